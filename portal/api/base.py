@@ -1,0 +1,112 @@
+"""API base classes that put every marked queryset through `visible_to(request.user)`.
+
+`MarkingFilterBackend` is the first default filter backend, so a viewset over a marked model
+cannot list or fetch (get_object filters too, giving 404) anything its caller may not see.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import filters, serializers, viewsets
+from rest_framework.request import Request
+
+from portal import audit
+from portal.markings.marking import Marking, MarkingError
+from portal.markings.models import MarkedQuerySet
+
+
+class MarkingFilterBackend(filters.BaseFilterBackend):
+    def filter_queryset(self, request: Request, queryset: QuerySet[Any], view: Any) -> QuerySet[Any]:
+        if isinstance(queryset, MarkedQuerySet):
+            return queryset.visible_to(request.user)
+        return queryset
+
+
+class AuditedAPIMixin:
+    """Names the token-authenticated caller in the audit trail and records classified reads."""
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)  # type: ignore[misc]
+        audit.set_user(request.user)
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Any:
+        instance = self.get_object()  # type: ignore[attr-defined]
+        audit.record_reads([instance])
+        serializer = self.get_serializer(instance)  # type: ignore[attr-defined]
+        from rest_framework.response import Response
+
+        return Response(serializer.data)
+
+    def paginate_queryset(self, queryset: Any) -> Any:
+        page = super().paginate_queryset(queryset)  # type: ignore[misc]
+        audit.record_reads(page if page is not None else [])
+        return page
+
+
+class MarkedViewSet(AuditedAPIMixin, viewsets.ModelViewSet):
+    filter_backends = [MarkingFilterBackend, DjangoFilterBackend, filters.OrderingFilter]
+
+
+class MarkedReadOnlyViewSet(AuditedAPIMixin, viewsets.ReadOnlyModelViewSet):
+    filter_backends = [MarkingFilterBackend, DjangoFilterBackend, filters.OrderingFilter]
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class MarkingField(serializers.Field):
+    """A marking as its banner text; input is parsed and must be one the caller may read."""
+
+    default_error_messages = {"invalid": "{message}"}
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("help_text", 'Banner form, e.g. "SECRET//REL TO USA, GBR"')
+        super().__init__(**kwargs)
+
+    def to_representation(self, value: Marking) -> str:
+        return value.banner
+
+    def to_internal_value(self, data: Any) -> Marking:
+        if not isinstance(data, str):
+            self.fail("invalid", message="a marking must be a string")
+        try:
+            marking = Marking.parse(data)
+        except MarkingError as exc:
+            self.fail("invalid", message=str(exc))
+        request = self.context.get("request")
+        if request is not None and not marking.allows(request.user):
+            self.fail("invalid", message="you cannot mark a record above what you may read")
+        return marking
+
+
+class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
+    """A related record chosen by id, among those the caller may see."""
+
+    def get_queryset(self) -> Any:
+        queryset = super().get_queryset()
+        request = self.context.get("request")
+        if isinstance(queryset, MarkedQuerySet):
+            return queryset.visible_to(getattr(request, "user", None))
+        return queryset
+
+
+class MarkedModelSerializer(serializers.ModelSerializer):
+    marking = MarkingField()
+    serializer_related_field = VisibleRelatedField
+
+    def create(self, validated_data: dict[str, Any]) -> Any:
+        marking = validated_data.pop("marking")
+        model: Any = self.Meta.model
+        instance = model(**validated_data)
+        instance.marking = marking
+        instance.full_clean()
+        instance.save()
+        return instance
+
+    def update(self, instance: Any, validated_data: dict[str, Any]) -> Any:
+        if "marking" in validated_data:
+            instance.marking = validated_data.pop("marking")
+        return super().update(instance, validated_data)

@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema
+from rest_framework import permissions, viewsets
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from portal import audit
+from portal.api.base import MarkedViewSet
+from portal.api.serializers import (
+    AuditEventSerializer,
+    MeSerializer,
+    NationSerializer,
+    NoticeSerializer,
+    SpOCSerializer,
+    TaskRunSerializer,
+)
+from portal.models import AuditEvent, Nation, Notice, Role, SpOC, TaskRun
+
+
+class IsSecurityOfficer(permissions.BasePermission):
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return bool(getattr(request.user, "role", None) == Role.SECURITY_OFFICER)
+
+
+class MeView(APIView):
+    @extend_schema(responses=MeSerializer)
+    def get(self, request: Request) -> Response:
+        audit.set_user(request.user)
+        return Response(MeSerializer(request.user).data)
+
+
+class NationViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Nation.objects.all()
+    serializer_class = NationSerializer
+    pagination_class = None
+
+
+class SpOCViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = SpOC.objects.select_related("nation")
+    serializer_class = SpOCSerializer
+    filterset_fields = ["nation"]
+
+
+class NoticeViewSet(MarkedViewSet):
+    queryset = Notice.objects.select_related("author")
+    serializer_class = NoticeSerializer
+    filterset_fields = ["spoc", "classification_level"]
+
+    def perform_create(self, serializer: Any) -> None:
+        user: Any = self.request.user
+        serializer.save(author=user, spoc=serializer.validated_data.get("spoc") or user.spoc)
+
+
+class AuditEventFilter(filters.FilterSet):
+    since = filters.IsoDateTimeFilter(field_name="at", lookup_expr="gte")
+    until = filters.IsoDateTimeFilter(field_name="at", lookup_expr="lt")
+
+    class Meta:
+        model = AuditEvent
+        fields = ["actor_name", "action", "model", "object_id", "since", "until"]
+
+
+class AuditEventViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = AuditEvent.objects.all()
+    serializer_class = AuditEventSerializer
+    permission_classes = [permissions.IsAuthenticated, IsSecurityOfficer]
+    filterset_class = AuditEventFilter
+
+
+class TaskRunViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = TaskRun.objects.all()
+    serializer_class = TaskRunSerializer
+    filterset_fields = ["name", "status"]
+    lookup_field = "run_id"

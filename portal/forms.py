@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from portal.markings.marking import Marking, MarkingError
+from portal.models import Notice
+
+
+class MarkingFormField(forms.CharField):
+    """A marking typed in banner form; it must parse and be one the author may read."""
+
+    def __init__(self, *, user: Any = None, **kwargs: Any) -> None:
+        kwargs.setdefault("help_text", 'e.g. "SECRET//REL TO USA, GBR" or "CUI//NOFORN"')
+        kwargs.setdefault("label", "Marking")
+        super().__init__(**kwargs)
+        self.user = user
+
+    def to_python(self, value: Any) -> Marking | None:  # type: ignore[override]
+        text = super().to_python(value)
+        if not text:
+            return None
+        try:
+            marking = Marking.parse(text)
+        except MarkingError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+        if self.user is not None and not marking.allows(self.user):
+            raise forms.ValidationError("You cannot mark a record above what you may read.")
+        return marking
+
+    def prepare_value(self, value: Any) -> Any:
+        return value.banner if isinstance(value, Marking) else value
+
+
+class NoticeForm(forms.ModelForm):
+    class Meta:
+        model = Notice
+        fields = ["title", "body"]
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["marking"] = MarkingFormField(user=user)
+        if self.instance.pk:
+            self.initial["marking"] = self.instance.marking
+
+    def save(self, commit: bool = True) -> Notice:
+        self.instance.marking = self.cleaned_data["marking"]
+        return super().save(commit)

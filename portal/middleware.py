@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+
+from portal import audit
+from portal.banners import BANNER_PLACEHOLDER, PageMarkings, render_banner
+
+
+class AuditContextMiddleware:
+    """Tells the audit trail who is acting, and from where, for the length of a request."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        actor = audit.Actor(
+            user=user if user is not None and user.is_authenticated else None,
+            name=user.get_username() if user is not None and user.is_authenticated else "anonymous",
+            remote_addr=request.META.get("REMOTE_ADDR"),
+            path=request.get_full_path(),
+        )
+        with audit.acting_as(actor):
+            return self.get_response(request)
+
+
+class ClassificationBannerMiddleware:
+    """Fills the top and bottom banners with the highest marking the page displayed.
+
+    The banners are written before the rows that carry portion marks, so templates emit a
+    placeholder and the marking is settled here, once the whole page has been rendered.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        page = PageMarkings()
+        request.page_markings = page  # type: ignore[attr-defined]
+        response = self.get_response(request)
+        content_type = response.get("Content-Type", "")
+        if (
+            "text/html" in content_type
+            and not response.streaming
+            and BANNER_PLACEHOLDER.encode() in response.content
+        ):
+            banner = render_banner(page.combined()).encode()
+            response.content = response.content.replace(BANNER_PLACEHOLDER.encode(), banner)
+        return response

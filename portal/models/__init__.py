@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from portal.models.accounts import Nation, Role, SpOC, User
+from portal.models.audit import AuditAction, AuditEvent
+from portal.models.notices import Notice
+from portal.models.task_runs import TaskRun, TaskRunStatus
+
+__all__ = [
+    "AuditAction",
+    "AuditEvent",
+    "Nation",
+    "Notice",
+    "Role",
+    "SpOC",
+    "TaskRun",
+    "TaskRunStatus",
+    "User",
+]

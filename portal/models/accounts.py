@@ -1,0 +1,121 @@
+"""People and organisations: nations, their Space Operations Centers, and users."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo, available_timezones
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from portal.markings.marking import Level
+from portal.markings.models import LEVEL_CHOICES
+from portal.markings.nations import NATIONS, US
+
+NATION_CHOICES = list(NATIONS)
+
+
+def validate_timezone(value: str) -> None:
+    if value not in available_timezones():
+        raise ValidationError(f"{value!r} is not an IANA time zone")
+
+
+class Nation(models.Model):
+    code = models.CharField("ISO 3166 trigraph", max_length=3, primary_key=True, choices=NATION_CHOICES)
+    name = models.CharField(max_length=80)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class CommunicationMode(models.TextChoices):
+    TEXT = "text", "Text"
+    VOICE = "voice", "Voice"
+
+
+class SpOC(models.Model):
+    """A Space Operations Center: the partner organisation that answers requests."""
+
+    code = models.SlugField(max_length=20, unique=True)
+    name = models.CharField(max_length=120)
+    nation = models.ForeignKey(Nation, on_delete=models.PROTECT, related_name="spocs")
+    staffed_24x7 = models.BooleanField("staffed 24/7", default=False)
+    staffed_from = models.TimeField(null=True, blank=True, help_text="Local time")
+    staffed_until = models.TimeField(null=True, blank=True, help_text="Local time")
+    staffed_weekdays = models.CharField(
+        max_length=7, default="12345", help_text="ISO weekdays staffed, 1 = Monday"
+    )
+    time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
+    languages = models.CharField(max_length=120, default="en", help_text="Comma-separated")
+    preferred_communication = models.CharField(
+        max_length=5, choices=CommunicationMode.choices, default=CommunicationMode.TEXT
+    )
+    contact_email = models.EmailField(blank=True)
+    contact_phone = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = "SpOC"
+        verbose_name_plural = "SpOCs"
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_us(self) -> bool:
+        return self.nation_id == US
+
+    def clean(self) -> None:
+        if not self.staffed_24x7 and (self.staffed_from is None or self.staffed_until is None):
+            raise ValidationError("A SpOC not staffed 24/7 needs its staffed hours.")
+
+    def is_staffed_at(self, moment: dt.datetime) -> bool:
+        if self.staffed_24x7:
+            return True
+        if self.staffed_from is None or self.staffed_until is None:
+            return False
+        local = moment.astimezone(ZoneInfo(self.time_zone))
+        if str(local.isoweekday()) not in self.staffed_weekdays:
+            return False
+        now = local.time()
+        if self.staffed_from <= self.staffed_until:
+            return self.staffed_from <= now < self.staffed_until
+        return now >= self.staffed_from or now < self.staffed_until  # an overnight shift
+
+
+class Role(models.TextChoices):
+    US_OPERATOR = "us_operator", "US operator"
+    PARTNER_STAFF = "partner_staff", "Partner SpOC staff"
+    AGREEMENT_ADMIN = "agreement_admin", "Agreement admin"
+    SECURITY_OFFICER = "security_officer", "Security officer"
+    NONE = "none", "No role"
+
+
+class User(AbstractUser):
+    nationality = models.CharField(max_length=3, choices=NATION_CHOICES, default=US)
+    clearance = models.PositiveSmallIntegerField(choices=LEVEL_CHOICES, default=Level.UNCLASSIFIED)
+    spoc = models.ForeignKey(SpOC, null=True, blank=True, on_delete=models.SET_NULL, related_name="staff")
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.NONE)
+
+    def clean(self) -> None:
+        super().clean()
+        us_only = {Role.US_OPERATOR, Role.AGREEMENT_ADMIN, Role.SECURITY_OFFICER}
+        if self.role in us_only and self.nationality != US:
+            raise ValidationError({"role": "This role is held by US persons only."})
+        if self.role == Role.PARTNER_STAFF and self.spoc_id is None:
+            raise ValidationError({"spoc": "Partner SpOC staff must belong to a SpOC."})
+
+    @property
+    def is_us_person(self) -> bool:
+        return self.nationality == US
+
+    @property
+    def clearance_level(self) -> Level:
+        return Level(self.clearance)
+
+    def has_role(self, *roles: str) -> bool:
+        return self.is_active and self.role in roles

@@ -1,0 +1,33 @@
+"""A record of every background run, so that people can see progress and failures."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+
+
+class TaskRunStatus(models.TextChoices):
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+
+
+class TaskRun(models.Model):
+    run_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(max_length=100, db_index=True)
+    # Two deliveries of the same logical run share a key; the unique constraint makes the
+    # second one find the first instead of doing the work again.
+    idempotency_key = models.CharField(max_length=200, unique=True, null=True, blank=True)
+    status = models.CharField(max_length=10, choices=TaskRunStatus.choices, default=TaskRunStatus.RUNNING)
+    worker = models.CharField(max_length=200, blank=True)
+    started = models.DateTimeField(auto_now_add=True, db_index=True)
+    finished = models.DateTimeField(null=True, blank=True)
+    counts = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.run_id} {self.status}"

@@ -1,0 +1,205 @@
+"""Demo data for the core: nations, SpOCs, users of every persona, a few notices."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from portal.markings.marking import Level
+from portal.markings.models import marking_columns
+from portal.markings.nations import NATION_NAMES
+from portal.models import Nation, Notice, Role, SpOC, User
+
+DEMO_PASSWORD = "coalition-demo"
+
+SPOCS: list[dict[str, Any]] = [
+    dict(
+        code="us-spoc",
+        name="US Space Operations Center",
+        nation="USA",
+        staffed_24x7=True,
+        time_zone="America/Los_Angeles",
+        languages="en",
+        contact_email="ops@us-spoc.example",
+    ),
+    dict(
+        code="uk-spoc",
+        name="UK Space Operations Centre",
+        nation="GBR",
+        staffed_24x7=True,
+        time_zone="Europe/London",
+        languages="en",
+        contact_email="watch@uk-spoc.example",
+    ),
+    dict(
+        code="au-spoc",
+        name="Australian Space Operations Centre",
+        nation="AUS",
+        staffed_from=dt.time(7),
+        staffed_until=dt.time(19),
+        time_zone="Australia/Canberra",
+        languages="en",
+        contact_email="ops@au-spoc.example",
+    ),
+    dict(
+        code="ca-spoc",
+        name="Canadian Space Operations Centre",
+        nation="CAN",
+        staffed_from=dt.time(6),
+        staffed_until=dt.time(22),
+        time_zone="America/Toronto",
+        languages="en,fr",
+        contact_email="ops@ca-spoc.example",
+    ),
+    dict(
+        code="fr-spoc",
+        name="French Space Command Operations Centre",
+        nation="FRA",
+        staffed_from=dt.time(8),
+        staffed_until=dt.time(18),
+        time_zone="Europe/Paris",
+        languages="fr,en",
+        preferred_communication="voice",
+        contact_email="cos@fr-spoc.example",
+    ),
+    dict(
+        code="de-spoc",
+        name="German Space Situational Awareness Centre",
+        nation="DEU",
+        staffed_from=dt.time(7),
+        staffed_until=dt.time(17),
+        time_zone="Europe/Berlin",
+        languages="de,en",
+        contact_email="lage@de-spoc.example",
+    ),
+    dict(
+        code="jp-spoc",
+        name="Japan Space Operations Group",
+        nation="JPN",
+        staffed_from=dt.time(8),
+        staffed_until=dt.time(20),
+        time_zone="Asia/Tokyo",
+        languages="ja,en",
+        contact_email="ops@jp-spoc.example",
+    ),
+]
+
+USERS: list[dict[str, Any]] = [
+    dict(
+        username="us_operator",
+        nationality="USA",
+        clearance=Level.SECRET,
+        spoc="us-spoc",
+        role=Role.US_OPERATOR,
+    ),
+    dict(
+        username="uk_staff",
+        nationality="GBR",
+        clearance=Level.SECRET,
+        spoc="uk-spoc",
+        role=Role.PARTNER_STAFF,
+    ),
+    dict(
+        username="au_staff",
+        nationality="AUS",
+        clearance=Level.SECRET,
+        spoc="au-spoc",
+        role=Role.PARTNER_STAFF,
+    ),
+    dict(
+        username="fr_staff",
+        nationality="FRA",
+        clearance=Level.CONFIDENTIAL,
+        spoc="fr-spoc",
+        role=Role.PARTNER_STAFF,
+    ),
+    dict(
+        username="agreement_admin",
+        nationality="USA",
+        clearance=Level.TOP_SECRET,
+        spoc=None,
+        role=Role.AGREEMENT_ADMIN,
+    ),
+    dict(
+        username="security_officer",
+        nationality="USA",
+        clearance=Level.TOP_SECRET,
+        spoc=None,
+        role=Role.SECURITY_OFFICER,
+    ),
+    dict(username="visitor", nationality="USA", clearance=Level.UNCLASSIFIED, spoc=None, role=Role.NONE),
+]
+
+NOTICES = [
+    (
+        "us-spoc",
+        "UNCLASSIFIED",
+        "Coalition portal open for the winter exercise",
+        "Partner SpOCs may deliver EXERCISE observations from 1 December.",
+    ),
+    (
+        "uk-spoc",
+        "CUI//REL TO USA, GBR",
+        "Starbrook-like telescope maintenance",
+        "Optical sensor unavailable 03-05 December for mirror recoating.",
+    ),
+    (
+        "us-spoc",
+        "SECRET//REL TO USA, FVEY",
+        "Heightened RPO activity in GEO belt",
+        "Expect additional quick-turn requests for GEO objects near 75E.",
+    ),
+    (
+        "us-spoc",
+        "SECRET//NOFORN",
+        "SSN radar retasking plan",
+        "Eglin and Cavalier carry additional LEO load while Clear is in maintenance.",
+    ),
+    (
+        "fr-spoc",
+        "CONFIDENTIAL//REL TO USA, FRA",
+        "GRAVES-like radar coverage change",
+        "Coverage reduced to southern sector until further notice.",
+    ),
+    (
+        "us-spoc",
+        "TOP SECRET//NOFORN",
+        "Special handling: restricted object list",
+        "Restricted objects are handled outside the coalition catalog.",
+    ),
+]
+
+
+def seed_core() -> dict[str, int]:
+    for code, name in NATION_NAMES.items():
+        Nation.objects.update_or_create(code=code, defaults={"name": name})
+    spocs = {}
+    for spec in SPOCS:
+        fields = {key: value for key, value in spec.items() if key != "code"}
+        fields["nation_id"] = fields.pop("nation")
+        spocs[spec["code"]], _ = SpOC.objects.update_or_create(code=spec["code"], defaults=fields)
+    for spec in USERS:
+        user, created = User.objects.update_or_create(
+            username=spec["username"],
+            defaults={
+                "nationality": spec["nationality"],
+                "clearance": spec["clearance"],
+                "spoc": spocs.get(spec["spoc"]) if spec["spoc"] else None,
+                "role": spec["role"],
+                "email": f"{spec['username']}@portal.example",
+                "is_staff": spec["role"] in {Role.AGREEMENT_ADMIN, Role.SECURITY_OFFICER},
+            },
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+    for spoc_code, marking, title, body in NOTICES:
+        Notice.objects.update_or_create(
+            title=title, defaults={"body": body, "spoc": spocs[spoc_code], **marking_columns(marking)}
+        )
+    return {
+        "nations": Nation.objects.count(),
+        "spocs": SpOC.objects.count(),
+        "users": User.objects.count(),
+        "notices": Notice.objects.count(),
+    }

@@ -1,0 +1,61 @@
+"""Portion marks per row and the page banner placeholder.
+
+Every record a template shows goes through `{% portion obj %}` (or `{% mark_page obj %}` where
+no portion mark is wanted), which also adds its marking to the page's banner.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+
+from portal.banners import BANNER_CLASSES, BANNER_PLACEHOLDER
+from portal.markings.marking import Marking
+
+register = template.Library()
+
+
+def _note(context: template.Context, marking: Marking) -> None:
+    request = context.get("request")
+    page = getattr(request, "page_markings", None)
+    if page is not None:
+        page.add(marking)
+
+
+def _marking_of(value: Any) -> Marking:
+    if isinstance(value, Marking):
+        return value
+    if isinstance(value, str):
+        return Marking.parse(value)
+    return value.marking
+
+
+@register.simple_tag(takes_context=True)
+def portion(context: template.Context, value: Any) -> SafeString:
+    marking = _marking_of(value)
+    _note(context, marking)
+    return format_html(
+        '<span class="portion {}" title="{}">({})</span>',
+        BANNER_CLASSES[marking.level].replace("banner", "portion"),
+        marking.banner,
+        marking.portion,
+    )
+
+
+@register.simple_tag(takes_context=True)
+def mark_page(context: template.Context, value: Any) -> str:
+    _note(context, _marking_of(value))
+    return ""
+
+
+@register.simple_tag
+def classification_banner() -> SafeString:
+    return mark_safe(BANNER_PLACEHOLDER)  # noqa: S308  (a constant comment, filled in by middleware)
+
+
+@register.filter
+def banner_class(value: Any) -> str:
+    return BANNER_CLASSES[_marking_of(value).level]

@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db.models import QuerySet
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.views.generic import CreateView, ListView, TemplateView
+
+from portal.forms import NoticeForm
+from portal.models import AuditAction, AuditEvent, Notice, Role, TaskRun
+from portal.views.base import MarkedDetailView, MarkedListView, RoleRequiredMixin
+
+
+class HomeView(LoginRequiredMixin, TemplateView):
+    template_name = "portal/home.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        notices = Notice.objects.visible_to(self.request.user)
+        context["notice_count"] = notices.count()
+        context["recent_notices"] = list(notices.select_related("spoc")[:5])
+        context["recent_runs"] = TaskRun.objects.all()[:5]
+        return context
+
+
+class NoticeListView(MarkedListView):
+    model = Notice
+    template_name = "portal/notice_list.html"
+
+    def get_queryset(self) -> QuerySet[Notice]:
+        return super().get_queryset().select_related("spoc", "author")
+
+
+class NoticeDetailView(MarkedDetailView):
+    model = Notice
+    template_name = "portal/notice_detail.html"
+
+
+class NoticeCreateView(LoginRequiredMixin, CreateView):
+    model = Notice
+    form_class = NoticeForm
+    template_name = "portal/notice_form.html"
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def form_valid(self, form: NoticeForm) -> HttpResponse:
+        form.instance.author = self.request.user
+        form.instance.spoc = getattr(self.request.user, "spoc", None)
+        notice = form.save()
+        return redirect("notice-detail", pk=notice.pk)
+
+
+class AuditLogView(RoleRequiredMixin, ListView):
+    roles = (Role.SECURITY_OFFICER,)
+    model = AuditEvent
+    template_name = "portal/audit_list.html"
+    paginate_by = 100
+
+    def get_queryset(self) -> QuerySet[AuditEvent]:
+        events = AuditEvent.objects.all()
+        params = self.request.GET
+        if params.get("actor"):
+            events = events.filter(actor_name=params["actor"])
+        if params.get("action"):
+            events = events.filter(action=params["action"])
+        if params.get("model"):
+            events = events.filter(model=params["model"])
+        if params.get("object_id"):
+            events = events.filter(object_id=params["object_id"])
+        return events
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["actions"] = AuditAction.choices
+        return context
+
+
+class TaskRunListView(MarkedListView):
+    model = TaskRun
+    template_name = "portal/taskrun_list.html"

@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from rest_framework.authtoken.models import Token
+
+from portal.models import Notice, SpOC, User
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.django_db
+def test_seed_demo_is_idempotent_and_reports_json(capsys: pytest.CaptureFixture[str]) -> None:
+    call_command("seed_demo", "--json")
+    first = json.loads(capsys.readouterr().out)
+    call_command("seed_demo", "--json")
+    second = json.loads(capsys.readouterr().out)
+    assert first["ok"] and first["counts"] == second["counts"]
+    assert SpOC.objects.count() == 7
+    assert User.objects.get(username="fr_staff").clearance == 2
+    assert Notice.objects.count() == first["counts"]["notices"]
+
+
+@pytest.mark.django_db
+def test_issue_api_token_prints_a_working_token(capsys: pytest.CaptureFixture[str]) -> None:
+    call_command("seed_demo")
+    capsys.readouterr()
+    call_command("issue_api_token", "uk_staff", "--json")
+    report = json.loads(capsys.readouterr().out)
+    assert Token.objects.get(user__username="uk_staff").key == report["token"]
+    from rest_framework.test import APIClient
+
+    api = APIClient(HTTP_AUTHORIZATION=f"Token {report['token']}")
+    assert api.get("/api/me/").json()["nationality"] == "GBR"
+
+
+@pytest.mark.django_db
+def test_issue_api_token_for_an_unknown_user_fails_with_json(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        call_command("issue_api_token", "nobody", "--json")
+    assert exit_info.value.code == 1
+    assert json.loads(capsys.readouterr().out) == {"ok": False, "error": "no active user 'nobody'"}
+
+
+def test_production_settings_pass_the_deploy_check() -> None:
+    env = {
+        **os.environ,
+        "DEBUG": "0",
+        "SECRET_KEY": "k" * 20 + "a-long-random-production-secret-7f3c9b1e5d",
+        "ALLOWED_HOSTS": "portal.example.mil",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
