@@ -234,4 +234,4 @@ LOGGING = {
 }
 
 # Each app adds its demo records; seed_demo runs these in order.
-SEED_DEMO_STEPS = ["portal.seed.seed_core"]
+SEED_DEMO_STEPS = ["portal.seed.seed_core", "agreements.seed.seed", "catalog.seed.seed", "tasking.seed.seed"]

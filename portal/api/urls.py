@@ -3,7 +3,10 @@ from __future__ import annotations
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
+from agreements.api.routes import ROUTES as AGREEMENT_ROUTES
+from catalog.api.routes import ROUTES as CATALOG_ROUTES
 from portal.api import views
+from tasking.api.routes import ROUTES as TASKING_ROUTES
 
 # The one router of the API: each app lists its routes; this is the only place that knows them all.
 ROUTES = [
@@ -12,6 +15,9 @@ ROUTES = [
     ("notices", views.NoticeViewSet),
     ("audit", views.AuditEventViewSet),
     ("task-runs", views.TaskRunViewSet),
+    *AGREEMENT_ROUTES,
+    *CATALOG_ROUTES,
+    *TASKING_ROUTES,
 ]
 
 router = DefaultRouter()

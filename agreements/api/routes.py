@@ -1,0 +1,7 @@
+"""API routes of this app, registered on the project's one router by portal/api/urls.py."""
+
+from __future__ import annotations
+
+from typing import Any
+
+ROUTES: list[tuple[str, Any]] = []
