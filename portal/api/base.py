@@ -34,6 +34,13 @@ class AuditedAPIMixin:
         super().initial(request, *args, **kwargs)  # type: ignore[misc]
         audit.set_user(request.user)
 
+    def get_queryset(self) -> QuerySet[Any]:
+        # Also filtered here, so that a viewset overriding filter_backends stays safe.
+        queryset = super().get_queryset()  # type: ignore[misc]
+        if isinstance(queryset, MarkedQuerySet):
+            return queryset.visible_to(self.request.user)  # type: ignore[attr-defined]
+        return queryset
+
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Any:
         instance = self.get_object()  # type: ignore[attr-defined]
         audit.record_reads([instance])
