@@ -16,15 +16,9 @@ from rest_framework import filters, serializers, viewsets
 from rest_framework.request import Request
 
 from portal import audit
+from portal.api.filters import MarkingFilterBackend
 from portal.markings.marking import Marking, MarkingError
 from portal.markings.models import MarkedQuerySet
-
-
-class MarkingFilterBackend(filters.BaseFilterBackend):
-    def filter_queryset(self, request: Request, queryset: QuerySet[Any], view: Any) -> QuerySet[Any]:
-        if isinstance(queryset, MarkedQuerySet):
-            return queryset.visible_to(request.user)
-        return queryset
 
 
 class AuditedAPIMixin:

@@ -7,7 +7,7 @@ from django.apps import apps
 from django.contrib import admin
 
 from portal.admin import MarkedModelAdmin
-from portal.api.base import MarkingFilterBackend
+from portal.api.filters import MarkingFilterBackend
 from portal.api.urls import router
 from portal.markings.models import MarkedModel, MarkedQuerySet
 
