@@ -22,6 +22,7 @@ __all__ = [
     "CCSDS_OMM_VERS",
     "ELEMENT_FIELDS",
     "SATCAT_FIELDS",
+    "UNKNOWN",
     "fields_from_record",
     "format_epoch",
     "format_float",
@@ -30,6 +31,8 @@ __all__ = [
 ]
 
 CCSDS_OMM_VERS = "3.0"
+#: Written for a mandatory OMM text field (OBJECT_NAME, OBJECT_ID) that is unknown.
+UNKNOWN = "UNKNOWN"
 
 #: Element-set fields, in the order they are written (CelesTrak GP order).
 ELEMENT_FIELDS = (

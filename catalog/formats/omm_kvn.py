@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import TextIO
 
 from .errors import FormatError, RecordError
-from .omm import CCSDS_OMM_VERS, fields_from_record, format_epoch, record_from_fields
+from .omm import CCSDS_OMM_VERS, UNKNOWN, fields_from_record, format_epoch, record_from_fields
 from .records import ElementSetRecord
 
 __all__ = ["ORIGINATOR", "read_omm_kvn", "write_omm_kvn"]
@@ -78,7 +78,11 @@ def read_omm_kvn(lines: Iterable[str]) -> Iterator[ElementSetRecord | RecordErro
 
 
 def write_omm_kvn(records: Iterable[ElementSetRecord], out: TextIO) -> list[RecordError]:
-    """Write one KVN OMM per record, separated by a blank line."""
+    """Write one KVN OMM per record, separated by a blank line.
+
+    OBJECT_NAME and OBJECT_ID are mandatory in an OMM: a record without them
+    is written with UNKNOWN (and reads back so).
+    """
     created = format_epoch(datetime.now(UTC))
     for index, rec in enumerate(records, 1):
         if index > 1:
@@ -88,8 +92,8 @@ def write_omm_kvn(records: Iterable[ElementSetRecord], out: TextIO) -> list[Reco
             ("CCSDS_OMM_VERS", CCSDS_OMM_VERS),
             ("CREATION_DATE", created),
             ("ORIGINATOR", ORIGINATOR),
-            ("OBJECT_NAME", fields.pop("OBJECT_NAME")),
-            ("OBJECT_ID", fields.pop("OBJECT_ID")),
+            ("OBJECT_NAME", fields.pop("OBJECT_NAME") or UNKNOWN),
+            ("OBJECT_ID", fields.pop("OBJECT_ID") or UNKNOWN),
             ("CENTER_NAME", "EARTH"),
             ("REF_FRAME", "TEME"),
             ("TIME_SYSTEM", "UTC"),

@@ -16,7 +16,7 @@ from xml.parsers import expat
 from xml.sax.saxutils import escape, quoteattr
 
 from .errors import FormatError, RecordError
-from .omm import CCSDS_OMM_VERS, SATCAT_FIELDS, fields_from_record, format_epoch, record_from_fields
+from .omm import CCSDS_OMM_VERS, SATCAT_FIELDS, UNKNOWN, fields_from_record, format_epoch, record_from_fields
 from .records import ElementSetRecord
 
 __all__ = ["read_omm_xml", "write_omm_xml"]
@@ -119,7 +119,11 @@ def read_omm_xml(chunks: Iterable[str]) -> Iterator[ElementSetRecord | RecordErr
 
 
 def write_omm_xml(records: Iterable[ElementSetRecord], out: TextIO) -> list[RecordError]:
-    """Write an ``<ndm>`` holding one ``<omm>`` per record."""
+    """Write an ``<ndm>`` holding one ``<omm>`` per record.
+
+    OBJECT_NAME and OBJECT_ID are mandatory in an OMM: a record without them
+    is written with UNKNOWN (and reads back so).
+    """
     created = format_epoch(datetime.now(UTC))
     out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
     out.write(
@@ -138,8 +142,8 @@ def write_omm_xml(records: Iterable[ElementSetRecord], out: TextIO) -> list[Reco
         leaf(6, "CREATION_DATE", created)
         leaf(6, "ORIGINATOR", ORIGINATOR)
         out.write("    </header>\n    <body>\n      <segment>\n        <metadata>\n")
-        leaf(10, "OBJECT_NAME", f["OBJECT_NAME"])
-        leaf(10, "OBJECT_ID", f["OBJECT_ID"])
+        leaf(10, "OBJECT_NAME", f["OBJECT_NAME"] or UNKNOWN)
+        leaf(10, "OBJECT_ID", f["OBJECT_ID"] or UNKNOWN)
         leaf(10, "CENTER_NAME", "EARTH")
         leaf(10, "REF_FRAME", "TEME")
         leaf(10, "TIME_SYSTEM", "UTC")

@@ -117,9 +117,13 @@ def test_broken_json_after_good_objects_is_reported_as_the_next_record() -> None
 
 def test_a_json_array_element_that_is_not_an_object_is_one_bad_record() -> None:
     text = (SAMPLES / "elements_celestrak_omm.json").read_text(encoding="utf-8")
-    items = list(read_elements(io.StringIO(text.replace("[{", '[42, {', 1))))
+    items = list(read_elements(io.StringIO(text.replace("[{", "[42, {", 1))))
     assert isinstance(items[0], RecordError) and items[0].record == 1
-    assert [i.norad_cat_id for i in items[1:] if isinstance(i, ElementSetRecord)] == [43013, 100000, 800012345]
+    assert [i.norad_cat_id for i in items[1:] if isinstance(i, ElementSetRecord)] == [
+        43013,
+        100000,
+        800012345,
+    ]
 
 
 def test_a_csv_row_with_the_wrong_number_of_values_is_reported() -> None:
@@ -206,7 +210,9 @@ def _good_fields() -> dict[str, object]:
         ({"MEAN_ELEMENT_THEORY": "SGP4-XP"}, "MEAN_ELEMENT_THEORY", "must be SGP4"),
     ],
 )
-def test_each_unphysical_or_unreadable_value_is_named(change: dict[str, object], field: str, text: str) -> None:
+def test_each_unphysical_or_unreadable_value_is_named(
+    change: dict[str, object], field: str, text: str
+) -> None:
     assert isinstance(record_from_fields(_good_fields(), 1), ElementSetRecord)
     result = record_from_fields({**_good_fields(), **change}, 5, 12)
     assert isinstance(result, RecordError)

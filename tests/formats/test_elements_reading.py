@@ -243,9 +243,7 @@ def test_reading_streams_the_first_record_out_before_the_input_is_consumed(fmt: 
 
     one = records("elements_3le.tle")[0]
     out = io.StringIO()
-    write_elements(
-        (one.__class__(**{**one.__dict__, "norad_cat_id": n}) for n in range(1, 3001)), fmt, out
-    )
+    write_elements((one.__class__(**{**one.__dict__, "norad_cat_id": n}) for n in range(1, 3001)), fmt, out)
     lines = out.getvalue().splitlines(keepends=True)
     seen = [0]
     items = read_elements(_counting_lines(lines, seen), fmt)
