@@ -75,6 +75,8 @@ def detect_format(head: str) -> str:
         return "omm-json"
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     lines = [line for line in lines if not line.upper().startswith("COMMENT")]
+    if not lines:
+        raise FormatError("the file holds only comments")
     first = lines[0]
     vers = _KVN_VERS.match(first)
     if vers:
