@@ -98,7 +98,8 @@ def test_every_good_sample_reads_all_its_objects_in_order(name: str) -> None:
     assert [r.record for r in recs] == list(range(1, len(recs) + 1))
     for rec in recs:
         assert rec.epoch.tzinfo is not None
-        assert rec.epoch.utcoffset() is not None and rec.epoch.utcoffset().total_seconds() == 0
+        offset = rec.epoch.utcoffset()
+        assert offset is not None and offset.total_seconds() == 0
 
 
 @pytest.mark.parametrize("name", sorted(GOOD_SAMPLES))
