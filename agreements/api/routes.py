@@ -4,4 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-ROUTES: list[tuple[str, Any]] = []
+from agreements.api import views
+
+ROUTES: list[tuple[str, Any]] = [
+    ("sensors", views.SensorViewSet),
+    ("sensor-biases", views.SensorBiasViewSet),
+    ("agreements", views.AgreementViewSet),
+    ("data-plan", views.DataPlanEntryViewSet),
+    ("tiers", views.TierDefinitionViewSet),
+    ("tier-evaluations", views.TierEvaluationViewSet),
+]

@@ -1,0 +1,285 @@
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import serializers
+
+from agreements.choices import DataFormat, MeasurementType, Mission, Priority, SensorStatus
+from agreements.models import (
+    Agreement,
+    AgreementHistory,
+    DataPlanEntry,
+    Sensor,
+    SensorBias,
+    SensorOutage,
+    TierDefinition,
+    TierEvaluation,
+)
+from agreements.models.agreements import sensor_problems
+from portal.api.base import MarkedModelSerializer, VisibleRelatedField
+
+
+class ModelRulesMixin:
+    """Runs the model's own validation on the would-be record, so that a rule it refuses is a 400
+    naming the field rather than an error at save time."""
+
+    model_clean_skip: tuple[str, ...] = ()
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        attrs = super().validate(attrs)  # type: ignore[misc]
+        instance: Any = getattr(self, "instance", None)
+        model: Any = self.Meta.model  # type: ignore[attr-defined]
+        candidate = copy.copy(instance) if instance is not None else model()
+        many = {field.name for field in model._meta.many_to_many}
+        for key, value in attrs.items():
+            if key in many:
+                continue
+            if key == "marking":
+                candidate.marking = value
+            else:
+                setattr(candidate, key, value)
+        try:
+            candidate.full_clean(exclude=[*many, *self.model_clean_skip])
+        except DjangoValidationError as exc:
+            detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+            raise serializers.ValidationError(detail) from exc
+        return attrs
+
+
+class SensorOutageSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SensorOutage
+        fields = ["id", "start", "end", "reason", "created"]
+        read_only_fields = ["created"]
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs.get("end") and attrs.get("start") and attrs["end"] <= attrs["start"]:
+            raise serializers.ValidationError({"end": "An outage ends after it starts."})
+        return attrs
+
+
+class SensorSerializer(ModelRulesMixin, MarkedModelSerializer):
+    spoc_code = serializers.CharField(source="spoc.code", read_only=True)
+    nation = serializers.CharField(source="spoc.nation_id", read_only=True)
+    # Plain strings in the schema (the model validates the values) so that shared choice sets
+    # keep one enum name across the API.
+    measurement_types = serializers.ListField(
+        child=serializers.CharField(),
+        allow_empty=False,
+        help_text="Some of: " + ", ".join(MeasurementType.values),
+    )
+    status = serializers.CharField(required=False, help_text="One of: " + ", ".join(SensorStatus.values))
+    integration_level = serializers.IntegerField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Sensor
+        fields = [
+            "id",
+            "number",
+            "name",
+            "spoc",
+            "spoc_code",
+            "nation",
+            "sensor_type",
+            "latitude_deg",
+            "longitude_deg",
+            "altitude_km",
+            "measurement_types",
+            "min_elevation_deg",
+            "azimuth_min_deg",
+            "azimuth_max_deg",
+            "max_range_km",
+            "limiting_magnitude",
+            "tracks_per_hour",
+            "status",
+            "is_us_ssn",
+            "integration_level",
+            "created",
+            "updated",
+            "marking",
+        ]
+        read_only_fields = ["integration_level", "created", "updated"]
+        extra_kwargs = {"spoc": {"required": False}}
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if self.instance is None and "spoc" not in attrs:
+            request = self.context.get("request")
+            spoc = getattr(getattr(request, "user", None), "spoc", None)
+            if spoc is None:
+                raise serializers.ValidationError({"spoc": "Name the SpOC the sensor belongs to."})
+            attrs["spoc"] = spoc
+        return super().validate(attrs)
+
+
+class SensorBiasSerializer(ModelRulesMixin, MarkedModelSerializer):
+    units = serializers.CharField(read_only=True)
+    entered_by: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
+
+    class Meta:
+        model = SensorBias
+        fields = [
+            "id",
+            "sensor",
+            "measurement_type",
+            "bias",
+            "noise_sigma",
+            "units",
+            "effective_date",
+            "source",
+            "entered_by",
+            "created",
+            "marking",
+        ]
+        read_only_fields = ["created"]
+
+
+class DataPlanEntrySerializer(ModelRulesMixin, serializers.ModelSerializer):
+    serializer_related_field = VisibleRelatedField
+
+    class Meta:
+        model = DataPlanEntry
+        fields = ["id", "agreement", "sensor", "taskability", "deliveries_per_week", "timeliness", "notes"]
+
+
+class NestedPlanSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DataPlanEntry
+        fields = ["id", "sensor", "taskability", "deliveries_per_week", "timeliness", "notes"]
+
+
+class AgreementSerializer(ModelRulesMixin, MarkedModelSerializer):
+    partner_code = serializers.CharField(source="partner.code", read_only=True)
+    data_formats = serializers.ListField(
+        child=serializers.CharField(), help_text="Some of: " + ", ".join(DataFormat.values)
+    )
+    status = serializers.CharField(read_only=True)
+    communication_mode = serializers.CharField(required=False, allow_blank=True, help_text="text or voice")
+    data_plan = NestedPlanSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Agreement
+        fields = [
+            "id",
+            "title",
+            "kind",
+            "partner",
+            "partner_code",
+            "sensors",
+            "status",
+            "effective_from",
+            "expires_on",
+            "data_formats",
+            "classification_ceiling",
+            "default_releasability",
+            "quick_turn_response",
+            "routine_response",
+            "delivery_timeliness",
+            "staffing",
+            "language",
+            "communication_mode",
+            "conops",
+            "data_plan",
+            "created",
+            "updated",
+            "marking",
+        ]
+        read_only_fields = ["status", "created", "updated"]
+        extra_kwargs = {"sensors": {"required": False}}
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        instance: Agreement | None = self.instance
+        kind = attrs.get("kind", instance.kind if instance else "")
+        partner = attrs.get("partner", instance.partner if instance else None)
+        current = list(instance.sensors.all()) if instance else []
+        sensors = attrs.get("sensors", current)
+        problem = sensor_problems(kind, partner.pk if partner else None, sensors)
+        if problem:
+            raise serializers.ValidationError({"sensors": problem})
+        return super().validate(attrs)
+
+    def create(self, validated_data: dict[str, Any]) -> Agreement:
+        sensors = validated_data.pop("sensors", [])
+        agreement = super().create(validated_data)
+        agreement.sensors.set(sensors)
+        return agreement
+
+
+class AgreementTransitionSerializer(serializers.Serializer):
+    to = serializers.CharField()
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class EvaluationDecisionSerializer(serializers.Serializer):
+    reason = serializers.CharField()
+
+
+class AgreementHistorySerializer(serializers.ModelSerializer):
+    from_status = serializers.CharField(read_only=True)
+    to_status = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = AgreementHistory
+        fields = ["id", "at", "actor_name", "kind", "changes", "from_status", "to_status", "reason"]
+
+
+class TierDefinitionSerializer(ModelRulesMixin, serializers.ModelSerializer):
+    level = serializers.IntegerField(read_only=True)
+    required_formats = serializers.ListField(
+        child=serializers.CharField(), help_text="Some of: " + ", ".join(DataFormat.values)
+    )
+    missions = serializers.ListField(
+        child=serializers.CharField(), help_text="Some of: " + ", ".join(Mission.values)
+    )
+
+    class Meta:
+        model = TierDefinition
+        fields = [
+            "level",
+            "name",
+            "description",
+            "calibration_criteria",
+            "max_delivery_latency",
+            "required_formats",
+            "required_fields",
+            "admits_observation_ingest",
+            "missions",
+        ]
+
+
+class TierEvaluationSerializer(serializers.ModelSerializer):
+    serializer_related_field = VisibleRelatedField
+    marking = serializers.SerializerMethodField()
+    days_left = serializers.SerializerMethodField()
+    candidate_level = serializers.IntegerField(read_only=True)
+    status = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = TierEvaluation
+        fields = [
+            "id",
+            "sensor",
+            "candidate_level",
+            "started_on",
+            "expected_end",
+            "days_left",
+            "status",
+            "decided_at",
+            "reason",
+            "marking",
+        ]
+        read_only_fields = ["expected_end", "status", "decided_at", "reason"]
+
+    def get_marking(self, evaluation: TierEvaluation) -> str:
+        return evaluation.marking.banner
+
+    def get_days_left(self, evaluation: TierEvaluation) -> int:
+        return evaluation.days_left()
+
+
+class CoverageQuerySerializer(serializers.Serializer):
+    at = serializers.DateTimeField(required=False)
+    priority = serializers.ChoiceField(choices=Priority.choices, required=False, default=Priority.ROUTINE)

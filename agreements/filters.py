@@ -1,0 +1,53 @@
+"""Filters shared by the pages and the API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters as filters
+from django.db.models import QuerySet
+
+from agreements.choices import AgreementKind, AgreementStatus, EvaluationStatus, SensorStatus, SensorType
+from agreements.models import Agreement, Sensor, TierEvaluation
+from agreements.models.sensors import INTEGRATION_LEVEL_CHOICES
+from portal.models import Nation, SpOC
+
+
+class SensorFilter(filters.FilterSet):
+    spoc = filters.ModelChoiceFilter(queryset=SpOC.objects.all(), label="SpOC")
+    nation = filters.ModelChoiceFilter(
+        field_name="spoc__nation", queryset=Nation.objects.all(), label="Nation"
+    )
+    sensor_type = filters.ChoiceFilter(choices=SensorType.choices, label="Type")
+    status = filters.ChoiceFilter(choices=SensorStatus.choices)
+    integration_level = filters.ChoiceFilter(choices=INTEGRATION_LEVEL_CHOICES, label="Level")
+    is_us_ssn = filters.BooleanFilter(label="US SSN")
+
+    class Meta:
+        model = Sensor
+        fields = ["spoc", "nation", "sensor_type", "status", "integration_level", "is_us_ssn"]
+
+
+class AgreementFilter(filters.FilterSet):
+    partner = filters.ModelChoiceFilter(queryset=SpOC.objects.all(), label="Partner")
+    nation = filters.ModelChoiceFilter(
+        field_name="partner__nation", queryset=Nation.objects.all(), label="Nation"
+    )
+    kind = filters.ChoiceFilter(choices=AgreementKind.choices)
+    status = filters.ChoiceFilter(choices=AgreementStatus.choices)
+    active_at = filters.IsoDateTimeFilter(method="filter_active_at", label="In force at")
+
+    class Meta:
+        model = Agreement
+        fields = ["partner", "nation", "kind", "status", "active_at"]
+
+    def filter_active_at(self, queryset: QuerySet[Agreement], name: str, value: Any) -> QuerySet[Agreement]:
+        return queryset.active_at(value)  # type: ignore[attr-defined]
+
+
+class EvaluationFilter(filters.FilterSet):
+    status = filters.ChoiceFilter(choices=EvaluationStatus.choices)
+
+    class Meta:
+        model = TierEvaluation
+        fields = ["status", "sensor", "candidate_level"]

@@ -1,0 +1,301 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views import View
+from django.views.generic import ListView
+
+from agreements import map as sensor_map
+from agreements.choices import AgreementKind, EvaluationStatus
+from agreements.coverage import coverage_for, coverage_for_many
+from agreements.filters import AgreementFilter, SensorFilter
+from agreements.forms import (
+    AgreementForm,
+    DecisionForm,
+    StartEvaluationForm,
+    TransitionForm,
+    data_plan_formset,
+)
+from agreements.models import Agreement, DataPlanEntry, Sensor, SensorBias, TierDefinition, TierEvaluation
+from agreements.tiers import evaluation_progress
+from portal.errors import DomainError
+from portal.models import Role
+from portal.views.base import MarkedDetailView, MarkedListView, RoleRequiredMixin
+
+MAP_LIMIT = 2000
+
+
+def _is_admin(user: Any) -> bool:
+    return bool(user.is_authenticated and user.has_role(Role.AGREEMENT_ADMIN))
+
+
+class SensorListView(MarkedListView):
+    model = Sensor
+    template_name = "agreements/sensor_list.html"
+
+    def get_queryset(self) -> QuerySet[Sensor]:
+        visible = super().get_queryset().select_related("spoc")
+        self.filterset = SensorFilter(self.request.GET or None, queryset=visible)
+        return self.filterset.qs if self.filterset.is_bound and self.filterset.is_valid() else visible
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        page = list(context["object_list"])
+        coverage = coverage_for_many(page, timezone.now())
+        context["rows"] = [
+            (sensor, coverage[sensor.pk] if _shown(coverage[sensor.pk], user) else None) for sensor in page
+        ]
+        context["filter"] = self.filterset
+        mapped = list(self.object_list[:MAP_LIMIT])
+        context["map_points"] = sensor_map.map_points(mapped)
+        context["map_width"], context["map_height"] = sensor_map.WIDTH, sensor_map.HEIGHT
+        context["graticule"] = sensor_map.graticule()
+        return context
+
+
+def _shown(coverage: Any, user: Any) -> bool:
+    return coverage is not None and (coverage.agreement is None or coverage.agreement.allows(user))
+
+
+class SensorDetailView(MarkedDetailView):
+    model = Sensor
+    template_name = "agreements/sensor_detail.html"
+
+    def get_queryset(self) -> QuerySet[Sensor]:
+        return super().get_queryset().select_related("spoc")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        sensor: Sensor = self.object
+        now = timezone.now()
+        coverage = coverage_for(sensor, now)
+        context["coverage"] = coverage if _shown(coverage, user) else None
+        context["covered_by_hidden"] = coverage is not None and not _shown(coverage, user)
+        context["available_now"] = sensor.is_available(now)
+        context["outages"] = sensor.outages.all()[:50]
+        context["biases"] = sorted(sensor.current_biases(user).values(), key=lambda b: b.measurement_type)
+        context["bias_history"] = SensorBias.objects.visible_to(user).filter(sensor=sensor)
+        context["evaluations"] = (
+            TierEvaluation.objects.visible_to(user).filter(sensor=sensor).order_by("-started_on")
+        )
+        context["agreements"] = Agreement.objects.visible_to(user).filter(sensors=sensor)
+        context["plan_entries"] = DataPlanEntry.objects.filter(
+            sensor=sensor, agreement__in=Agreement.objects.visible_to(user)
+        ).select_related("agreement")
+        context["is_admin"] = _is_admin(user)
+        return context
+
+
+class AgreementListView(MarkedListView):
+    model = Agreement
+    template_name = "agreements/agreement_list.html"
+
+    def get_queryset(self) -> QuerySet[Agreement]:
+        visible = super().get_queryset().select_related("partner")
+        self.filterset = AgreementFilter(self.request.GET or None, queryset=visible)
+        return self.filterset.qs if self.filterset.is_bound and self.filterset.is_valid() else visible
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["filter"] = self.filterset
+        context["is_admin"] = _is_admin(self.request.user)
+        context["today"] = timezone.now()
+        return context
+
+
+class AgreementDetailView(MarkedDetailView):
+    model = Agreement
+    template_name = "agreements/agreement_detail.html"
+
+    def get_queryset(self) -> QuerySet[Agreement]:
+        return super().get_queryset().select_related("partner")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        agreement: Agreement = self.object
+        visible_sensors = Sensor.objects.visible_to(user).select_related("spoc")
+        if agreement.kind == AgreementKind.SPOC_LEVEL:
+            context["covered_sensors"] = visible_sensors.filter(spoc_id=agreement.partner_id)
+        else:
+            context["covered_sensors"] = visible_sensors.filter(agreements=agreement)
+        context["plan"] = agreement.data_plan.filter(sensor__in=visible_sensors).select_related("sensor")
+        context["in_force"] = agreement.covers_day(timezone.now())
+        context["is_admin"] = _is_admin(user)
+        if context["is_admin"]:
+            context["history"] = agreement.history.all()[:200]
+            form = TransitionForm()
+            to: Any = form.fields["to"]
+            to.choices = [(s, label) for s, label in to.choices if s in agreement.allowed_transitions()]
+            context["transition_form"] = form
+        return context
+
+
+class AgreementEditView(RoleRequiredMixin, View):
+    roles = (Role.AGREEMENT_ADMIN,)
+    template_name = "agreements/agreement_form.html"
+
+    def _agreement(self, pk: int | None) -> Agreement:
+        if pk is None:
+            return Agreement()
+        return get_object_or_404(Agreement.objects.visible_to(self.request.user), pk=pk)
+
+    def get(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
+        agreement = self._agreement(pk)
+        form = AgreementForm(instance=agreement, user=request.user)
+        plan = data_plan_formset(request.user, instance=agreement)
+        return render(request, self.template_name, {"form": form, "plan": plan, "object": agreement})
+
+    def post(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
+        agreement = self._agreement(pk)
+        form = AgreementForm(request.POST, instance=agreement, user=request.user)
+        plan = data_plan_formset(request.user, data=request.POST, instance=agreement)
+        if form.is_valid():
+            # The data plan's rules depend on the agreement as it will be saved.
+            plan = data_plan_formset(request.user, data=request.POST, instance=form.instance)
+            if plan.is_valid():
+                try:
+                    with transaction.atomic():
+                        saved = form.save()
+                        plan.instance = saved
+                        plan.save()
+                except DomainError as exc:
+                    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                else:
+                    messages.success(request, "Agreement saved.")
+                    return redirect("agreement-detail", pk=saved.pk)
+        return render(
+            request, self.template_name, {"form": form, "plan": plan, "object": agreement}, status=400
+        )
+
+
+class AgreementTransitionView(RoleRequiredMixin, View):
+    roles = (Role.AGREEMENT_ADMIN,)
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        agreement = get_object_or_404(Agreement.objects.visible_to(request.user), pk=pk)
+        form = TransitionForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "Choose a status.")
+        else:
+            try:
+                agreement.transition(form.cleaned_data["to"], request.user, form.cleaned_data["reason"])
+            except DomainError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, f"Agreement now {agreement.get_status_display()}.")
+        return redirect("agreement-detail", pk=agreement.pk)
+
+
+class EvaluationBoardView(MarkedListView):
+    model = TierEvaluation
+    template_name = "agreements/evaluation_board.html"
+
+    def get_queryset(self) -> QuerySet[TierEvaluation]:
+        return (
+            super()
+            .get_queryset()
+            .filter(status=EvaluationStatus.IN_EVALUATION)
+            .select_related("sensor", "sensor__spoc")
+            .order_by("expected_end", "id")
+        )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context["rows"] = [(e, evaluation_progress(e)) for e in context["object_list"]]
+        context["is_admin"] = _is_admin(user)
+        if context["is_admin"]:
+            context["start_form"] = StartEvaluationForm(user=user)
+        context["recent"] = (
+            TierEvaluation.objects.visible_to(user)
+            .exclude(status=EvaluationStatus.IN_EVALUATION)
+            .select_related("sensor")
+            .order_by("-decided_at")[:20]
+        )
+        return context
+
+
+class EvaluationStartView(RoleRequiredMixin, View):
+    roles = (Role.AGREEMENT_ADMIN,)
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = StartEvaluationForm(request.POST, user=request.user)
+        if form.is_valid():
+            try:
+                evaluation = TierEvaluation.start(
+                    form.cleaned_data["sensor"],
+                    form.cleaned_data["candidate_level"],
+                    request.user,
+                    started_on=form.cleaned_data["started_on"],
+                )
+            except DomainError as exc:
+                messages.error(request, exc.message)
+            else:
+                return redirect("evaluation-detail", pk=evaluation.pk)
+        else:
+            messages.error(
+                request, "; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in form.errors.items())
+            )
+        return redirect("evaluation-board")
+
+
+class EvaluationDetailView(MarkedDetailView):
+    model = TierEvaluation
+    template_name = "agreements/evaluation_detail.html"
+
+    def get_queryset(self) -> QuerySet[TierEvaluation]:
+        return super().get_queryset().select_related("sensor", "sensor__spoc")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["progress"] = evaluation_progress(self.object)
+        context["history"] = self.object.history.all()
+        context["is_admin"] = _is_admin(self.request.user)
+        context["decision_form"] = DecisionForm()
+        return context
+
+
+class EvaluationDecideView(RoleRequiredMixin, View):
+    roles = (Role.AGREEMENT_ADMIN,)
+    DECISIONS = {
+        "promote": EvaluationStatus.PROMOTED,
+        "decline": EvaluationStatus.DECLINED,
+        "withdraw": EvaluationStatus.WITHDRAWN,
+    }
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        evaluation = get_object_or_404(TierEvaluation.objects.visible_to(request.user), pk=pk)
+        decision = self.DECISIONS.get(request.POST.get("decision", ""))
+        if decision is None:
+            raise Http404
+        form = DecisionForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "Give a reason for the decision.")
+        else:
+            try:
+                evaluation.decide(decision, request.user, form.cleaned_data["reason"])
+            except DomainError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, f"Evaluation {evaluation.get_status_display().lower()}.")
+        return redirect("evaluation-detail", pk=evaluation.pk)
+
+
+class TierListView(LoginRequiredMixin, ListView):
+    model = TierDefinition
+    template_name = "agreements/tier_list.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["is_admin"] = _is_admin(self.request.user)
+        return context

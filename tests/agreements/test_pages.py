@@ -1,0 +1,181 @@
+"""The browser side: the agreement editor, status changes, evaluation decisions, and the seed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from agreements.choices import AgreementKind, AgreementStatus, EvaluationStatus
+from agreements.models import Agreement, Sensor, TierEvaluation
+from agreements.seed import seed
+from portal.models import User
+
+pytestmark = pytest.mark.django_db
+
+
+def editor_post(spocs: dict[str, Any], sensors: list[Sensor], **overrides: Any) -> dict[str, Any]:
+    data = {
+        "title": "Browser-made agreement",
+        "kind": AgreementKind.SENSOR_LEVEL,
+        "partner": spocs["au-spoc"].pk,
+        "sensors": [sensor.pk for sensor in sensors],
+        "effective_from": "2025-01-01",
+        "expires_on": "2030-01-01",
+        "data_formats": ["b3", "udl-json"],
+        "classification_ceiling": 3,
+        "default_releasability": "SECRET//REL TO USA, AUS",
+        "quick_turn_response": "01:00:00",
+        "routine_response": "1 00:00:00",
+        "delivery_timeliness": "00:15:00",
+        "staffing": "",
+        "language": "",
+        "communication_mode": "",
+        "conops": "Radar tasked directly.",
+        "marking": "SECRET//REL TO USA, AUS",
+        "data_plan-TOTAL_FORMS": "1",
+        "data_plan-INITIAL_FORMS": "0",
+        "data_plan-MIN_NUM_FORMS": "0",
+        "data_plan-MAX_NUM_FORMS": "1000",
+        "data_plan-0-sensor": sensors[0].pk if sensors else "",
+        "data_plan-0-taskability": "continuous",
+        "data_plan-0-deliveries_per_week": "140",
+        "data_plan-0-timeliness": "",
+        "data_plan-0-notes": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_an_admin_drafts_an_agreement_with_its_data_plan_in_the_browser(
+    coalition: dict[str, User], client: Client, spocs: dict[str, Any], make_sensor: Any
+) -> None:
+    radar = make_sensor("au-spoc")
+    client.force_login(coalition["agreement_admin"])
+    assert client.get(reverse("agreement-create")).status_code == 200
+    answer = client.post(reverse("agreement-create"), editor_post(spocs, [radar]))
+    assert answer.status_code == 302, answer.content.decode()[:3000]
+    agreement = Agreement.objects.get(title="Browser-made agreement")
+    assert agreement.status == AgreementStatus.DRAFT
+    assert list(agreement.sensors.all()) == [radar]
+    assert agreement.data_plan.get().deliveries_per_week == 140
+    assert agreement.marking.banner == "SECRET//REL TO USA, AUS"
+    assert agreement.language == "en"  # from the SpOC
+    page = client.get(reverse("agreement-detail", args=[agreement.pk])).content.decode()
+    assert "History" in page and "Data plan" in page
+
+
+def test_the_editor_shows_form_errors_for_bad_input(
+    coalition: dict[str, User], client: Client, spocs: dict[str, Any], make_sensor: Any
+) -> None:
+    foreign = make_sensor("uk-spoc")
+    client.force_login(coalition["agreement_admin"])
+    answer = client.post(
+        reverse("agreement-create"),
+        editor_post(spocs, [foreign], default_releasability="TOP SECRET//REL TO USA, AUS", latitude="x"),
+    )
+    assert answer.status_code == 400
+    errors = answer.context["form"].errors
+    assert "sensors" in errors and "default_releasability" in errors
+    assert not Agreement.objects.exists()
+
+
+def test_the_editor_is_hidden_from_everyone_but_agreement_admins(
+    coalition: dict[str, User], client: Client, make_agreement: Any
+) -> None:
+    agreement = make_agreement("uk-spoc")
+    for username in ("us_operator", "uk_staff", "security_officer"):
+        client.force_login(coalition[username])
+        assert client.get(reverse("agreement-create")).status_code == 404
+        assert client.get(reverse("agreement-edit", args=[agreement.pk])).status_code == 404
+        assert (
+            client.post(
+                reverse("agreement-transition", args=[agreement.pk]), {"to": "terminated"}
+            ).status_code
+            == 404
+        )
+    assert Agreement.objects.get(pk=agreement.pk).status == AgreementStatus.ACTIVE
+
+
+def test_history_is_shown_to_admins_only(
+    coalition: dict[str, User], client: Client, make_agreement: Any
+) -> None:
+    agreement = make_agreement("uk-spoc")
+    client.force_login(coalition["uk_staff"])
+    assert (
+        "<h2>History</h2>"
+        not in client.get(reverse("agreement-detail", args=[agreement.pk])).content.decode()
+    )
+    client.force_login(coalition["agreement_admin"])
+    assert "<h2>History</h2>" in client.get(reverse("agreement-detail", args=[agreement.pk])).content.decode()
+
+
+def test_an_admin_changes_status_from_the_agreement_page_and_a_refusal_is_a_message(
+    coalition: dict[str, User], client: Client, make_agreement: Any
+) -> None:
+    agreement = make_agreement("uk-spoc")
+    client.force_login(coalition["agreement_admin"])
+    url = reverse("agreement-transition", args=[agreement.pk])
+    client.post(url, {"to": "suspended", "reason": "Review"})
+    assert Agreement.objects.get(pk=agreement.pk).status == AgreementStatus.SUSPENDED
+    page = client.post(url, {"to": "draft", "reason": ""}, follow=True).content.decode()
+    assert "cannot go from Suspended to Draft" in page
+
+
+def test_an_admin_starts_and_promotes_an_evaluation_from_the_board(
+    tiers: None, coalition: dict[str, User], client: Client, make_sensor: Any
+) -> None:
+    sensor = make_sensor("uk-spoc", integration_level=3)
+    client.force_login(coalition["agreement_admin"])
+    client.post(reverse("evaluation-start"), {"sensor": sensor.pk, "candidate_level": 2})
+    evaluation = TierEvaluation.objects.get(sensor=sensor)
+    board = client.get(reverse("evaluation-board")).content.decode()
+    assert sensor.name in board
+    detail = client.get(reverse("evaluation-detail", args=[evaluation.pk])).content.decode()
+    assert "no result yet" in detail
+    client.post(reverse("evaluation-decide", args=[evaluation.pk]), {"decision": "promote", "reason": "Good"})
+    evaluation.refresh_from_db()
+    assert evaluation.status == EvaluationStatus.PROMOTED
+    assert Sensor.objects.get(pk=sensor.pk).integration_level == 2
+
+
+def test_the_sensor_list_filters_and_maps_the_sites(
+    coalition: dict[str, User], client: Client, make_sensor: Any
+) -> None:
+    make_sensor("uk-spoc", name="UK radar", latitude_deg=0.0, longitude_deg=0.0)
+    make_sensor("us-spoc", name="US radar")
+    client.force_login(coalition["us_operator"])
+    page = client.get(reverse("sensor-list"), {"is_us_ssn": "false"}).content.decode()
+    assert "UK radar" in page and "US radar" not in page
+    assert 'cx="360.0" cy="180.0"' in page  # lat 0, lon 0 is the middle of the map
+
+
+def test_the_seed_builds_a_network_worth_looking_at_and_can_run_again(
+    coalition: dict[str, User], client: Client
+) -> None:
+    first = seed()
+    assert first["sensors"] >= 30
+    again = seed()
+    assert again == first
+    assert Sensor.objects.filter(is_us_ssn=True).count() == 20
+    partners = {"GBR", "AUS", "CAN", "FRA", "DEU", "JPN"}
+    assert set(Agreement.objects.values_list("partner__nation", flat=True)) == partners
+    assert set(Agreement.objects.values_list("kind", flat=True)) == set(AgreementKind.values)
+    statuses = list(Agreement.objects.values_list("status", flat=True))
+    assert (
+        statuses.count(AgreementStatus.IN_NEGOTIATION) == 1 and statuses.count(AgreementStatus.EXPIRED) == 1
+    )
+    assert TierEvaluation.objects.filter(status=EvaluationStatus.IN_EVALUATION).count() == 3
+    uk_view = set(Sensor.objects.visible_to(coalition["uk_staff"]).values_list("spoc__nation", flat=True))
+    assert uk_view == {"USA", "GBR"}
+    assert Sensor.objects.visible_to(coalition["fr_staff"]).filter(spoc__nation="FRA").count() == 2
+    for username in ("us_operator", "uk_staff", "fr_staff", "agreement_admin", "visitor"):
+        client.force_login(coalition[username])
+        for name in ("sensor-list", "agreement-list", "evaluation-board", "tier-list"):
+            assert client.get(reverse(name)).status_code == 200
+        for sensor in Sensor.objects.visible_to(coalition[username])[:5]:
+            assert client.get(reverse("sensor-detail", args=[sensor.pk])).status_code == 200
+        for agreement in Agreement.objects.visible_to(coalition[username]):
+            assert client.get(reverse("agreement-detail", args=[agreement.pk])).status_code == 200
