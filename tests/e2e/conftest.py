@@ -40,11 +40,17 @@ def chromium_browser() -> Iterator[Any]:
         browser.close()
 
 
-@pytest.fixture(autouse=True)
-def allow_sync_database_calls_beside_playwright(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Playwright's sync API keeps an event loop running in this thread; the test's own
+@pytest.fixture(scope="session", autouse=True)
+def allow_sync_database_calls_beside_playwright() -> Iterator[None]:
+    # Playwright's sync API keeps an event loop running in this thread; the tests' own
     # database work is still plain synchronous code.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    yield
+    if previous is None:
+        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture
