@@ -45,7 +45,7 @@ lint: install
 	$(PY) manage.py makemigrations --check --dry-run
 
 worker: install
-	$(VENV)/bin/celery -A portal worker --loglevel=info --concurrency=2
+	$(VENV)/bin/celery -A portal worker --beat --loglevel=info --concurrency=2
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor staticfiles var

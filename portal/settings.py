@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "guardian",
     "django_htmx",
     "axes",
+    "django_celery_beat",
     "portal",
     "agreements",
     "catalog",
@@ -198,6 +199,16 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_BACKEND = None
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# Schedules live in the database (editable in the admin); beat reads them from there.
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# The periodic jobs every installation needs, created in the database after `migrate` unless
+# they exist already (an admin's change to an interval is kept): name -> (task, seconds).
+PERIODIC_TASKS: dict[str, tuple[str, int]] = {
+    "expire overdue tasking requests": ("tasking.expire_overdue", 60),
+    "settle tasking fulfilment": ("tasking.settle_fulfilment", 300),
+    "pull due catalog sync sources": ("catalog.sync_due_sources", 60),
+    "worker heartbeat": ("portal.heartbeat", 300),
+}
 
 if CELERY_BROKER_URL.startswith("redis"):
     CACHES = {
