@@ -1,5 +1,19 @@
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from tasking import views
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", views.RequestListView.as_view(), name="request-list"),
+    path("inbox/", views.InboxView.as_view(), name="request-inbox"),
+    path("new/", views.RequestCreateView.as_view(), name="request-create"),
+    path("requests/<int:pk>/", views.RequestDetailView.as_view(), name="request-detail"),
+    path("requests/<int:pk>/messages/", views.MessageCreateView.as_view(), name="request-message"),
+    path("requests/<int:pk>/do/<str:action>/", views.RequestActView.as_view(), name="request-act"),
+    path("operations/", views.OperationListView.as_view(), name="operation-list"),
+    path("operations/<slug:code>/", views.OperationDetailView.as_view(), name="operation-detail"),
+    path("metrics/", views.MetricsView.as_view(), name="tasking-metrics"),
+    path("notifications/", views.NotificationListView.as_view(), name="notification-list"),
+    path("notifications/<int:pk>/read/", views.NotificationReadView.as_view(), name="notification-read"),
+]

@@ -4,4 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-ROUTES: list[tuple[str, Any]] = []
+from catalog.api.observations import IngestBatchViewSet, ObservationViewSet
+from catalog.api.views import ElementSetViewSet, MappingViewSet, SpaceObjectViewSet, SyncRunViewSet
+
+ROUTES: list[tuple[str, Any]] = [
+    ("catalog/objects", SpaceObjectViewSet),
+    ("catalog/elsets", ElementSetViewSet),
+    ("catalog/mappings", MappingViewSet),
+    ("catalog/sync-runs", SyncRunViewSet),
+    ("observations", ObservationViewSet),
+    ("observation-batches", IngestBatchViewSet),
+]

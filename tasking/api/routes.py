@@ -4,4 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-ROUTES: list[tuple[str, Any]] = []
+from tasking.api.views import CoalitionOperationViewSet, TaskingRequestViewSet
+
+ROUTES: list[tuple[str, Any]] = [
+    ("tasking-requests", TaskingRequestViewSet),
+    ("tasking-operations", CoalitionOperationViewSet),
+]

@@ -1,0 +1,196 @@
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from catalog.models import ElementSet, PartnerObjectMapping, SpaceObject, SyncRun
+from catalog.services.importer import ELEMENT_FIELDS
+from portal.api.base import MarkedModelSerializer, MarkingField
+from portal.markings.marking import Level, Marking
+from portal.markings.nations import codes_of
+
+_MARKINGS: dict[tuple[int, bool, int], str] = {}
+
+
+def banner_of(row: Any) -> str:
+    """The banner of a marked row; cached, since a page of 1,000 rows has few distinct markings."""
+    key = (row.classification_level, row.noforn, row.rel_mask)
+    if key not in _MARKINGS:
+        rel_to = frozenset() if row.noforn else codes_of(row.rel_mask)
+        _MARKINGS[key] = Marking(Level(row.classification_level), noforn=row.noforn, rel_to=rel_to).banner
+    return _MARKINGS[key]
+
+
+DERIVED_FIELDS = ("semi_major_axis_km", "period_min", "apogee_km", "perigee_km", "regime")
+
+
+class ElementSetSerializer(serializers.ModelSerializer):
+    catalog_number = serializers.IntegerField(source="space_object.catalog_number", read_only=True)
+    object_name = serializers.CharField(source="space_object.name", read_only=True)
+    intl_designator = serializers.CharField(source="space_object.intl_designator", read_only=True)
+    source_spoc: serializers.Field = serializers.CharField(source="source_spoc_code", read_only=True)
+    sync_run = serializers.UUIDField(source="sync_run.run_id", read_only=True, allow_null=True)
+    marking = MarkingField(read_only=True)
+
+    class Meta:
+        model = ElementSet
+        fields = [
+            "id",
+            "catalog_number",
+            "object_name",
+            "intl_designator",
+            "epoch",
+            *ELEMENT_FIELDS,
+            *DERIVED_FIELDS,
+            "source",
+            "source_spoc",
+            "sync_run",
+            "source_file",
+            "source_record",
+            "marking",
+            "updated",
+        ]
+        read_only_fields = fields
+
+    def to_representation(self, instance: ElementSet) -> dict[str, Any]:
+        # Hand-written: a partner pulls pages of 1,000 and field-by-field DRF is the slow part.
+        obj = instance.space_object
+        data: dict[str, Any] = {
+            "id": instance.pk,
+            "catalog_number": obj.catalog_number,
+            "object_name": obj.name,
+            "intl_designator": obj.intl_designator,
+            "epoch": instance.epoch.isoformat().replace("+00:00", "Z"),
+        }
+        for name in ELEMENT_FIELDS:
+            data[name] = getattr(instance, name)
+        for name in DERIVED_FIELDS:
+            data[name] = getattr(instance, name)
+        data["source"] = instance.source
+        # Annotated by the viewset, so a page needs no join per related row.
+        spoc_code = getattr(instance, "source_spoc_code", None)
+        run_id = getattr(instance, "sync_run_uuid", None)
+        data["source_spoc"] = spoc_code
+        data["sync_run"] = str(run_id) if run_id else None
+        data["source_file"] = instance.source_file
+        data["source_record"] = instance.source_record
+        data["marking"] = banner_of(instance)
+        data["updated"] = instance.updated.isoformat().replace("+00:00", "Z")
+        return data
+
+
+class CurrentElementsSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ElementSet
+        fields = ["id", "epoch", "inclination", "eccentricity", "mean_motion", *DERIVED_FIELDS]
+        read_only_fields = fields
+
+
+class SpaceObjectSerializer(serializers.ModelSerializer):
+    marking = MarkingField(read_only=True)
+    current = CurrentElementsSerializer(source="current_elset", read_only=True, allow_null=True)
+
+    class Meta:
+        model = SpaceObject
+        fields = [
+            "id",
+            "catalog_number",
+            "name",
+            "intl_designator",
+            "object_type",
+            "owner_country",
+            "launch_date",
+            "launch_site",
+            "decay_date",
+            "rcs_size",
+            "current",
+            "marking",
+            "updated",
+        ]
+        read_only_fields = fields
+
+
+class ElementSetSubmissionSerializer(serializers.Serializer):
+    """A partner's own element sets: OMM records (GP field names) as JSON, or text in any format."""
+
+    marking = MarkingField()
+    format = serializers.ChoiceField(
+        choices=["tle", "omm-json", "omm-xml", "omm-kvn", "omm-csv"], required=False, allow_blank=True
+    )
+    elements = serializers.JSONField(required=False, help_text="one OMM object or a list, GP field names")
+    text = serializers.CharField(required=False, trim_whitespace=False, help_text="a file's content")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if ("elements" in attrs) == ("text" in attrs):
+            raise serializers.ValidationError("give either `elements` (OMM as JSON) or `text`")
+        if "elements" in attrs and not isinstance(attrs["elements"], list | dict):
+            raise serializers.ValidationError({"elements": ["an OMM object or a list of them"]})
+        return attrs
+
+
+class ImportResultSerializer(serializers.Serializer):
+    run = serializers.UUIDField()
+    added = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+    rejected = serializers.IntegerField()
+    errors = serializers.ListField(child=serializers.DictField())  # type: ignore[assignment]
+
+
+class ObjectByNumberField(serializers.SlugRelatedField):
+    """A catalog object by number, among those the caller may see (others read as missing)."""
+
+    def get_queryset(self) -> Any:
+        request = self.context.get("request")
+        return SpaceObject.objects.visible_to(getattr(request, "user", None))
+
+
+class MappingSerializer(MarkedModelSerializer):
+    catalog_number = ObjectByNumberField(source="space_object", slug_field="catalog_number")
+    spoc: serializers.Field = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    conflicts_with: serializers.Field = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta:
+        model = PartnerObjectMapping
+        fields = [
+            "id",
+            "spoc",
+            "partner_object_id",
+            "catalog_number",
+            "status",
+            "conflicts_with",
+            "note",
+            "marking",
+            "created",
+            "resolved",
+        ]
+        read_only_fields = ["id", "spoc", "status", "conflicts_with", "created", "resolved"]
+
+
+class ResolveSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=["accept", "reject"])
+
+
+class SyncRunSerializer(serializers.ModelSerializer):
+    source: serializers.Field = serializers.SlugRelatedField(slug_field="name", read_only=True)  # type: ignore[assignment]
+    marking = MarkingField(read_only=True)
+
+    class Meta:
+        model = SyncRun
+        fields = [
+            "run_id",
+            "source",
+            "label",
+            "status",
+            "started",
+            "finished",
+            "files",
+            "added",
+            "updated",
+            "unchanged",
+            "rejected",
+            "errors",
+            "marking",
+        ]
+        read_only_fields = fields

@@ -1,0 +1,219 @@
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+from django.db.models import F, QuerySet
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from catalog.api.pagination import SinceCursorPagination
+from catalog.api.renderers import ELEMENT_SET_RENDERERS, ElementSetRenderer
+from catalog.api.serializers import (
+    ElementSetSerializer,
+    ElementSetSubmissionSerializer,
+    ImportResultSerializer,
+    MappingSerializer,
+    ResolveSerializer,
+    SpaceObjectSerializer,
+    SyncRunSerializer,
+)
+from catalog.filters import ElementSetFilter, MappingFilter, SpaceObjectFilter
+from catalog.formats.elements import FormatError
+from catalog.models import ElementSet, MappingStatus, PartnerObjectMapping, SpaceObject, SyncRun
+from catalog.services import mappings
+from catalog.services.export import record_of
+from catalog.services.importer import ImportResult, Origin, finish_sync_run, import_stream, start_sync_run
+from portal.api.base import MarkedReadOnlyViewSet, MarkingFilterBackend
+from portal.models import Role
+
+RENDERERS = [JSONRenderer, BrowsableAPIRenderer, *ELEMENT_SET_RENDERERS]
+FILTERS = [MarkingFilterBackend, DjangoFilterBackend]
+
+
+class IncrementalMixin:
+    """List pages by `since` cursor, in JSON or (element sets) the text formats."""
+
+    pagination_class: Any = SinceCursorPagination
+    renderer_classes: Any = RENDERERS
+    filter_backends: Any = FILTERS
+
+    def records_of(self, page: list[Any]) -> list[Any]:
+        raise NotImplementedError
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        queryset = self.filter_queryset(self.get_queryset())  # type: ignore[attr-defined]
+        page = self.paginate_queryset(queryset)  # type: ignore[attr-defined]
+        paginator: SinceCursorPagination = self.paginator  # type: ignore[attr-defined]
+        if isinstance(request.accepted_renderer, ElementSetRenderer):
+            return Response(self.records_of(page), headers=paginator.headers())
+        serializer = self.get_serializer(page, many=True)  # type: ignore[attr-defined]
+        return paginator.get_paginated_response(serializer.data)
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        if isinstance(request.accepted_renderer, ElementSetRenderer):
+            instance = self.get_object()  # type: ignore[attr-defined]
+            return Response(self.records_of([instance]))
+        return super().retrieve(request, *args, **kwargs)  # type: ignore[misc]
+
+
+class ElementSetViewSet(IncrementalMixin, MarkedReadOnlyViewSet):
+    """Element sets the caller may see. POST: a SpOC submits its own (source = that SpOC)."""
+
+    queryset = ElementSet.objects.select_related("space_object").annotate(
+        source_spoc_code=F("source_spoc__code"), sync_run_uuid=F("sync_run__run_id")
+    )
+    serializer_class = ElementSetSerializer
+    filterset_class = ElementSetFilter
+
+    def records_of(self, page: list[ElementSet]) -> list[Any]:
+        return [record_of(elset) for elset in page]
+
+    @extend_schema(request=ElementSetSubmissionSerializer, responses=ImportResultSerializer)
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        spoc = getattr(request.user, "spoc", None)
+        if spoc is None:
+            raise PermissionDenied("only a SpOC's staff or machine client can submit element sets")
+        submission = ElementSetSubmissionSerializer(data=request.data, context={"request": request})
+        submission.is_valid(raise_exception=True)
+        data = submission.validated_data
+        fmt: str | None
+        if "elements" in data:
+            elements = data["elements"]
+            text, fmt = json.dumps(elements if isinstance(elements, list) else [elements]), "omm-json"
+        else:
+            text, fmt = data["text"], (data.get("format") or None)
+        marking = data["marking"]
+        run = start_sync_run(marking=marking, label=f"API submission by {request.user}", spoc=spoc)
+        try:
+            result = import_stream(
+                io.StringIO(text),
+                marking=marking,
+                fmt=fmt,
+                origin=Origin.partner(spoc),
+                run=run,
+                file_name=f"api:{request.user}",
+                create_objects=False,
+                reader=request.user,
+            )
+        except FormatError as exc:
+            finish_sync_run(run, ImportResult(), failure=str(exc))
+            return Response({"text" if "text" in data else "elements": [str(exc)]}, status=400)
+        finish_sync_run(run, result, files=1)
+        body = {"run": str(run.run_id), **result.counts(), "errors": result.errors}
+        code: int
+        if result.added or result.updated:
+            code = status.HTTP_201_CREATED
+        elif result.unchanged:
+            code = status.HTTP_200_OK
+        else:
+            code = status.HTTP_400_BAD_REQUEST
+        return Response(body, status=code)
+
+    def get_renderers(self) -> list[Any]:
+        if self.request is not None and self.request.method == "POST":
+            return [JSONRenderer(), BrowsableAPIRenderer()]
+        return super().get_renderers()
+
+    http_method_names = ["get", "post", "head", "options"]
+
+
+class SpaceObjectViewSet(IncrementalMixin, MarkedReadOnlyViewSet):
+    """Catalog objects the caller may see; text formats give each object's current element set."""
+
+    queryset = SpaceObject.objects.select_related("current_elset")
+    serializer_class = SpaceObjectSerializer
+    filterset_class = SpaceObjectFilter
+    lookup_field = "catalog_number"
+
+    def records_of(self, page: list[SpaceObject]) -> list[Any]:
+        return [record_of(obj.current_elset, obj) for obj in page if obj.current_elset is not None]
+
+
+def _is_us(user: Any) -> bool:
+    return getattr(user, "nationality", None) == "USA"
+
+
+class MappingViewSet(MarkedReadOnlyViewSet):
+    """Partners' own object ids. A partner sees its SpOC's; US users see all they may read.
+
+    POST records a mapping; one that contradicts an active mapping becomes a `conflict`,
+    listed at `conflicts/` and resolved by an agreement admin at `{id}/resolve/`.
+    """
+
+    queryset = PartnerObjectMapping.objects.select_related("spoc", "space_object")
+    serializer_class = MappingSerializer
+    filterset_class = MappingFilter
+    filter_backends = FILTERS
+    http_method_names = ["get", "post", "head", "options"]
+
+    def get_queryset(self) -> QuerySet[PartnerObjectMapping]:
+        queryset = super().get_queryset()
+        user = self.request.user
+        if _is_us(user):
+            return queryset
+        spoc_id = getattr(user, "spoc_id", None)
+        return queryset.filter(spoc_id=spoc_id) if spoc_id else queryset.none()
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        spoc = getattr(request.user, "spoc", None)
+        if spoc is None:
+            raise PermissionDenied("only a SpOC's staff or machine client can map object ids")
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        mapping, created = mappings.submit_mapping(
+            spoc=spoc,
+            partner_object_id=data["partner_object_id"],
+            space_object=data["space_object"],
+            marking=data["marking"],
+            user=request.user,
+            note=data.get("note", ""),
+        )
+        return Response(
+            self.get_serializer(mapping).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+    @action(detail=False, methods=["get"])
+    def conflicts(self, request: Request) -> Response:
+        queryset = self.filter_queryset(self.get_queryset()).filter(status=MappingStatus.CONFLICT)
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @extend_schema(request=ResolveSerializer, responses=MappingSerializer)
+    @action(detail=True, methods=["post"])
+    def resolve(self, request: Request, pk: str | None = None) -> Response:
+        mapping = self.get_object()
+        if getattr(request.user, "role", None) != Role.AGREEMENT_ADMIN:
+            raise PermissionDenied("conflicting mappings are resolved by an agreement admin")
+        decision = ResolveSerializer(data=request.data)
+        decision.is_valid(raise_exception=True)
+        mappings.resolve_conflict(
+            mapping, accept=decision.validated_data["decision"] == "accept", user=request.user
+        )
+        return Response(self.get_serializer(mapping).data)
+
+
+class SyncRunViewSet(MarkedReadOnlyViewSet):
+    """Recorded imports: US users see every run they may read, a partner its own submissions."""
+
+    queryset = SyncRun.objects.select_related("source")
+    serializer_class = SyncRunSerializer
+    filter_backends = [MarkingFilterBackend]
+    lookup_field = "run_id"
+
+    def get_queryset(self) -> QuerySet[SyncRun]:
+        queryset = super().get_queryset()
+        user = self.request.user
+        if _is_us(user):
+            return queryset
+        spoc_id = getattr(user, "spoc_id", None)
+        return queryset.filter(spoc_id=spoc_id) if spoc_id else queryset.none()

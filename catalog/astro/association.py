@@ -1,0 +1,432 @@
+"""Associate observations with catalog objects: predict, gate on residuals, pick the best.
+
+Scaling (tens of thousands of objects, hundreds of thousands of observations):
+
+1. Observations are bucketed by time (``bucket_s``, default 60 s). The whole catalog is propagated
+   once per bucket, at its centre; nothing is propagated per observation.
+2. Per (site, bucket) a horizon and range pre-gate drops objects the site cannot see around
+   that time (motion over half a bucket is allowed for).
+3. Per (site, sub-bucket of ``sub_bucket_s``) the surviving objects are moved to the sub-bucket
+   centre with a second-order Taylor step (gravity only, accurate to well under a kilometre
+   over half a bucket) and their directions from the site compared with every observation's line
+   of sight at once (a matrix product), with a gate widened by each object's own angular rate.
+4. The few (observation, object) pairs left are predicted exactly with SGP4, grouped by object
+   (one vectorized call per object, not per observation), and gated on angle, range and
+   range-rate residuals. The pair with the smallest normalised residual wins; none means UCT.
+
+A preferred object per observation (the target it was tasked on, or the one it names) is tried
+first and, when it passes the gate, kept without a search.
+
+Everything is in TEME: the line of sight of an az/el observation is rotated from the site's
+local axes, an RA/Dec line of sight from J2000 (or taken as TEME when so framed). Light time and
+aberration are ignored (well below the gates used here).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+from sgp4.api import Satrec, SatrecArray
+
+from catalog.astro.frames import (
+    EARTH_ROTATION_RAD_S,
+    FloatArray,
+    geodetic_to_ecef,
+    gmst82,
+    teme_to_j2000,
+)
+
+IntArray = NDArray[np.int64]
+BoolArray = NDArray[np.bool_]
+
+MU_KM3_S2 = 398600.8
+SECONDS_PER_DAY = 86400.0
+_DEG = math.pi / 180.0
+UCT = -1
+
+
+@dataclass(frozen=True)
+class Gates:
+    """Residual gates: a floor plus ``sigmas`` times the observation's own uncertainty."""
+
+    angle_deg: float = 0.1
+    range_km: float = 5.0
+    range_rate_km_s: float = 0.05
+    sigmas: float = 5.0
+    # Coarse gate of the matrix pre-filter, added to each object's motion within a sub-bucket.
+    coarse_angle_deg: float = 0.5
+
+
+@dataclass
+class ObservationArrays:
+    """Observations to associate, one row each; NaN where a value is absent.
+
+    ``radec_teme`` is True where RA/Dec are in TEME of date rather than J2000 / ICRF.
+    ``preferred`` is a row index into the candidate list, or -1.
+    """
+
+    jd: FloatArray
+    fr: FloatArray
+    site_lat_deg: FloatArray
+    site_lon_deg: FloatArray
+    site_alt_km: FloatArray
+    azimuth_deg: FloatArray
+    elevation_deg: FloatArray
+    range_km: FloatArray
+    range_rate_km_s: FloatArray
+    ra_deg: FloatArray
+    declination_deg: FloatArray
+    angle_unc_deg: FloatArray
+    range_unc_km: FloatArray
+    range_rate_unc_km_s: FloatArray
+    radec_teme: BoolArray
+    preferred: IntArray
+    site_max_range_km: FloatArray = field(default_factory=lambda: np.empty(0))
+
+    @classmethod
+    def empty_like(cls, n: int) -> ObservationArrays:
+        nan = np.full(n, np.nan)
+        return cls(
+            jd=np.zeros(n),
+            fr=np.zeros(n),
+            site_lat_deg=nan.copy(),
+            site_lon_deg=nan.copy(),
+            site_alt_km=np.zeros(n),
+            azimuth_deg=nan.copy(),
+            elevation_deg=nan.copy(),
+            range_km=nan.copy(),
+            range_rate_km_s=nan.copy(),
+            ra_deg=nan.copy(),
+            declination_deg=nan.copy(),
+            angle_unc_deg=nan.copy(),
+            range_unc_km=nan.copy(),
+            range_rate_unc_km_s=nan.copy(),
+            radec_teme=np.zeros(n, dtype=bool),
+            preferred=np.full(n, -1, dtype=np.int64),
+            site_max_range_km=nan.copy(),
+        )
+
+    def __len__(self) -> int:
+        return int(self.jd.shape[0])
+
+
+@dataclass(frozen=True)
+class Association:
+    """Per observation: the chosen candidate row (or ``UCT``) and its residuals."""
+
+    candidate: IntArray
+    angle_residual_deg: FloatArray
+    range_residual_km: FloatArray
+    range_rate_residual_km_s: FloatArray
+    ambiguity: IntArray  # how many candidates passed the gate
+    pairs_checked: int
+    buckets: int
+
+
+@dataclass(frozen=True)
+class _Geometry:
+    site_teme: FloatArray  # [m, 3] km
+    site_vel_teme: FloatArray  # [m, 3] km/s (Earth rotation)
+    los: FloatArray  # [m, 3] unit vectors, NaN where no angles
+    site_id: IntArray
+
+
+def _geometry(obs: ObservationArrays) -> _Geometry:
+    m = len(obs)
+    theta = gmst82(obs.jd, obs.fr)
+    c, s = np.cos(theta), np.sin(theta)
+    ecef = geodetic_to_ecef(obs.site_lat_deg, obs.site_lon_deg, obs.site_alt_km)
+
+    def to_teme(vec: FloatArray) -> FloatArray:
+        return np.stack((c * vec[:, 0] - s * vec[:, 1], s * vec[:, 0] + c * vec[:, 1], vec[:, 2]), axis=-1)
+
+    site = to_teme(ecef)
+    site_vel = np.stack(
+        (-EARTH_ROTATION_RAD_S * site[:, 1], EARTH_ROTATION_RAD_S * site[:, 0], np.zeros(m)), axis=-1
+    )
+    los = np.full((m, 3), np.nan)
+
+    azel = np.isfinite(obs.azimuth_deg) & np.isfinite(obs.elevation_deg)
+    if azel.any():
+        lat = obs.site_lat_deg[azel] * _DEG
+        lon = obs.site_lon_deg[azel] * _DEG
+        az = obs.azimuth_deg[azel] * _DEG
+        el = obs.elevation_deg[azel] * _DEG
+        east = np.cos(el) * np.sin(az)
+        north = np.cos(el) * np.cos(az)
+        up = np.sin(el)
+        sl, cl, so, co = np.sin(lat), np.cos(lat), np.sin(lon), np.cos(lon)
+        x = -so * east - sl * co * north + cl * co * up
+        y = co * east - sl * so * north + cl * so * up
+        z = cl * north + sl * up
+        ca, sa = c[azel], s[azel]
+        los[azel] = np.stack((ca * x - sa * y, sa * x + ca * y, z), axis=-1)
+
+    radec = ~azel & np.isfinite(obs.ra_deg) & np.isfinite(obs.declination_deg)
+    if radec.any():
+        ra = obs.ra_deg[radec] * _DEG
+        dec = obs.declination_deg[radec] * _DEG
+        vec = np.stack((np.cos(dec) * np.cos(ra), np.cos(dec) * np.sin(ra), np.sin(dec)), axis=-1)
+        j2000 = ~obs.radec_teme[radec]
+        if j2000.any():
+            # Rows of teme_to_j2000(I) are the images of the TEME axes, i.e. the J2000->TEME matrix.
+            jd = obs.jd[radec][j2000][:, None]
+            fr = obs.fr[radec][j2000][:, None]
+            basis = np.broadcast_to(np.eye(3), (int(j2000.sum()), 3, 3))
+            to_teme_matrix = teme_to_j2000(basis, jd, fr)
+            vec[j2000] = np.einsum("nij,nj->ni", to_teme_matrix, vec[j2000])
+        los[radec] = vec
+
+    keys = np.stack((obs.site_lat_deg, obs.site_lon_deg, obs.site_alt_km), axis=-1)
+    _, site_id = np.unique(keys, axis=0, return_inverse=True)
+    return _Geometry(site, site_vel, los, site_id.reshape(-1).astype(np.int64))
+
+
+def _seconds(obs: ObservationArrays) -> FloatArray:
+    """Seconds since the first observation's day start, precise enough for bucketing."""
+    base = float(np.min(obs.jd)) if len(obs) else 0.0
+    return ((obs.jd - base) + obs.fr) * SECONDS_PER_DAY
+
+
+def _exact_residuals(
+    satrecs: Sequence[Satrec],
+    obs: ObservationArrays,
+    geo: _Geometry,
+    obs_idx: IntArray,
+    cand_idx: IntArray,
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """SGP4 residuals of each (observation, candidate) pair, one propagation call per candidate."""
+    n = obs_idx.shape[0]
+    r = np.full((n, 3), np.nan)
+    v = np.full((n, 3), np.nan)
+    if n:
+        order = np.argsort(cand_idx, kind="stable")
+        sorted_cand = cand_idx[order]
+        starts = np.flatnonzero(np.r_[True, sorted_cand[1:] != sorted_cand[:-1]])
+        ends = np.r_[starts[1:], n]
+        for start, end in zip(starts, ends, strict=True):
+            rows = order[start:end]
+            o = obs_idx[rows]
+            err, rr, vv = satrecs[int(sorted_cand[start])].sgp4_array(obs.jd[o], obs.fr[o])
+            good = err == 0
+            r[rows[good]] = rr[good]
+            v[rows[good]] = vv[good]
+    rho = r - geo.site_teme[obs_idx]
+    rng = np.linalg.norm(rho, axis=-1)
+    unit = rho / rng[:, None]
+    los = geo.los[obs_idx]
+    cosang = np.clip(np.einsum("ij,ij->i", unit, los), -1.0, 1.0)
+    angle = np.degrees(np.arccos(cosang))
+    # A small-angle-safe separation: arccos loses precision near 0, use the chord instead.
+    chord = np.linalg.norm(unit - los, axis=-1)
+    angle = np.where(angle < 1.0, np.degrees(2.0 * np.arcsin(np.clip(chord / 2.0, 0.0, 1.0))), angle)
+    rate = np.einsum("ij,ij->i", unit, v - geo.site_vel_teme[obs_idx])
+    return angle, obs.range_km[obs_idx] - rng, obs.range_rate_km_s[obs_idx] - rate
+
+
+def _gate(
+    obs: ObservationArrays,
+    obs_idx: IntArray,
+    angle: FloatArray,
+    d_range: FloatArray,
+    d_rate: FloatArray,
+    gates: Gates,
+) -> tuple[BoolArray, FloatArray]:
+    """Which pairs pass, and their normalised score (smaller is better)."""
+
+    def limit(floor: float, unc: FloatArray) -> FloatArray:
+        return floor + gates.sigmas * np.nan_to_num(unc[obs_idx], nan=0.0)
+
+    a_lim = limit(gates.angle_deg, obs.angle_unc_deg)
+    r_lim = limit(gates.range_km, obs.range_unc_km)
+    rr_lim = limit(gates.range_rate_km_s, obs.range_rate_unc_km_s)
+    has_angle = np.isfinite(angle)
+    ok = np.where(has_angle, angle <= a_lim, True)
+    has_range = np.isfinite(obs.range_km[obs_idx])
+    ok &= np.where(has_range, np.abs(d_range) <= r_lim, True)
+    has_rate = np.isfinite(obs.range_rate_km_s[obs_idx])
+    ok &= np.where(has_rate, np.abs(d_rate) <= rr_lim, True)
+    ok &= has_angle | has_range
+    score = (
+        np.where(has_angle, (angle / a_lim) ** 2, 0.0)
+        + np.where(has_range, (d_range / r_lim) ** 2, 0.0)
+        + np.where(has_rate, (d_rate / rr_lim) ** 2, 0.0)
+    )
+    return ok & np.isfinite(score), score
+
+
+def _coarse_pairs(
+    sat_array: SatrecArray,
+    obs: ObservationArrays,
+    geo: _Geometry,
+    todo: IntArray,
+    gates: Gates,
+    bucket_s: float,
+    sub_bucket_s: float,
+) -> tuple[IntArray, IntArray, int]:
+    """Candidate (observation, object) pairs for the observations in ``todo``."""
+    seconds = _seconds(obs)
+    base_jd = float(np.min(obs.jd))
+    bucket = np.floor(seconds[todo] / bucket_s).astype(np.int64)
+    pair_obs: list[IntArray] = []
+    pair_cand: list[IntArray] = []
+    order = np.argsort(bucket, kind="stable")
+    todo_sorted = todo[order]
+    bucket_sorted = bucket[order]
+    starts = np.flatnonzero(np.r_[True, bucket_sorted[1:] != bucket_sorted[:-1]])
+    ends = np.r_[starts[1:], len(todo_sorted)]
+    half = bucket_s / 2.0
+    for start, end in zip(starts, ends, strict=True):
+        members = todo_sorted[start:end]
+        centre_s = (float(bucket_sorted[start]) + 0.5) * bucket_s
+        jd_c = np.array([base_jd + math.floor(centre_s / SECONDS_PER_DAY)])
+        fr_c = np.array([(centre_s % SECONDS_PER_DAY) / SECONDS_PER_DAY])
+        err, r0, v0 = sat_array.sgp4(jd_c, fr_c)
+        r0 = r0[:, 0, :]
+        v0 = v0[:, 0, :]
+        valid = (err[:, 0] == 0) & np.isfinite(r0[:, 0])
+        cand_all = np.flatnonzero(valid)
+        r0 = r0[cand_all]
+        v0 = v0[cand_all]
+        rnorm = np.linalg.norm(r0, axis=-1)
+        acc = -MU_KM3_S2 * r0 / (rnorm**3)[:, None]
+        speed = np.linalg.norm(v0, axis=-1)
+        theta_c = gmst82(jd_c, fr_c)[0]
+        for site in np.unique(geo.site_id[members]):
+            at_site = members[geo.site_id[members] == site]
+            o0 = int(at_site[0])
+            # Site at the bucket centre (rotate its position at o0's time by the time difference).
+            dtheta = theta_c - gmst82(obs.jd[o0], obs.fr[o0])
+            cs, sn = math.cos(dtheta), math.sin(dtheta)
+            s0 = geo.site_teme[o0]
+            site_c = np.array([cs * s0[0] - sn * s0[1], sn * s0[0] + cs * s0[1], s0[2]])
+            up = site_c / np.linalg.norm(site_c)
+            rho = r0 - site_c
+            dist = np.linalg.norm(rho, axis=-1)
+            sin_el = (rho @ up) / dist
+            reach = speed * half + 50.0
+            # Below the horizon by more than the object can climb in half a bucket: not visible.
+            keep = sin_el * dist > -reach
+            max_range = obs.site_max_range_km[o0] if obs.site_max_range_km.size else np.nan
+            if np.isfinite(max_range):
+                keep &= dist < max_range * 1.05 + reach
+            cands = np.flatnonzero(keep)
+            if cands.size == 0:
+                continue
+            rk, vk, ak, spk = r0[cands], v0[cands], acc[cands], speed[cands]
+            t_off = seconds[at_site] - centre_s
+            sub = np.floor((t_off + half) / sub_bucket_s).astype(np.int64)
+            for sub_id in np.unique(sub):
+                group = at_site[sub == sub_id]
+                dt = -half + (float(sub_id) + 0.5) * sub_bucket_s
+                pos = rk + vk * dt + 0.5 * ak * dt * dt
+                dtheta_s = EARTH_ROTATION_RAD_S * dt
+                cs, sn = math.cos(dtheta_s), math.sin(dtheta_s)
+                site_s = np.array(
+                    [cs * site_c[0] - sn * site_c[1], sn * site_c[0] + cs * site_c[1], site_c[2]]
+                )
+                rel = pos - site_s
+                rng = np.linalg.norm(rel, axis=-1)
+                unit = rel / rng[:, None]
+                ang_rate = spk / rng  # rad/s, an upper bound of the apparent motion
+                slack_s = sub_bucket_s / 2.0 + 0.5
+                limit_deg = np.degrees(ang_rate * slack_s) + gates.coarse_angle_deg
+                cos_limit = np.cos(np.radians(np.minimum(limit_deg, 179.0)))
+                los = geo.los[group]
+                has_los = np.isfinite(los[:, 0])
+                hits = np.zeros((group.size, cands.size), dtype=bool)
+                if has_los.any():
+                    cosines = los[has_los] @ unit.T
+                    hits[has_los] = cosines >= cos_limit[None, :]
+                obs_rng = obs.range_km[group]
+                has_rng = np.isfinite(obs_rng)
+                if has_rng.any():
+                    r_slack = spk * slack_s + gates.range_km * 4.0
+                    near = np.abs(obs_rng[has_rng, None] - rng[None, :]) <= r_slack[None, :]
+                    hits[has_rng] = np.where(has_los[has_rng, None], hits[has_rng] & near, near)
+                gi, ci = np.nonzero(hits)
+                if gi.size:
+                    pair_obs.append(group[gi])
+                    pair_cand.append(cand_all[cands[ci]])
+    if not pair_obs:
+        empty = np.empty(0, dtype=np.int64)
+        return empty, empty, len(starts)
+    return np.concatenate(pair_obs), np.concatenate(pair_cand), len(starts)
+
+
+def associate(
+    satrecs: Sequence[Satrec],
+    obs: ObservationArrays,
+    gates: Gates | None = None,
+    *,
+    sat_array: SatrecArray | None = None,
+    bucket_s: float = 60.0,
+    sub_bucket_s: float = 4.0,
+) -> Association:
+    """Associate every observation with at most one of ``satrecs`` (rows of the candidate list).
+
+    Pass ``sat_array`` (a ``SatrecArray`` over the same ``satrecs``) to reuse one across calls.
+    """
+    gates = gates or Gates()
+    m = len(obs)
+    best = np.full(m, UCT, dtype=np.int64)
+    best_angle = np.full(m, np.nan)
+    best_range = np.full(m, np.nan)
+    best_rate = np.full(m, np.nan)
+    ambiguity = np.zeros(m, dtype=np.int64)
+    if m == 0 or not satrecs:
+        return Association(best, best_angle, best_range, best_rate, ambiguity, 0, 0)
+    geo = _geometry(obs)
+    usable = np.isfinite(geo.los[:, 0]) | np.isfinite(obs.range_km)
+
+    checked = 0
+    preferred = np.flatnonzero(usable & (obs.preferred >= 0) & (obs.preferred < len(satrecs)))
+    if preferred.size:
+        cand = obs.preferred[preferred]
+        angle, d_range, d_rate = _exact_residuals(satrecs, obs, geo, preferred, cand)
+        ok, _score = _gate(obs, preferred, angle, d_range, d_rate, gates)
+        checked += preferred.size
+        won = preferred[ok]
+        best[won] = cand[ok]
+        best_angle[won], best_range[won], best_rate[won] = angle[ok], d_range[ok], d_rate[ok]
+        ambiguity[won] = 1
+
+    todo = np.flatnonzero(usable & (best == UCT))
+    if todo.size == 0:
+        return Association(best, best_angle, best_range, best_rate, ambiguity, checked, 0)
+    if sat_array is None:
+        sat_array = SatrecArray(list(satrecs))
+    pair_obs, pair_cand, buckets = _coarse_pairs(sat_array, obs, geo, todo, gates, bucket_s, sub_bucket_s)
+    checked += pair_obs.size
+    if pair_obs.size:
+        angle, d_range, d_rate = _exact_residuals(satrecs, obs, geo, pair_obs, pair_cand)
+        ok, score = _gate(obs, pair_obs, angle, d_range, d_rate, gates)
+        pair_obs, pair_cand, score = pair_obs[ok], pair_cand[ok], score[ok]
+        angle, d_range, d_rate = angle[ok], d_range[ok], d_rate[ok]
+        if pair_obs.size:
+            np.add.at(ambiguity, pair_obs, 1)
+            # Lowest score per observation: sort by (observation, score), keep each first.
+            order = np.lexsort((score, pair_obs))
+            first = order[np.r_[True, pair_obs[order][1:] != pair_obs[order][:-1]]]
+            won = pair_obs[first]
+            best[won] = pair_cand[first]
+            best_angle[won], best_range[won], best_rate[won] = angle[first], d_range[first], d_rate[first]
+    return Association(best, best_angle, best_range, best_rate, ambiguity, checked, buckets)
+
+
+def precision_recall(predicted: IntArray, truth: IntArray) -> tuple[float, float]:
+    """Precision and recall of an association against the truth (``UCT`` where none is right).
+
+    Precision: of the observations associated, the share associated with the right object.
+    Recall: of the observations that have a right object, the share associated with it.
+    """
+    made = predicted != UCT
+    right = made & (predicted == truth)
+    associable = truth != UCT
+    precision = float(right.sum() / made.sum()) if made.any() else 1.0
+    recall = float(right.sum() / associable.sum()) if associable.any() else 1.0
+    return precision, recall

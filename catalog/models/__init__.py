@@ -1,0 +1,40 @@
+"""Catalog models: space objects and element sets, partner id mappings, and catalog sync."""
+
+from __future__ import annotations
+
+from catalog.models.objects import (
+    CatalogCounter,
+    ElementSet,
+    ElementSetQuerySet,
+    ElsetSource,
+    ObjectType,
+    Regime,
+    SpaceObject,
+)
+from catalog.models.observations import IngestBatch, Observation  # noqa: F401  (re-exported)
+from catalog.models.sync import (
+    MappingStatus,
+    PartnerObjectMapping,
+    SourceKind,
+    SyncedFile,
+    SyncRun,
+    SyncRunStatus,
+    SyncSource,
+)
+
+__all__ = [
+    "CatalogCounter",
+    "ElementSet",
+    "ElementSetQuerySet",
+    "ElsetSource",
+    "MappingStatus",
+    "ObjectType",
+    "PartnerObjectMapping",
+    "Regime",
+    "SourceKind",
+    "SpaceObject",
+    "SyncRun",
+    "SyncRunStatus",
+    "SyncSource",
+    "SyncedFile",
+]

@@ -1,0 +1,204 @@
+"""Sensor observations and the ingest batches that delivered them."""
+
+from __future__ import annotations
+
+from typing import Any, Self
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F
+
+from agreements.choices import Mission
+from portal.markings.models import MarkedManager, MarkedModel, MarkedQuerySet
+
+# Each mission owns one bit of `Observation.missions_mask`. Stored masks depend on the order:
+# append only, never reorder.
+MISSION_ORDER: tuple[str, ...] = (
+    Mission.CONJUNCTION_ASSESSMENT,
+    Mission.RPO,
+    Mission.CATALOG_MAINTENANCE,
+    Mission.LAUNCH_REENTRY_SUPPORT,
+    Mission.EVENT_CUEING,
+    Mission.INFORMATION_SHARING,
+)
+MISSION_BITS: dict[str, int] = {str(mission): 1 << index for index, mission in enumerate(MISSION_ORDER)}
+
+
+def missions_mask(missions: Any) -> int:
+    return sum(MISSION_BITS[str(m)] for m in set(missions or ()) if str(m) in MISSION_BITS)
+
+
+def missions_of(mask: int) -> list[str]:
+    return [mission for mission, bit in MISSION_BITS.items() if mask & bit]
+
+
+class DataMode(models.TextChoices):
+    REAL = "REAL", "Real"
+    TEST = "TEST", "Test"
+    EXERCISE = "EXERCISE", "Exercise"
+    SIMULATED = "SIMULATED", "Simulated"
+
+
+class AssociationStatus(models.TextChoices):
+    PENDING = "pending", "Not yet associated"
+    ASSOCIATED = "associated", "Associated"
+    UCT = "uct", "Uncorrelated track (UCT)"
+
+
+class BatchStatus(models.TextChoices):
+    RECEIVED = "received", "Received"
+    ACCEPTED = "accepted", "Accepted"
+    PARTIAL = "partial", "Partly accepted"
+    REJECTED = "rejected", "Rejected"
+    FAILED = "failed", "Unreadable"
+
+
+class IngestBatch(models.Model):
+    """One delivery: who sent what, when, the archived raw payload, and what became of it.
+
+    Not a marked model: the batch itself names only the delivering SpOC, its sensor and counts;
+    its observations carry their own markings. Staff see their own SpOC's batches; US operators
+    see all.
+    """
+
+    delivered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    delivered_by_name = models.CharField(max_length=150)
+    spoc = models.ForeignKey(
+        "portal.SpOC", null=True, on_delete=models.PROTECT, related_name="ingest_batches"
+    )
+    received = models.DateTimeField(auto_now_add=True, db_index=True)
+    finished = models.DateTimeField(null=True, blank=True)
+    channel = models.CharField(max_length=10, default="api", help_text="api, upload or command")
+    data_format = models.CharField(max_length=10, blank=True)
+    filename = models.CharField(max_length=255, blank=True)
+    payload = models.FileField(upload_to="observations/%Y/%m/%d/", max_length=255)
+    payload_sha256 = models.CharField(max_length=64, db_index=True)
+    payload_bytes = models.BigIntegerField(default=0)
+    sensor_number = models.PositiveIntegerField(null=True, blank=True, help_text="Named by the caller")
+    requested_marking = models.CharField(max_length=200, blank=True)
+    tasking_request = models.ForeignKey(
+        "tasking.TaskingRequest",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The request this delivery answers, when the caller names one",
+    )
+    status = models.CharField(max_length=10, choices=BatchStatus.choices, default=BatchStatus.RECEIVED)
+    accepted = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    duplicates = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True, help_text="Per-record problems (first 1000)")
+    error_count = models.PositiveIntegerField(default=0)
+    message = models.TextField(blank=True, help_text="Why the whole batch failed, if it did")
+
+    class Meta:
+        ordering = ["-received", "-id"]
+        verbose_name_plural = "ingest batches"
+
+    def __str__(self) -> str:
+        return f"batch {self.pk} ({self.data_format or '?'}, {self.status})"
+
+
+class ObservationQuerySet(MarkedQuerySet):
+    def fit_for(self, mission: str) -> Self:
+        bit = MISSION_BITS[mission]
+        return self.alias(_mission_bit=F("missions_mask").bitand(bit)).filter(_mission_bit=bit)
+
+
+class ObservationManager(MarkedManager.from_queryset(ObservationQuerySet)):  # type: ignore[misc]
+    pass
+
+
+class Observation(MarkedModel):
+    """One measurement of one object (or of nothing known: a UCT) by one sensor at one time.
+
+    Raw values are kept as delivered; `*_corr` values have the sensor's current biases removed.
+    Angles deg, ranges km, range-rates km/s; `*_unc` are one-sigma uncertainties.
+    """
+
+    sensor = models.ForeignKey("agreements.Sensor", on_delete=models.PROTECT, related_name="observations")
+    batch = models.ForeignKey(IngestBatch, on_delete=models.PROTECT, related_name="observations")
+    ob_time = models.DateTimeField(db_index=True)
+    client_id = models.CharField(max_length=100, blank=True)
+    content_hash = models.CharField(max_length=32, unique=True)
+    data_mode = models.CharField(max_length=9, choices=DataMode.choices, default=DataMode.REAL)
+    track_id = models.CharField(max_length=100, blank=True)
+    reported_sat_no = models.PositiveIntegerField(null=True, blank=True, help_text="As the sensor named it")
+    reported_object = models.CharField(max_length=100, blank=True)
+
+    range_km = models.FloatField(null=True, blank=True)
+    range_unc_km = models.FloatField(null=True, blank=True)
+    azimuth_deg = models.FloatField(null=True, blank=True)
+    azimuth_unc_deg = models.FloatField(null=True, blank=True)
+    elevation_deg = models.FloatField(null=True, blank=True)
+    elevation_unc_deg = models.FloatField(null=True, blank=True)
+    range_rate_km_s = models.FloatField(null=True, blank=True)
+    range_rate_unc_km_s = models.FloatField(null=True, blank=True)
+    ra_deg = models.FloatField(null=True, blank=True)
+    ra_unc_deg = models.FloatField(null=True, blank=True)
+    declination_deg = models.FloatField(null=True, blank=True)
+    declination_unc_deg = models.FloatField(null=True, blank=True)
+    frame = models.CharField(max_length=10, blank=True)
+    magnitude = models.FloatField(null=True, blank=True)
+    rcs_m2 = models.FloatField(null=True, blank=True)
+    snr_db = models.FloatField(null=True, blank=True)
+
+    range_km_corr = models.FloatField(null=True, blank=True)
+    azimuth_deg_corr = models.FloatField(null=True, blank=True)
+    elevation_deg_corr = models.FloatField(null=True, blank=True)
+    range_rate_km_s_corr = models.FloatField(null=True, blank=True)
+    ra_deg_corr = models.FloatField(null=True, blank=True)
+    declination_deg_corr = models.FloatField(null=True, blank=True)
+
+    space_object = models.ForeignKey(
+        "catalog.SpaceObject", null=True, blank=True, on_delete=models.SET_NULL, related_name="observations"
+    )
+    association = models.CharField(
+        max_length=10, choices=AssociationStatus.choices, default=AssociationStatus.PENDING, db_index=True
+    )
+    residual_angle_deg = models.FloatField(null=True, blank=True, help_text="Observed minus predicted")
+    residual_range_km = models.FloatField(null=True, blank=True)
+    # A lazy reference: tasking depends on catalog, never the other way round in code.
+    tasking_request = models.ForeignKey(
+        "tasking.TaskingRequest",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="observations",
+    )
+
+    tier_at_ingest = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Integration level of the sensor when delivered; empty for US SSN"
+    )
+    missions_mask = models.PositiveIntegerField(default=0, help_text="Missions the record is fit for (bits)")
+    ingested = models.DateTimeField(auto_now_add=True)
+
+    objects = ObservationManager()  # type: ignore[misc]
+
+    class Meta:
+        ordering = ["-ob_time", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sensor", "client_id"],
+                condition=~models.Q(client_id=""),
+                name="catalog_obs_unique_sensor_client_id",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["sensor", "ob_time"], name="catalog_obs_sensor_time"),
+            models.Index(fields=["space_object", "ob_time"], name="catalog_obs_object_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sensor_id} @ {self.ob_time:%Y-%m-%dT%H:%M:%S.%f}"
+
+    @property
+    def missions(self) -> list[str]:
+        return missions_of(self.missions_mask)
+
+    @property
+    def is_uct(self) -> bool:
+        return self.association == AssociationStatus.UCT

@@ -1,0 +1,233 @@
+"""Associate stored observations with catalog objects (the math is in catalog.astro.association).
+
+Candidates are every catalog object with a current element set. This is a system process: it
+links records regardless of who delivered them; what a reader is shown still goes through
+`visible_to` on both the observation and the object.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from django.apps import apps
+from django.db import connection, transaction
+from django.db.models import QuerySet
+from sgp4.api import Satrec, SatrecArray
+
+from agreements.models import Sensor
+from catalog.astro.association import UCT, Association, Gates, ObservationArrays, associate
+from catalog.astro.propagation import MeanElements, satrec_from_elements, utc_to_jd_fr
+from catalog.models import ElementSet, SpaceObject
+from catalog.models.observations import AssociationStatus, Observation
+
+_FRAMES_TEME = frozenset({"TEME"})
+
+
+@dataclass
+class Candidates:
+    satrecs: list[Satrec]
+    object_ids: np.ndarray
+    numbers: dict[int, int]  # catalog number -> row
+    sat_array: SatrecArray | None
+
+    @property
+    def rows(self) -> dict[int, int]:
+        """Space object id -> row."""
+        cached: dict[int, int] | None = self.__dict__.get("_rows")
+        if cached is None:
+            cached = {int(object_id): row for row, object_id in enumerate(self.object_ids)}
+            self.__dict__["_rows"] = cached
+        return cached
+
+    @classmethod
+    def load(cls) -> Candidates:
+        rows = ElementSet.objects.filter(
+            pk__in=SpaceObject.objects.filter(current_elset__isnull=False).values("current_elset")
+        ).values_list(
+            "space_object_id",
+            "space_object__catalog_number",
+            "epoch",
+            "mean_motion",
+            "eccentricity",
+            "inclination",
+            "ra_of_asc_node",
+            "arg_of_pericenter",
+            "mean_anomaly",
+            "bstar",
+            "mean_motion_dot",
+            "mean_motion_ddot",
+        )
+        satrecs: list[Satrec] = []
+        ids: list[int] = []
+        numbers: dict[int, int] = {}
+        for object_id, number, epoch, mm, ecc, inc, raan, argp, ma, bstar, ndot, nddot in rows.iterator(2000):
+            sat = satrec_from_elements(
+                MeanElements(number, epoch, mm, ecc, inc, raan, argp, ma, bstar, ndot, nddot)
+            )
+            if sat.error:
+                continue
+            numbers[number] = len(satrecs)
+            satrecs.append(sat)
+            ids.append(object_id)
+        return cls(satrecs, np.array(ids, dtype=np.int64), numbers, SatrecArray(satrecs) if satrecs else None)
+
+
+_FIELDS = (
+    "id",
+    "sensor_id",
+    "ob_time",
+    "azimuth_deg_corr",
+    "elevation_deg_corr",
+    "range_km_corr",
+    "range_rate_km_s_corr",
+    "ra_deg_corr",
+    "declination_deg_corr",
+    "azimuth_unc_deg",
+    "ra_unc_deg",
+    "range_unc_km",
+    "range_rate_unc_km_s",
+    "frame",
+    "reported_sat_no",
+    "tasking_request_id",
+)
+
+
+def _arrays(
+    rows: list[tuple[Any, ...]],
+    sensors: dict[int, Sensor],
+    candidates: Candidates,
+    targets: dict[int, list[int]],
+) -> ObservationArrays:
+    n = len(rows)
+    obs = ObservationArrays.empty_like(n)
+    cols: list[Any] = list(zip(*rows, strict=True)) if rows else [() for _ in _FIELDS]
+
+    def floats(i: int) -> np.ndarray:
+        return np.array([np.nan if v is None else v for v in cols[i]], dtype=np.float64)
+
+    obs.jd, obs.fr = utc_to_jd_fr(list(cols[2]))
+    site = [sensors[s] for s in cols[1]]
+    obs.site_lat_deg = np.array([s.latitude_deg for s in site])
+    obs.site_lon_deg = np.array([s.longitude_deg for s in site])
+    obs.site_alt_km = np.array([s.altitude_km for s in site])
+    obs.site_max_range_km = np.array([np.nan if s.max_range_km is None else s.max_range_km for s in site])
+    obs.azimuth_deg, obs.elevation_deg = floats(3), floats(4)
+    obs.range_km, obs.range_rate_km_s = floats(5), floats(6)
+    obs.ra_deg, obs.declination_deg = floats(7), floats(8)
+    obs.angle_unc_deg = np.fmax(floats(9), floats(10))
+    obs.range_unc_km, obs.range_rate_unc_km_s = floats(11), floats(12)
+    obs.radec_teme = np.array([(f or "").upper() in _FRAMES_TEME for f in cols[13]], dtype=bool)
+    # The requested target of a tasked observation is tried first, then the sensor's own
+    # identification; either is kept only if it passes the gates.
+    named = [candidates.numbers.get(v, -1) if v else -1 for v in cols[14]]
+    tasked = [
+        candidates.rows.get(targets[r][0], -1) if r is not None and targets.get(r) else -1 for r in cols[15]
+    ]
+    obs.preferred = np.array([t if t >= 0 else n for t, n in zip(tasked, named, strict=True)], dtype=np.int64)
+    return obs
+
+
+def associate_observations(
+    observations: QuerySet[Observation],
+    *,
+    candidates: Candidates | None = None,
+    gates: Gates | None = None,
+    chunk: int = 200_000,
+) -> dict[str, int]:
+    """Associate the observations of `observations` (any status) and store the outcome."""
+    candidates = candidates or Candidates.load()
+    counts = {"associated": 0, "uct": 0}
+    sensors = {s.pk: s for s in Sensor.objects.filter(pk__in=observations.values("sensor_id").distinct())}
+    rows = list(observations.order_by("ob_time").values_list(*_FIELDS))
+    targets = _request_targets({row[15] for row in rows if row[15] is not None})
+    for start in range(0, len(rows), chunk):
+        part = rows[start : start + chunk]
+        if not candidates.satrecs:
+            result = None
+        else:
+            result = associate(
+                candidates.satrecs,
+                _arrays(part, sensors, candidates, targets),
+                gates,
+                sat_array=candidates.sat_array,
+            )
+        updates = _updates(part, result, candidates)
+        _write(updates)
+        for _pk, object_id, *_rest in updates:
+            counts["associated" if object_id is not None else "uct"] += 1
+    return counts
+
+
+def _request_targets(request_ids: set[int]) -> dict[int, list[int]]:
+    """Target object ids of each tasking request, read through the lazy relation."""
+    if not request_ids:
+        return {}
+    found: dict[int, list[int]] = {}
+    requests = apps.get_model("tasking", "TaskingRequest").objects
+    pairs = requests.filter(pk__in=request_ids).values_list("pk", "targets__space_object_id")
+    for request_id, object_id in pairs:
+        if object_id is not None:
+            found.setdefault(request_id, []).append(object_id)
+    return found
+
+
+def _updates(
+    rows: list[tuple[Any, ...]], result: Association | None, candidates: Candidates
+) -> list[tuple[int, int | None, str, float | None, float | None]]:
+    out: list[tuple[int, int | None, str, float | None, float | None]] = []
+    for i, row in enumerate(rows):
+        if result is None or result.candidate[i] == UCT:
+            out.append((row[0], None, AssociationStatus.UCT, None, None))
+            continue
+        angle = float(result.angle_residual_deg[i])
+        rng = float(result.range_residual_km[i])
+        out.append(
+            (
+                row[0],
+                int(candidates.object_ids[result.candidate[i]]),
+                AssociationStatus.ASSOCIATED,
+                angle if np.isfinite(angle) else None,
+                rng if np.isfinite(rng) else None,
+            )
+        )
+    return out
+
+
+def _write(updates: list[tuple[int, int | None, str, float | None, float | None]]) -> None:
+    if not updates:
+        return
+    table = Observation._meta.db_table
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "CREATE TEMP TABLE IF NOT EXISTS obs_assoc (id bigint, space_object_id bigint, "
+                    "association varchar(10), residual_angle_deg double precision, "
+                    "residual_range_km double precision) ON COMMIT DELETE ROWS"
+                )
+                with cursor.cursor.copy("COPY obs_assoc FROM STDIN") as copy:
+                    for row in updates:
+                        copy.write_row(row)
+                cursor.execute(
+                    f"UPDATE {table} AS o SET space_object_id = a.space_object_id, "  # noqa: S608
+                    "association = a.association, residual_angle_deg = a.residual_angle_deg, "
+                    "residual_range_km = a.residual_range_km FROM obs_assoc AS a WHERE o.id = a.id"
+                )
+        else:
+            objects = [
+                Observation(
+                    id=pk,
+                    space_object_id=obj,
+                    association=status,
+                    residual_angle_deg=angle,
+                    residual_range_km=rng,
+                )
+                for pk, obj, status, angle, rng in updates
+            ]
+            Observation.objects.bulk_update(
+                objects,
+                ["space_object_id", "association", "residual_angle_deg", "residual_range_km"],
+                batch_size=500,
+            )

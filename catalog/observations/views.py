@@ -1,0 +1,163 @@
+"""Browser pages: upload, batch history, the observation explorer with residual sparklines."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.dateparse import parse_datetime
+from django.views import View
+from django.views.generic import DetailView, ListView
+
+from agreements.models import Sensor
+from catalog.api.observations import batches_visible_to
+from catalog.models import SpaceObject
+from catalog.models.observations import MISSION_BITS, AssociationStatus, IngestBatch, Observation
+from catalog.observations.ingest import ingest_bytes
+from portal.views.base import MarkedDetailView, MarkedListView
+
+SPARK_POINTS = 120
+SPARK_WIDTH, SPARK_HEIGHT = 240, 36
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(help_text="CCSDS TDM (KVN or XML), CSV with a header, or UDL-style JSON")
+    sensor = forms.IntegerField(required=False, min_value=1, help_text="Only for files that do not name it")
+    marking = forms.CharField(
+        required=False, max_length=200, help_text="Optional; never looser than the agreement's default"
+    )
+
+
+class UploadView(LoginRequiredMixin, View):
+    template_name = "observations/upload.html"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return render(request, self.template_name, {"form": UploadForm()})
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = UploadForm(request.POST, request.FILES)
+        user: Any = request.user
+        if user.spoc is None:
+            form.add_error(None, "Your account belongs to no SpOC, so it cannot deliver observations.")
+        if not form.is_valid():
+            return render(request, self.template_name, {"form": form}, status=400)
+        upload = form.cleaned_data["file"]
+        result = ingest_bytes(
+            user,
+            upload.read(),
+            filename=upload.name,
+            channel="upload",
+            sensor_number=form.cleaned_data.get("sensor"),
+            marking=form.cleaned_data.get("marking") or "",
+        )
+        return redirect("observation-batch-detail", pk=result.batch.pk)
+
+
+class BatchListView(LoginRequiredMixin, ListView):
+    template_name = "observations/batch_list.html"
+    paginate_by = 50
+
+    def get_queryset(self) -> QuerySet[IngestBatch]:
+        return batches_visible_to(self.request.user).select_related("spoc")
+
+
+class BatchDetailView(LoginRequiredMixin, DetailView):
+    template_name = "observations/batch_detail.html"
+    context_object_name = "batch"
+
+    def get_queryset(self) -> QuerySet[IngestBatch]:
+        return batches_visible_to(self.request.user).select_related("spoc")
+
+
+def filter_observations(queryset: QuerySet[Observation], params: Any) -> QuerySet[Observation]:
+    if (sensor := params.get("sensor", "")).isdigit():
+        queryset = queryset.filter(sensor__number=int(sensor))
+    if (number := params.get("object", "")).isdigit():
+        queryset = queryset.filter(space_object__catalog_number=int(number))
+    if since := parse_datetime(params.get("since", "") or ""):
+        queryset = queryset.filter(ob_time__gte=since)
+    if until := parse_datetime(params.get("until", "") or ""):
+        queryset = queryset.filter(ob_time__lt=until)
+    if (mission := params.get("mission", "")) in MISSION_BITS:
+        queryset = queryset.fit_for(mission)  # type: ignore[attr-defined]
+    if params.get("uct") == "yes":
+        queryset = queryset.filter(association=AssociationStatus.UCT)
+    elif params.get("uct") == "no":
+        queryset = queryset.exclude(association=AssociationStatus.UCT)
+    return queryset
+
+
+def sparkline(values: list[float]) -> str:
+    """SVG polyline points of `values` (oldest first), scaled to the box; zero is the mid-line."""
+    if not values:
+        return ""
+    peak = max(max(abs(v) for v in values), 1e-9)
+    step = SPARK_WIDTH / max(len(values) - 1, 1)
+    mid = SPARK_HEIGHT / 2
+    return " ".join(f"{i * step:.1f},{mid - v / peak * (mid - 2):.1f}" for i, v in enumerate(values))
+
+
+class ObservationListView(MarkedListView):
+    model = Observation
+    template_name = "observations/observation_list.html"
+
+    def get_queryset(self) -> QuerySet[Observation]:
+        queryset = super().get_queryset().select_related("sensor", "space_object")
+        return filter_observations(queryset, self.request.GET)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        page = list(context["object_list"])
+        user = self.request.user
+        ids = {o.space_object_id for o in page if o.space_object_id}
+        visible = set(SpaceObject.objects.visible_to(user).filter(id__in=ids).values_list("id", flat=True))
+        context["rows"] = [(o, o.space_object if o.space_object_id in visible else None) for o in page]
+        context["sparklines"] = self._sparklines({o.sensor_id for o in page})
+        context["missions"] = list(MISSION_BITS)
+        context["params"] = self.request.GET
+        return context
+
+    def _sparklines(self, sensor_ids: set[int]) -> list[dict[str, Any]]:
+        user = self.request.user
+        lines = []
+        for sensor in Sensor.objects.visible_to(user).filter(pk__in=sensor_ids).order_by("number"):
+            recent = (
+                Observation.objects.visible_to(user)
+                .filter(
+                    sensor=sensor, association=AssociationStatus.ASSOCIATED, residual_angle_deg__isnull=False
+                )
+                .filter(space_object__in=SpaceObject.objects.visible_to(user))
+                .order_by("-ob_time")
+                .values_list("residual_angle_deg", flat=True)[:SPARK_POINTS]
+            )
+            values = list(reversed(list(recent)))
+            lines.append(
+                {
+                    "sensor": sensor,
+                    "points": sparkline(values),
+                    "count": len(values),
+                    "peak": max((abs(v) for v in values), default=0.0),
+                    "mean": sum(values) / len(values) if values else 0.0,
+                }
+            )
+        return lines
+
+
+class ObservationDetailView(MarkedDetailView):
+    model = Observation
+    template_name = "observations/observation_detail.html"
+
+    def get_queryset(self) -> QuerySet[Observation]:
+        return super().get_queryset().select_related("sensor", "space_object", "batch")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        obs = context["object"]
+        seen = SpaceObject.objects.visible_to(self.request.user).filter(pk=obs.space_object_id).first()
+        context["space_object"] = seen
+        context["batch_visible"] = batches_visible_to(self.request.user).filter(pk=obs.batch_id).exists()
+        return context

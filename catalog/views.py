@@ -1,0 +1,105 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.views.generic import ListView
+
+from catalog.filters import SpaceObjectFilter
+from catalog.forms import CatalogSearchForm
+from catalog.models import ElementSet, MappingStatus, PartnerObjectMapping, SpaceObject, SyncRun, SyncSource
+from catalog.services.groundtrack import ground_track, svg_polylines
+from portal import audit
+from portal.models import Role
+from portal.views.base import MarkedDetailView, MarkedListView, RoleRequiredMixin
+
+HISTORY_PAGE = 50
+
+
+class CatalogSearchView(MarkedListView):
+    model = SpaceObject
+    template_name = "catalog/spaceobject_list.html"
+    paginate_by = 50
+
+    def get_queryset(self) -> QuerySet[SpaceObject]:
+        queryset = super().get_queryset().select_related("current_elset")
+        self.filterset = SpaceObjectFilter(self.request.GET, queryset=queryset)
+        return self.filterset.qs if self.filterset.is_valid() else queryset.none()
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["form"] = CatalogSearchForm(self.request.GET or None)
+        return context
+
+
+class SpaceObjectDetailView(MarkedDetailView):
+    model = SpaceObject
+    template_name = "catalog/spaceobject_detail.html"
+    slug_field = "catalog_number"
+    slug_url_kwarg = "catalog_number"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        history = (
+            ElementSet.objects.visible_to(user).filter(space_object=self.object).select_related("source_spoc")
+        )
+        page = Paginator(history, HISTORY_PAGE).get_page(self.request.GET.get("page"))
+        audit.record_reads(page.object_list)
+        latest = page.object_list[0] if page.number == 1 and page.object_list else history.first()
+        context.update(history=page, latest=latest)
+        if latest is not None:
+            context["track"] = svg_polylines(ground_track(latest))
+        context["mappings"] = PartnerObjectMapping.objects.visible_to(user).filter(space_object=self.object)
+        if getattr(user, "nationality", None) != "USA":
+            context["mappings"] = context["mappings"].filter(spoc_id=getattr(user, "spoc_id", None))
+        return context
+
+
+class SyncRunListView(MarkedListView):
+    """Run history: US users see every run they may read; a partner its own submissions."""
+
+    model = SyncRun
+    template_name = "catalog/syncrun_list.html"
+    paginate_by = 50
+
+    def get_queryset(self) -> QuerySet[SyncRun]:
+        queryset = super().get_queryset().select_related("source", "spoc")
+        user = self.request.user
+        if getattr(user, "nationality", None) == "USA":
+            return queryset
+        spoc_id = getattr(user, "spoc_id", None)
+        return queryset.filter(spoc_id=spoc_id) if spoc_id else queryset.none()
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        if getattr(self.request.user, "nationality", None) == "USA":
+            context["sources"] = SyncSource.objects.all()
+        return context
+
+
+class MappingConflictListView(RoleRequiredMixin, ListView):
+    """Partner id mappings that contradict an active one, for an agreement admin to resolve."""
+
+    roles = (Role.AGREEMENT_ADMIN, Role.US_OPERATOR)
+    template_name = "catalog/mapping_conflicts.html"
+    paginate_by = 50
+
+    def get_queryset(self) -> QuerySet[PartnerObjectMapping]:
+        return (
+            PartnerObjectMapping.objects.visible_to(self.request.user)
+            .filter(status=MappingStatus.CONFLICT)
+            .select_related("spoc", "space_object")
+        )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        rows = list(context["object_list"])
+        rivals = PartnerObjectMapping.objects.visible_to(self.request.user).select_related("space_object")
+        shown = rivals.in_bulk([m.conflicts_with_id for m in rows if m.conflicts_with_id])
+        for mapping in rows:
+            mapping.rival = shown.get(mapping.conflicts_with_id)
+        context["object_list"] = rows
+        audit.record_reads(rows)
+        return context

@@ -1,0 +1,131 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+
+from agreements.models import Sensor
+from catalog.models import SpaceObject
+from portal.forms import MarkingFormField
+from portal.models import SpOC
+from tasking.choices import FailureReason, ObservationType, Priority, Purpose, RejectReason, Tier
+from tasking.models import CoalitionOperation
+from tasking.services.filing import Filing
+
+DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+def _utc(value: dt.datetime | None) -> dt.datetime | None:
+    # The form speaks UTC, whatever the browser's zone.
+    return value.replace(tzinfo=dt.UTC) if value is not None and value.tzinfo is None else value
+
+
+class RequestForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    spoc = forms.ModelChoiceField(
+        SpOC.objects.none(), required=False, label="Partner SpOC (request)", help_text="Or choose one sensor"
+    )
+    sensor = forms.ModelChoiceField(
+        Sensor.objects.none(),
+        required=False,
+        label="Sensor (direct tasking)",
+        help_text="Sensor-level agreements",
+    )
+    targets = forms.CharField(label="Target catalog numbers", help_text="Comma-separated, e.g. 25544, 48274")
+    window_start = forms.DateTimeField(label="Window start (UTC)", widget=DATETIME_INPUT)
+    window_end = forms.DateTimeField(label="Window end (UTC)", widget=DATETIME_INPUT)
+    priority = forms.ChoiceField(choices=Priority.choices, initial=Priority.ROUTINE)
+    purpose = forms.ChoiceField(choices=Purpose.choices)
+    observation_type = forms.ChoiceField(choices=ObservationType.choices, initial=ObservationType.ANY_METRIC)
+    tracks_wanted = forms.IntegerField(min_value=1, max_value=1000, initial=1)
+    observations_wanted = forms.IntegerField(min_value=1, max_value=100000, initial=10)
+    minimum_tier = forms.TypedChoiceField(choices=Tier.choices, coerce=int, initial=Tier.LEVEL_3)
+    operation = forms.ModelChoiceField(CoalitionOperation.objects.none(), required=False)
+    instructions = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["spoc"].queryset = SpOC.objects.exclude(nation_id="USA")  # type: ignore[attr-defined]
+        self.fields["sensor"].queryset = (  # type: ignore[attr-defined]
+            Sensor.objects.visible_to(user).filter(is_us_ssn=False).select_related("spoc")
+        )
+        self.fields["operation"].queryset = CoalitionOperation.objects.visible_to(user)  # type: ignore[attr-defined]
+        self.fields["marking"] = MarkingFormField(user=user)
+
+    def clean_targets(self) -> list[SpaceObject]:
+        numbers: list[int] = []
+        for part in self.cleaned_data["targets"].replace(";", ",").split(","):
+            if part.strip():
+                try:
+                    numbers.append(int(part.strip()))
+                except ValueError:
+                    raise forms.ValidationError(f"{part.strip()!r} is not a catalog number.") from None
+        found = {
+            o.catalog_number: o
+            for o in SpaceObject.objects.visible_to(self.user).filter(catalog_number__in=numbers)
+        }
+        missing = [str(n) for n in numbers if n not in found]
+        if missing:
+            raise forms.ValidationError(f"Unknown catalog number(s): {', '.join(missing)}.")
+        if not numbers:
+            raise forms.ValidationError("Name at least one target.")
+        return [found[n] for n in numbers]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if bool(data.get("spoc")) == bool(data.get("sensor")):
+            raise forms.ValidationError(
+                "Choose a partner SpOC or one sensor (for a direct tasking), not both."
+            )
+        return data
+
+    def filing(self) -> Filing:
+        data = self.cleaned_data
+        start, end = _utc(data["window_start"]), _utc(data["window_end"])
+        assert start is not None and end is not None
+        return Filing(
+            title=data["title"],
+            targets=data["targets"],
+            windows=[(start, end)],
+            priority=data["priority"],
+            purpose=data["purpose"],
+            marking=data["marking"],
+            spoc=data.get("spoc"),
+            sensor=data.get("sensor"),
+            observation_type=data["observation_type"],
+            tracks_wanted=data["tracks_wanted"],
+            observations_wanted=data["observations_wanted"],
+            minimum_tier=data["minimum_tier"],
+            instructions=data.get("instructions", ""),
+            operation=data.get("operation"),
+        )
+
+
+class AnswerForm(forms.Form):
+    """Details of an answer; which are required depends on the action (checked by the service)."""
+
+    reason_code = forms.CharField(required=False)
+    text = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    proposed_start = forms.DateTimeField(required=False, widget=DATETIME_INPUT)
+    proposed_end = forms.DateTimeField(required=False, widget=DATETIME_INPUT)
+
+    def window(self) -> tuple[dt.datetime, dt.datetime] | None:
+        start, end = (
+            _utc(self.cleaned_data.get("proposed_start")),
+            _utc(self.cleaned_data.get("proposed_end")),
+        )
+        return (start, end) if start is not None and end is not None else None
+
+
+REJECT_CHOICES = RejectReason.choices
+FAIL_CHOICES = FailureReason.choices
+
+
+class MessageForm(forms.Form):
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=10000)
+
+    def __init__(self, *args: Any, user: Any, initial_marking: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["marking"] = MarkingFormField(user=user, initial=initial_marking)

@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from tasking.models.messages import RequestMessage
+from tasking.models.notifications import Notification
+from tasking.models.operations import CoalitionOperation, SupportPlanEntry
+from tasking.models.requests import (
+    ANSWER_PERMISSION,
+    VIEW_PERMISSION,
+    PredictedPass,
+    RequestEvent,
+    RequestTarget,
+    RequestWindow,
+    TaskingRequest,
+    TaskingRequestGroupObjectPermission,
+    TaskingRequestUserObjectPermission,
+    is_operator,
+    is_us_side,
+)
+
+__all__ = [
+    "ANSWER_PERMISSION",
+    "VIEW_PERMISSION",
+    "CoalitionOperation",
+    "Notification",
+    "PredictedPass",
+    "RequestEvent",
+    "RequestMessage",
+    "RequestTarget",
+    "RequestWindow",
+    "SupportPlanEntry",
+    "TaskingRequest",
+    "TaskingRequestGroupObjectPermission",
+    "TaskingRequestUserObjectPermission",
+    "is_operator",
+    "is_us_side",
+]

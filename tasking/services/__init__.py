@@ -1,0 +1,1 @@
+"""Tasking workflow services: plain functions over the models, raising portal.errors exceptions."""

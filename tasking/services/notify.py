@@ -1,0 +1,89 @@
+"""Telling people: a Notification row each (marked like the request) and an e-mail queued after commit.
+
+The e-mail goes over an unclassified channel, so it names only the kind of event and the
+request's reference, never its content.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable, Iterator
+from contextvars import ContextVar
+from functools import partial
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+
+from portal.markings.marking import Marking
+from portal.models import Role, User
+from tasking.choices import NotificationKind
+from tasking.models import Notification, TaskingRequest
+
+_quiet: ContextVar[bool] = ContextVar("tasking_quiet", default=False)
+
+
+@contextlib.contextmanager
+def without_email() -> Iterator[None]:
+    """Record notifications without e-mailing them (demo history)."""
+    token = _quiet.set(True)
+    try:
+        yield
+    finally:
+        _quiet.reset(token)
+
+
+def notify(
+    users: Iterable[Any],
+    kind: str,
+    request: TaskingRequest,
+    title: str,
+    body: str = "",
+    marking: Marking | None = None,
+) -> list[Notification]:
+    made: list[Notification] = []
+    marking = marking or request.marking
+    for user in {u.pk: u for u in users if u is not None}.values():
+        # Someone who may no longer read the request is not told about it either.
+        if not marking.allows(user):
+            continue
+        notification = Notification(user=user, kind=kind, request=request, title=title[:200], body=body)
+        notification.marking = marking
+        try:
+            with transaction.atomic():
+                notification.save()
+        except IntegrityError:
+            continue  # already told once (deadline reminders, expiry)
+        made.append(notification)
+        if user.email and not _quiet.get():
+            transaction.on_commit(partial(_queue_email, notification.pk))
+    return made
+
+
+def _queue_email(notification_id: int) -> None:
+    from tasking.tasks import send_notification_email
+
+    send_notification_email.delay(notification_id)
+
+
+def email_subject_and_body(notification: Notification) -> tuple[str, str]:
+    reference = notification.request.reference if notification.request is not None else ""
+    label = NotificationKind(notification.kind).label
+    url = reverse("request-detail", args=[notification.request_id]) if notification.request_id else ""
+    subject = f"[SDA portal] {label}: {reference}".strip()
+    body = (
+        f"{label}: {reference}.\n\nSign in to the Coalition SDA Portal to read it: {url}\n\n"
+        "This message carries no classified content; the request is marked in the portal."
+    )
+    return subject, body
+
+
+def partner_staff(request: TaskingRequest) -> list[Any]:
+    return list(User.objects.filter(spoc_id=request.spoc_id, role=Role.PARTNER_STAFF, is_active=True))
+
+
+def requester_side(request: TaskingRequest) -> list[Any]:
+    people: list[Any] = [request.requested_by]
+    if request.operation_id is not None and request.operation is not None:
+        people.append(request.operation.lead)
+    return [p for p in people if p is not None and p.is_active]

@@ -1,0 +1,18 @@
+"""Partner staff belong to their SpOC's staff group, which holds the permissions to answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+
+
+@receiver(post_save, sender=settings.AUTH_USER_MODEL)
+def keep_staff_group(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
+    if raw:
+        return
+    from tasking.services.staff import sync_staff_membership
+
+    sync_staff_membership(instance)

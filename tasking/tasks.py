@@ -1,0 +1,68 @@
+"""Celery tasks of tasking: they take ids or nothing, are safe to run twice, and record their runs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import send_mail
+from django.utils import timezone
+
+from portal.task_runs import AlreadyDone, recorded_run
+from tasking.models import Notification
+from tasking.services import sweeps
+from tasking.services.notify import email_subject_and_body
+
+
+def _minute_key(name: str) -> str:
+    return f"{name}:{timezone.now():%Y-%m-%dT%H:%M}"
+
+
+@shared_task(name="tasking.expire_overdue")
+def expire_overdue(key: str | None = None) -> dict[str, Any]:
+    """Every minute: expire unanswered requests and remind partners of deadlines coming up."""
+    try:
+        with recorded_run("tasking.expire_overdue", key or _minute_key("tasking.expire_overdue")) as (
+            run,
+            counts,
+        ):
+            counts.update(sweeps.expire_overdue())
+            counts.update(sweeps.remind_deadlines())
+        return {"run_id": str(run.run_id), "duplicate": False, **counts}
+    except AlreadyDone as done:
+        return {"run_id": str(done.run.run_id), "duplicate": True}
+
+
+@shared_task(name="tasking.settle_fulfilment")
+def settle_fulfilment(key: str | None = None) -> dict[str, Any]:
+    """Every few minutes: count delivered observations against requests being executed."""
+    try:
+        with recorded_run("tasking.settle_fulfilment", key or _minute_key("tasking.settle_fulfilment")) as (
+            run,
+            counts,
+        ):
+            counts.update(sweeps.settle_in_execution())
+            counts.update(sweeps.refresh_before_execution())
+        return {"run_id": str(run.run_id), "duplicate": False, **counts}
+    except AlreadyDone as done:
+        return {"run_id": str(done.run.run_id), "duplicate": True}
+
+
+@shared_task(name="tasking.send_notification_email")
+def send_notification_email(notification_id: int) -> bool:
+    """Send one notification's e-mail once; a second delivery of the task finds it sent."""
+    notification = (
+        Notification.objects.filter(pk=notification_id, emailed_at__isnull=True)
+        .select_related("user", "request")
+        .first()
+    )
+    if notification is None or not notification.user.email:
+        return False
+    if not Notification.objects.filter(pk=notification_id, emailed_at__isnull=True).update(
+        emailed_at=timezone.now()
+    ):
+        return False
+    subject, body = email_subject_and_body(notification)
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [notification.user.email])
+    return True

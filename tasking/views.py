@@ -1,0 +1,357 @@
+"""Pages of tasking. Thin: every rule lives in tasking.services and tasking.workflow."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views import View
+from django.views.generic import FormView, ListView, TemplateView
+
+from agreements.models import Sensor
+from portal import audit
+from portal.errors import DomainError, NotAllowed
+from portal.models import Role, SpOC
+from portal.views.base import RoleRequiredMixin
+from tasking import charts, workflow
+from tasking.choices import Actor, FailureReason, RejectReason, RequestAction, RequestStatus
+from tasking.forms import AnswerForm, MessageForm, RequestForm
+from tasking.models import (
+    CoalitionOperation,
+    Notification,
+    PredictedPass,
+    RequestMessage,
+    RequestTarget,
+    TaskingRequest,
+    is_operator,
+)
+from tasking.services import conversation, fulfilment, metrics, transitions
+from tasking.services import operations as operation_services
+from tasking.services.filing import file_request
+
+INBOX_STATUSES = [
+    RequestStatus.SUBMITTED,
+    RequestStatus.PROPOSED,
+    RequestStatus.ACCEPTED,
+    RequestStatus.SCHEDULED,
+    RequestStatus.COLLECTED,
+    RequestStatus.DELIVERED,
+]
+
+
+def with_page_data(requests: QuerySet[TaskingRequest]) -> QuerySet[TaskingRequest]:
+    return requests.select_related("spoc", "sensor", "requested_by", "operation").prefetch_related(
+        "windows",
+        Prefetch("targets", queryset=RequestTarget.objects.select_related("space_object")),
+        Prefetch("passes", queryset=PredictedPass.objects.select_related("sensor", "target__space_object")),
+    )
+
+
+def visible_sensor_ids(user: Any) -> set[int]:
+    return set(Sensor.objects.visible_to(user).values_list("pk", flat=True))
+
+
+def decorate(requests: list[TaskingRequest], user: Any) -> None:
+    """Per row: the actions the user may take and the passes over sensors they may see."""
+    sensors = visible_sensor_ids(user)
+    operator = is_operator(user)
+    partner_ids: set[int] = set()
+    if not operator:
+        partner_ids = set(
+            TaskingRequest.objects.answerable_by(user)
+            .filter(pk__in=[r.pk for r in requests])
+            .values_list("pk", flat=True)
+        )
+    for request in requests:
+        side = Actor.OPERATOR if operator else Actor.PARTNER if request.pk in partner_ids else None
+        request.side = side  # type: ignore[attr-defined]
+        request.actions = (  # type: ignore[attr-defined]
+            [a for a in workflow.actions_for(request.status, request.kind, side)] if side else []
+        )
+        request.shown_passes = [p for p in request.passes.all() if p.sensor_id in sensors]  # type: ignore[attr-defined]
+
+
+class RequestListView(LoginRequiredMixin, ListView):
+    template_name = "tasking/request_list.html"
+    paginate_by = 50
+
+    def get_queryset(self) -> QuerySet[TaskingRequest]:
+        requests = TaskingRequest.objects.accessible_to(self.request.user).select_related("spoc", "sensor")
+        status = self.request.GET.get("status")
+        if status in RequestStatus.values:
+            requests = requests.filter(status=status)
+        spoc = self.request.GET.get("spoc")
+        if spoc:
+            requests = requests.filter(spoc__code=spoc)
+        return requests.order_by("-created", "-id")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        audit.record_reads(context["object_list"])
+        context["statuses"] = RequestStatus.choices
+        context["spocs"] = SpOC.objects.exclude(nation_id="USA")
+        context["can_file"] = is_operator(self.request.user)
+        return context
+
+
+class InboxView(RoleRequiredMixin, TemplateView):
+    roles = (Role.PARTNER_STAFF,)
+    template_name = "tasking/inbox.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        requests = list(
+            with_page_data(
+                TaskingRequest.objects.answerable_by(user).filter(status__in=INBOX_STATUSES)
+            ).order_by("response_deadline", "pk")
+        )
+        audit.record_reads(requests)
+        decorate(requests, user)
+        context["awaiting"] = [r for r in requests if r.status == RequestStatus.SUBMITTED]
+        context["in_hand"] = [r for r in requests if r.status != RequestStatus.SUBMITTED]
+        context["reject_reasons"] = RejectReason.choices
+        context["failure_reasons"] = FailureReason.choices
+        return context
+
+
+class RequestCreateView(RoleRequiredMixin, FormView):
+    roles = (Role.US_OPERATOR,)
+    template_name = "tasking/request_form.html"
+    form_class = RequestForm
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def form_valid(self, form: RequestForm) -> HttpResponse:
+        try:
+            filed = file_request(form.filing(), self.request.user)
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            return self.form_invalid(form)
+        messages.success(self.request, f"{filed.request.reference} sent to {filed.request.spoc}.")
+        for warning in filed.warnings:
+            messages.warning(self.request, warning)
+        return redirect("request-detail", pk=filed.request.pk)
+
+
+def _get_request(user: Any, pk: int) -> TaskingRequest:
+    """A request the user may open, or a 404 exactly like a missing one."""
+    return get_object_or_404(
+        with_page_data(TaskingRequest.objects.accessible_to(user)).select_related("agreement"), pk=pk
+    )
+
+
+class RequestDetailView(LoginRequiredMixin, View):
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        return render(request, "tasking/request_detail.html", self.context(request, pk))
+
+    @staticmethod
+    def context(request: HttpRequest, pk: int, **extra: Any) -> dict[str, Any]:
+        user = request.user
+        obj = _get_request(user, pk)
+        audit.record_reads([obj])
+        decorate([obj], user)
+        thread = list(RequestMessage.objects.visible_to(user).filter(request=obj))
+        audit.record_reads(thread)
+        return {
+            "object": obj,
+            "events": obj.events.all(),
+            "thread": thread,
+            "evidence": list(fulfilment.evidence_for(obj, user)[:200]),
+            "message_form": MessageForm(user=user, initial_marking=obj.marking),
+            "reject_reasons": RejectReason.choices,
+            "failure_reasons": FailureReason.choices,
+            **extra,
+        }
+
+
+class RequestActView(LoginRequiredMixin, View):
+    """An answer or step, from a button. htmx gets the row (inbox) or panel (detail) back in place."""
+
+    def post(self, request: HttpRequest, pk: int, action: str) -> HttpResponse:
+        user = request.user
+        obj = _get_request(user, pk)
+        if action not in RequestAction.values:
+            raise Http404
+        form = AnswerForm(request.POST)
+        form.is_valid()
+        error = ""
+        status = 200
+        try:
+            obj = transitions.apply(
+                obj,
+                action,
+                by=user,
+                reason_code=form.cleaned_data.get("reason_code") or "",
+                text=form.cleaned_data.get("text") or "",
+                window=form.window(),
+            )
+        except NotAllowed as exc:
+            error, status = exc.message, 403
+        except DomainError as exc:
+            error = exc.message
+            if not request.htmx:  # type: ignore[attr-defined]
+                status = exc.status
+        where = request.POST.get("from", "detail")
+        if request.htmx:  # type: ignore[attr-defined]
+            return self.fragment(request, obj.pk, where, error, status)
+        if status == 403:
+            return HttpResponse(error, status=403)
+        if error:
+            messages.error(request, error)
+        else:
+            messages.success(request, f"{obj.reference}: {RequestStatus(obj.status).label.lower()}.")
+        target = request.POST.get("next", "")
+        if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+            return redirect(target)
+        if where == "inbox":
+            return redirect("request-inbox")
+        return redirect("request-detail", pk=obj.pk)
+
+    def fragment(self, request: HttpRequest, pk: int, where: str, error: str, status: int) -> HttpResponse:
+        user = request.user
+        obj = _get_request(user, pk)
+        decorate([obj], user)
+        template = "tasking/_inbox_row.html" if where == "inbox" else "tasking/_actions.html"
+        context = {
+            "r": obj,
+            "object": obj,
+            "error": error,
+            "reject_reasons": RejectReason.choices,
+            "failure_reasons": FailureReason.choices,
+        }
+        return render(request, template, context, status=status)
+
+
+class MessageCreateView(LoginRequiredMixin, View):
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        user = request.user
+        obj = _get_request(user, pk)
+        form = MessageForm(request.POST, user=user)
+        if form.is_valid():
+            try:
+                conversation.post_message(obj, user, form.cleaned_data["body"], form.cleaned_data["marking"])
+            except NotAllowed as exc:
+                return HttpResponse(exc.message, status=403)
+            except DomainError as exc:
+                form.add_error("marking" if exc.field == "marking" else None, exc.message)
+        if form.errors:
+            context = RequestDetailView.context(request, pk, message_form=form)
+            return render(request, "tasking/request_detail.html", context, status=400)
+        return redirect("request-detail", pk=obj.pk)
+
+
+class OperationListView(LoginRequiredMixin, ListView):
+    template_name = "tasking/operation_list.html"
+
+    def get_queryset(self) -> QuerySet[CoalitionOperation]:
+        return CoalitionOperation.objects.visible_to(self.request.user).prefetch_related("participants")
+
+
+class OperationDetailView(LoginRequiredMixin, View):
+    template_name = "tasking/operation_detail.html"
+
+    def get(self, request: HttpRequest, code: str) -> HttpResponse:
+        operation = get_object_or_404(CoalitionOperation.objects.visible_to(request.user), code=code)
+        audit.record_reads([operation])
+        live = operation_services.status_of(operation, request.user)
+        audit.record_reads(live.requests)
+        template = "tasking/_operation_status.html" if request.htmx else self.template_name  # type: ignore[attr-defined]
+        return render(
+            request,
+            template,
+            {
+                "operation": operation,
+                "live": live,
+                "participants": operation.participants.all(),
+                "is_live": operation_services.is_live(operation),
+                "now": timezone.now(),
+            },
+        )
+
+
+class MetricsView(LoginRequiredMixin, TemplateView):
+    template_name = "tasking/metrics.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        try:
+            months = int(self.request.GET.get("months", "6"))
+        except ValueError:
+            months = 6
+        report = metrics.partner_metrics(
+            self.request.user, months=months, spoc_code=self.request.GET.get("spoc")
+        )
+        by_spoc: dict[str, list[metrics.MonthFigures]] = {}
+        for row in report.rows:
+            by_spoc.setdefault(row.spoc_name, []).append(row)
+        panels = []
+        for name, rows in by_spoc.items():
+            month_label = [r.month.strftime("%Y-%m") for r in rows]
+            all_times = [t for r in rows for t in r.response_times_s]
+            merged = metrics.MonthFigures(0, "", name, rows[0].month, response_times_s=all_times)
+            panels.append(
+                {
+                    "name": name,
+                    "rows": rows,
+                    "acceptance": charts.bar_chart(
+                        [
+                            (m, None if r.acceptance_rate is None else 100.0 * r.acceptance_rate)
+                            for m, r in zip(month_label, rows, strict=True)
+                        ],
+                        maximum=100.0,
+                        unit=" %",
+                        title=f"{name}: acceptance rate by month",
+                    ),
+                    "fulfilment": charts.bar_chart(
+                        [
+                            (m, None if r.fulfilment_rate is None else 100.0 * r.fulfilment_rate)
+                            for m, r in zip(month_label, rows, strict=True)
+                        ],
+                        maximum=100.0,
+                        unit=" %",
+                        title=f"{name}: fulfilment rate by month",
+                    ),
+                    "latency": charts.bar_chart(
+                        [
+                            (m, None if r.median_latency_s is None else r.median_latency_s / 60.0)
+                            for m, r in zip(month_label, rows, strict=True)
+                        ],
+                        unit=" min",
+                        title=f"{name}: median delivery latency by month",
+                    ),
+                    "histogram": charts.histogram(merged.response_histogram, title=f"{name}: response times"),
+                }
+            )
+        context.update(report=report, panels=panels, months=months)
+        return context
+
+
+class NotificationListView(LoginRequiredMixin, ListView):
+    template_name = "tasking/notification_list.html"
+    paginate_by = 50
+
+    def get_queryset(self) -> QuerySet[Notification]:
+        return (
+            Notification.objects.visible_to(self.request.user)
+            .filter(user=self.request.user)
+            .select_related("request")
+        )
+
+
+class NotificationReadView(LoginRequiredMixin, View):
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        notification = get_object_or_404(
+            Notification.objects.visible_to(request.user).filter(user=request.user), pk=pk
+        )
+        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=timezone.now())
+        if notification.request_id:
+            return redirect("request-detail", pk=notification.request_id)
+        return redirect("notification-list")

@@ -1,0 +1,227 @@
+"""A small coalition for observation tests: tiers, sensors, agreements and a generated catalog."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from agreements.choices import AgreementKind, AgreementStatus, MeasurementType, SensorType
+from agreements.models import Agreement, Sensor, SensorBias
+from agreements.tiers import seed_default_tiers
+from catalog.observations.synthetic import Site
+from portal.markings.models import marking_columns
+from portal.models import SpOC, User
+
+RADAR = [MeasurementType.RANGE, MeasurementType.AZIMUTH_ELEVATION, MeasurementType.RANGE_RATE]
+OPTICAL = [MeasurementType.RA_DEC]
+ALL_FORMATS = ["udl-json", "csv", "tdm-kvn", "tdm-xml"]
+UK_DEFAULT = "CUI//REL TO USA, GBR"
+
+
+@dataclass
+class World:
+    users: dict[str, User]
+    sensors: dict[str, Sensor]
+    agreements: dict[str, Agreement]
+
+    def site(self, key: str) -> Site:
+        s = self.sensors[key]
+        return Site(
+            s.name,
+            s.number,
+            s.latitude_deg,
+            s.longitude_deg,
+            s.altitude_km,
+            s.sensor_type != SensorType.OPTICAL_TELESCOPE,
+            s.max_range_km or 50000.0,
+            s.min_elevation_deg,
+        )
+
+
+def _sensor(
+    spoc: SpOC,
+    number: int,
+    name: str,
+    kind: str,
+    lat: float,
+    lon: float,
+    *,
+    level: int | None,
+    marking: str,
+    measures: Sequence[str],
+    ssn: bool = False,
+    min_el: float = 3.0,
+    max_range: float | None = 6000.0,
+    az: tuple[float, float] | None = None,
+) -> Sensor:
+    sensor = Sensor(
+        spoc=spoc,
+        number=number,
+        name=name,
+        sensor_type=kind,
+        latitude_deg=lat,
+        longitude_deg=lon,
+        altitude_km=0.1,
+        measurement_types=list(measures),
+        min_elevation_deg=min_el,
+        max_range_km=max_range,
+        limiting_magnitude=16.0 if kind == SensorType.OPTICAL_TELESCOPE else None,
+        integration_level=level,
+        is_us_ssn=ssn,
+        azimuth_min_deg=az[0] if az else None,
+        azimuth_max_deg=az[1] if az else None,
+    )
+    sensor.marking = marking
+    sensor.full_clean()
+    sensor.save()
+    return sensor
+
+
+def _agreement(
+    spoc: SpOC,
+    kind: str,
+    formats: list[str],
+    releasability: str,
+    *,
+    sensors: Sequence[Sensor] = (),
+    status: str = AgreementStatus.ACTIVE,
+) -> Agreement:
+    agreement = Agreement(
+        title=f"{spoc.code} {kind}",
+        kind=kind,
+        partner=spoc,
+        data_formats=formats,
+        default_releasability=releasability,
+        **marking_columns(releasability),
+    )
+    agreement.save()
+    agreement.sensors.set(sensors)
+    Agreement.objects.filter(pk=agreement.pk).update(
+        status=status, effective_from=dt.date(2020, 1, 1), expires_on=None
+    )
+    agreement.refresh_from_db()
+    return agreement
+
+
+@pytest.fixture
+def world(coalition: dict[str, User]) -> World:
+    seed_default_tiers()
+    spocs = {s.code: s for s in SpOC.objects.all()}
+    uk, de, us, jp = spocs["uk-spoc"], spocs["de-spoc"], spocs["us-spoc"], spocs["jp-spoc"]
+    sensors = {
+        "uk_radar": _sensor(
+            uk,
+            9102,
+            "UK tracking radar",
+            SensorType.TRACKING_RADAR,
+            54.36,
+            -0.67,
+            level=1,
+            marking=UK_DEFAULT,
+            measures=RADAR,
+            max_range=40000.0,
+        ),
+        "uk_optical": _sensor(
+            uk,
+            9101,
+            "UK telescope",
+            SensorType.OPTICAL_TELESCOPE,
+            34.60,
+            32.90,
+            level=2,
+            marking=UK_DEFAULT,
+            measures=OPTICAL,
+            min_el=15.0,
+            max_range=None,
+        ),
+        "uk_level4": _sensor(
+            uk,
+            9103,
+            "UK level-4 radar",
+            SensorType.TRACKING_RADAR,
+            51.1,
+            -1.4,
+            level=4,
+            marking=UK_DEFAULT,
+            measures=RADAR,
+        ),
+        "de_radar": _sensor(
+            de,
+            9301,
+            "German phased array",
+            SensorType.PHASED_ARRAY_RADAR,
+            50.6,
+            7.1,
+            level=1,
+            marking="CUI//REL TO USA, DEU",
+            measures=RADAR,
+        ),
+        "jp_radar": _sensor(
+            jp,
+            9601,
+            "Japanese radar",
+            SensorType.PHASED_ARRAY_RADAR,
+            35.3,
+            133.9,
+            level=1,
+            marking="CUI//REL TO USA, JPN",
+            measures=RADAR,
+        ),
+        "us_radar": _sensor(
+            us,
+            399,
+            "Eglin",
+            SensorType.PHASED_ARRAY_RADAR,
+            30.57,
+            -86.21,
+            level=None,
+            marking="UNCLASSIFIED",
+            measures=RADAR,
+            ssn=True,
+            max_range=22000.0,
+        ),
+    }
+    agreements = {
+        "uk": _agreement(uk, AgreementKind.SPOC_LEVEL, ALL_FORMATS, UK_DEFAULT),
+        "de": _agreement(de, AgreementKind.SPOC_LEVEL, ["udl-json"], "CUI//REL TO USA, DEU"),
+        # Japan's agreement is still being negotiated: its sensors are not covered.
+        "jp": _agreement(
+            jp,
+            AgreementKind.SPOC_LEVEL,
+            ALL_FORMATS,
+            "CUI//REL TO USA, JPN",
+            status=AgreementStatus.IN_NEGOTIATION,
+        ),
+    }
+    users = dict(coalition)
+    users["de_staff"] = User.objects.create_user(
+        "de_staff", nationality="DEU", clearance=3, spoc=de, role="partner_staff"
+    )
+    users["jp_staff"] = User.objects.create_user(
+        "jp_staff", nationality="JPN", clearance=3, spoc=jp, role="partner_staff"
+    )
+    return World(users, sensors, agreements)
+
+
+@pytest.fixture
+def media(settings: Any, tmp_path: Any) -> Any:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+def add_bias(sensor: Sensor, kind: str, value: float) -> SensorBias:
+    bias = SensorBias(
+        sensor=sensor,
+        measurement_type=kind,
+        bias=value,
+        noise_sigma=0.01,
+        effective_date=dt.date(2024, 1, 1),
+        source="hand-entered for a test",
+    )
+    bias.marking = sensor.marking
+    bias.save()
+    return bias

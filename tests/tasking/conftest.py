@@ -1,0 +1,194 @@
+"""A small coalition to task: agreements of both kinds, partner sensors, the ISS with an element set."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from agreements.choices import AgreementKind, AgreementStatus, DataFormat, SensorType
+from agreements.models import Agreement, Sensor
+from catalog.models import ElementSet, SpaceObject
+from portal.markings.marking import Marking
+from portal.markings.models import marking_columns
+from portal.models import SpOC, User
+from tasking.choices import Purpose
+from tasking.models import TaskingRequest
+from tasking.services.filing import Filing, file_request
+
+_seq = itertools.count(1_000_000)
+
+
+@dataclass
+class World:
+    users: dict[str, User]
+    spocs: dict[str, SpOC]
+    sensors: dict[str, Sensor]
+    agreements: dict[str, Agreement]
+    iss: SpaceObject
+    hubble: SpaceObject
+    now: dt.datetime
+
+    def filing(self, **overrides: Any) -> Filing:
+        values: dict[str, Any] = dict(
+            title="Track ISS after reboost",
+            targets=[self.iss],
+            windows=[(self.now + dt.timedelta(hours=6), self.now + dt.timedelta(hours=30))],
+            priority="routine",
+            purpose=Purpose.HUMAN_SPACEFLIGHT,
+            marking=Marking.parse("CUI//REL TO USA, GBR"),
+            spoc=self.spocs["uk-spoc"],
+            observations_wanted=4,
+            tracks_wanted=1,
+        )
+        values.update(overrides)
+        return Filing(**values)
+
+    def file(self, **overrides: Any) -> TaskingRequest:
+        return file_request(self.filing(**overrides), self.users["us_operator"]).request
+
+
+def make_sensor(
+    spoc: SpOC, number: int, name: str, kind: str, lat: float, lon: float, level: int | None, marking: str
+) -> Sensor:
+    radar = kind in (SensorType.TRACKING_RADAR, SensorType.PHASED_ARRAY_RADAR)
+    return Sensor.objects.create(
+        spoc=spoc,
+        number=number,
+        name=name,
+        sensor_type=kind,
+        latitude_deg=lat,
+        longitude_deg=lon,
+        altitude_km=0.1,
+        measurement_types=["range", "azimuth_elevation"] if radar else ["ra_dec"],
+        min_elevation_deg=5.0,
+        max_range_km=4000.0 if radar else None,
+        limiting_magnitude=None if radar else 16.0,
+        integration_level=level,
+        **marking_columns(marking),
+    )
+
+
+def make_agreement(
+    title: str, kind: str, spoc: SpOC, admin: User, marking: str, sensors: tuple[Sensor, ...] = ()
+) -> Agreement:
+    agreement = Agreement(
+        title=title,
+        kind=kind,
+        partner=spoc,
+        effective_from=dt.date(2020, 1, 1),
+        data_formats=[DataFormat.UDL_JSON, DataFormat.TDM_KVN],
+        classification_ceiling=3,
+        default_releasability=marking,
+        quick_turn_response=dt.timedelta(hours=2),
+        routine_response=dt.timedelta(hours=48),
+        delivery_timeliness=dt.timedelta(minutes=30),
+        **marking_columns(marking),
+    )
+    agreement.save()
+    agreement.sensors.set(sensors)
+    agreement.transition(AgreementStatus.IN_NEGOTIATION, admin)
+    agreement.transition(AgreementStatus.ACTIVE, admin)
+    return agreement
+
+
+def make_object(number: int, name: str, marking: str = "UNCLASSIFIED", **elements: float) -> SpaceObject:
+    obj = SpaceObject.objects.create(
+        catalog_number=number, name=name, seq=next(_seq), **marking_columns(marking)
+    )
+    values = dict(
+        mean_motion=15.50,
+        eccentricity=0.0005,
+        inclination=51.64,
+        ra_of_asc_node=120.0,
+        arg_of_pericenter=80.0,
+        mean_anomaly=10.0,
+    )
+    values.update(elements)
+    ElementSet.objects.create(
+        space_object=obj,
+        epoch=timezone.now() - dt.timedelta(hours=3),
+        bstar=0.0001,
+        mean_motion_dot=0.0,
+        mean_motion_ddot=0.0,
+        source="upstream",
+        source_key="upstream",
+        regime="LEO",
+        content_hash=f"h{number}",
+        seq=next(_seq),
+        **values,
+        **marking_columns(marking),
+    )
+    return obj
+
+
+@pytest.fixture
+def world(coalition: dict[str, User]) -> World:
+    spocs = {s.code: s for s in SpOC.objects.all()}
+    admin = coalition["agreement_admin"]
+    sensors = {
+        "uk_radar": make_sensor(
+            spocs["uk-spoc"],
+            9102,
+            "Chilbolton-like radar",
+            SensorType.TRACKING_RADAR,
+            51.14,
+            -1.44,
+            2,
+            "CUI//REL TO USA, GBR",
+        ),
+        "uk_optical": make_sensor(
+            spocs["uk-spoc"],
+            9103,
+            "UK telescope",
+            SensorType.OPTICAL_TELESCOPE,
+            34.6,
+            32.9,
+            3,
+            "CUI//REL TO USA, GBR",
+        ),
+        "au_radar": make_sensor(
+            spocs["au-spoc"],
+            9401,
+            "Exmouth-like radar",
+            SensorType.TRACKING_RADAR,
+            -21.8,
+            114.2,
+            1,
+            "CUI//REL TO USA, AUS",
+        ),
+        "fr_radar": make_sensor(
+            spocs["fr-spoc"],
+            9202,
+            "SATAM-like radar",
+            SensorType.TRACKING_RADAR,
+            42.17,
+            9.48,
+            2,
+            "CUI//REL TO USA, FRA",
+        ),
+    }
+    agreements = {
+        "uk": make_agreement(
+            "UK SpOC-level", AgreementKind.SPOC_LEVEL, spocs["uk-spoc"], admin, "CUI//REL TO USA, GBR"
+        ),
+        "au": make_agreement(
+            "AU SpOC-level", AgreementKind.SPOC_LEVEL, spocs["au-spoc"], admin, "CUI//REL TO USA, AUS"
+        ),
+        "fr": make_agreement(
+            "FR radar sensor-level",
+            AgreementKind.SENSOR_LEVEL,
+            spocs["fr-spoc"],
+            admin,
+            "CUI//REL TO USA, FRA",
+            (sensors["fr_radar"],),
+        ),
+    }
+    iss = make_object(25544, "ISS (ZARYA)")
+    hubble = make_object(20580, "HST", inclination=28.47, mean_motion=15.09)
+    users = {u.username: User.objects.get(pk=u.pk) for u in coalition.values()}
+    return World(users, spocs, sensors, agreements, iss, hubble, timezone.now())
