@@ -208,6 +208,7 @@ PERIODIC_TASKS: dict[str, tuple[str, int]] = {
     "settle tasking fulfilment": ("tasking.settle_fulfilment", 300),
     "pull due catalog sync sources": ("catalog.sync_due_sources", 60),
     "worker heartbeat": ("portal.heartbeat", 300),
+    "expire lapsed agreements": ("agreements.expire_agreements", 3600),
 }
 
 if CELERY_BROKER_URL.startswith("redis"):
@@ -246,6 +247,14 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# The watch overview's panels, in order; each takes the user and returns a panel or None.
+DASHBOARD_PANELS = [
+    "tasking.dashboard.tasking_panel",
+    "catalog.dashboard.observations_panel",
+    "catalog.dashboard.catalog_panel",
+    "agreements.dashboard.partnership_panel",
+]
 
 # Each app adds its demo records; seed_demo runs these in order.
 SEED_DEMO_STEPS = ["portal.seed.seed_core", "agreements.seed.seed", "catalog.seed.seed", "tasking.seed.seed"]

@@ -8,6 +8,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.views.generic import CreateView, ListView, TemplateView
 
+from portal.dashboard import panels_for
 from portal.forms import NoticeForm
 from portal.models import AuditAction, AuditEvent, Notice, Role, TaskRun
 from portal.views.base import MarkedDetailView, MarkedListView, RoleRequiredMixin
@@ -19,7 +20,7 @@ class HomeView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         notices = Notice.objects.visible_to(self.request.user)
-        context["notice_count"] = notices.count()
+        context["panels"] = panels_for(self.request.user)
         context["recent_notices"] = list(notices.select_related("spoc")[:5])
         context["recent_runs"] = TaskRun.objects.all()[:5]
         return context

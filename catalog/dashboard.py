@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.urls import reverse
+from django.utils import timezone
+
+from catalog.models import Observation, SpaceObject, SyncRun
+from portal.dashboard import Figure, Panel
+
+
+def catalog_panel(user: Any) -> Panel:
+    last_run = SyncRun.objects.visible_to(user).order_by("-started").first()
+    figures = [
+        Figure(
+            "Objects you may see", SpaceObject.objects.visible_to(user).count(), reverse("spaceobject-list")
+        )
+    ]
+    if last_run is not None:
+        figures.append(
+            Figure(
+                "Last sync",
+                f"{last_run.get_status_display()} {last_run.started:%d %b %H:%M}Z",
+                reverse("syncrun-list"),
+                alert=last_run.status == "failed",
+            )
+        )
+    return Panel("Catalog", figures)
+
+
+def observations_panel(user: Any) -> Panel:
+    recent = Observation.objects.visible_to(user).filter(ob_time__gte=timezone.now() - dt.timedelta(hours=24))
+    listing = reverse("observation-list")
+    return Panel(
+        "Observations, last 24 h",
+        [
+            Figure("Received", recent.count(), listing),
+            Figure(
+                "Uncorrelated (UCT)", recent.filter(space_object__isnull=True).count(), listing + "?uct=yes"
+            ),
+        ],
+    )

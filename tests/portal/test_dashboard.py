@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from agreements.models import Sensor
+from catalog.models import SpaceObject
+from portal.dashboard import panels_for
+from portal.models import User
+
+
+@pytest.fixture
+def demo(db: None) -> dict[str, User]:
+    call_command("seed_demo", verbosity=0)
+    return {user.username: user for user in User.objects.all()}
+
+
+def figures(user: User) -> dict[str, int | str]:
+    return {
+        f"{panel.title}/{figure.label}": figure.value
+        for panel in panels_for(user)
+        for figure in panel.figures
+    }
+
+
+def test_the_overview_counts_only_what_each_persona_may_see(demo: dict[str, User], client: Client) -> None:
+    sensor_counts = set()
+    for username in ["us_operator", "uk_staff", "fr_staff", "visitor", "security_officer"]:
+        user = demo[username]
+        shown = figures(user)
+        assert shown["Partnership/Sensors"] == Sensor.objects.visible_to(user).count()
+        assert shown["Catalog/Objects you may see"] == SpaceObject.objects.visible_to(user).count()
+        sensor_counts.add(shown["Partnership/Sensors"])
+        client.force_login(user)
+        assert client.get("/").status_code == 200
+    assert len(sensor_counts) > 2  # the personas really do see different networks
+
+
+def test_partners_see_their_inbox_and_us_operators_their_requests(demo: dict[str, User]) -> None:
+    assert "Your inbox/Requests awaiting your answer" in figures(demo["uk_staff"])
+    assert "Tasking/Awaiting a partner's answer" in figures(demo["us_operator"])
+    assert not any(key.startswith(("Tasking/", "Your inbox/")) for key in figures(demo["visitor"]))
