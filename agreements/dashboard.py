@@ -13,15 +13,15 @@ def partnership_panel(user: Any) -> Panel:
     return Panel(
         "Partnership",
         [
-            Figure(
+            Figure.count(
                 "Active agreements",
-                Agreement.objects.visible_to(user).filter(status=AgreementStatus.ACTIVE).count(),
+                Agreement.objects.visible_to(user).filter(status=AgreementStatus.ACTIVE),
                 reverse("agreement-list"),
             ),
-            Figure("Sensors", Sensor.objects.visible_to(user).count(), reverse("sensor-list")),
-            Figure(
+            Figure.count("Sensors", Sensor.objects.visible_to(user), reverse("sensor-list")),
+            Figure.count(
                 "In tier evaluation",
-                TierEvaluation.objects.visible_to(user).filter(status=EvaluationStatus.IN_EVALUATION).count(),
+                TierEvaluation.objects.visible_to(user).filter(status=EvaluationStatus.IN_EVALUATION),
                 reverse("evaluation-board"),
             ),
         ],

@@ -11,12 +11,10 @@ from portal.dashboard import Figure, Panel
 
 
 def catalog_panel(user: Any) -> Panel:
-    last_run = SyncRun.objects.visible_to(user).order_by("-started").first()
     figures = [
-        Figure(
-            "Objects you may see", SpaceObject.objects.visible_to(user).count(), reverse("spaceobject-list")
-        )
+        Figure.count("Objects you may see", SpaceObject.objects.visible_to(user), reverse("spaceobject-list"))
     ]
+    last_run = SyncRun.objects.visible_to(user).order_by("-started").first()
     if last_run is not None:
         figures.append(
             Figure(
@@ -24,6 +22,7 @@ def catalog_panel(user: Any) -> Panel:
                 f"{last_run.get_status_display()} {last_run.started:%d %b %H:%M}Z",
                 reverse("syncrun-list"),
                 alert=last_run.status == "failed",
+                marking=last_run.marking,
             )
         )
     return Panel("Catalog", figures)
@@ -35,9 +34,9 @@ def observations_panel(user: Any) -> Panel:
     return Panel(
         "Observations, last 24 h",
         [
-            Figure("Received", recent.count(), listing),
-            Figure(
-                "Uncorrelated (UCT)", recent.filter(space_object__isnull=True).count(), listing + "?uct=yes"
+            Figure.count("Received", recent, listing),
+            Figure.count(
+                "Uncorrelated (UCT)", recent.filter(space_object__isnull=True), listing + "?uct=yes"
             ),
         ],
     )

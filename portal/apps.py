@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
 
 
 class PortalConfig(AppConfig):
@@ -14,3 +17,22 @@ class PortalConfig(AppConfig):
         from portal.schedules import ensure_periodic_tasks
 
         post_migrate.connect(ensure_periodic_tasks, sender=self)
+        connection_created.connect(add_sqlite_functions)
+
+
+class _BitAnd:
+    def __init__(self) -> None:
+        self.value: int | None = None
+
+    def step(self, value: int | None) -> None:
+        if value is not None:
+            self.value = value if self.value is None else self.value & value
+
+    def finalize(self) -> int | None:
+        return self.value
+
+
+def add_sqlite_functions(sender: Any, connection: Any, **kwargs: Any) -> None:
+    """SQLite lacks BIT_AND, which aggregate markings use on PostgreSQL."""
+    if connection.vendor == "sqlite":
+        connection.connection.create_aggregate("BIT_AND", 1, _BitAnd)

@@ -13,6 +13,9 @@ from typing import Any
 from django.conf import settings
 from django.utils.module_loading import import_string
 
+from portal.markings.marking import Marking
+from portal.markings.models import MarkedQuerySet
+
 
 @dataclass
 class Figure:
@@ -20,6 +23,13 @@ class Figure:
     value: int | str
     url: str = ""
     alert: bool = False  # drawn in the warning colour: needs someone's attention
+    # A count of marked records is itself marked: the combination of what it counts.
+    marking: Marking | None = None
+
+    @classmethod
+    def count(cls, label: str, rows: MarkedQuerySet, url: str = "", *, alert_if_any: bool = False) -> Figure:
+        value, marking = rows.count_and_marking()
+        return cls(label, value, url, alert=alert_if_any and value > 0, marking=marking)
 
 
 @dataclass

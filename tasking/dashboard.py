@@ -11,7 +11,6 @@ from tasking.choices import RequestStatus
 from tasking.models import TaskingRequest
 from tasking.models.requests import is_us_side
 
-AWAITING_PARTNER = [RequestStatus.SUBMITTED]
 UNMET = [RequestStatus.REJECTED, RequestStatus.EXPIRED, RequestStatus.FAILED, RequestStatus.PARTIAL]
 
 
@@ -19,36 +18,40 @@ def tasking_panel(user: Any) -> Panel | None:
     now = timezone.now()
     if is_us_side(user):
         requests = TaskingRequest.objects.accessible_to(user)
-        week_ago = now - dt.timedelta(days=7)
+        listing = reverse("request-list")
         return Panel(
             "Tasking",
             [
-                Figure(
+                Figure.count(
                     "Awaiting a partner's answer",
-                    requests.filter(status__in=AWAITING_PARTNER).count(),
-                    reverse("request-list") + "?status=submitted",
+                    requests.filter(status=RequestStatus.SUBMITTED),
+                    listing + "?status=submitted",
                 ),
-                Figure(
+                Figure.count(
                     "Alternatives proposed to you",
-                    requests.filter(status=RequestStatus.PROPOSED).count(),
-                    reverse("request-list") + "?status=proposed",
-                    alert=True,
+                    requests.filter(status=RequestStatus.PROPOSED),
+                    listing + "?status=proposed",
+                    alert_if_any=True,
                 ),
-                Figure(
+                Figure.count(
                     "Unmet in the last 7 days",
-                    requests.filter(status__in=UNMET, updated__gte=week_ago).count(),
-                    reverse("request-list"),
+                    requests.filter(status__in=UNMET, updated__gte=now - dt.timedelta(days=7)),
+                    listing,
                 ),
             ],
         )
     if getattr(user, "spoc_id", None) is None:
         return None
     inbox = TaskingRequest.objects.answerable_by(user).filter(status=RequestStatus.SUBMITTED)
-    soon = inbox.filter(response_deadline__lte=now + dt.timedelta(hours=1)).count()
     return Panel(
         "Your inbox",
         [
-            Figure("Requests awaiting your answer", inbox.count(), reverse("request-inbox")),
-            Figure("Due within the hour", soon, reverse("request-inbox"), alert=soon > 0),
+            Figure.count("Requests awaiting your answer", inbox, reverse("request-inbox")),
+            Figure.count(
+                "Due within the hour",
+                inbox.filter(response_deadline__lte=now + dt.timedelta(hours=1)),
+                reverse("request-inbox"),
+                alert_if_any=True,
+            ),
         ],
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, Self
 
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Aggregate, Count, F, Max, Q
 
 from portal.markings.marking import Level, Marking
 from portal.markings.nations import NATION_BITS, US, codes_of, mask_of
@@ -43,6 +43,34 @@ class MarkedQuerySet(models.QuerySet):
         return self.alias(_releasable_bit=F("rel_mask").bitand(bit)).filter(
             rule, noforn=False, _releasable_bit=bit
         )
+
+    def combined_marking(self) -> Marking | None:
+        """The marking of an aggregate over these rows (a count, a chart), or None if empty."""
+        return self.count_and_marking()[1]
+
+    def count_and_marking(self) -> tuple[int, Marking | None]:
+        """How many rows, and the marking their aggregate carries, in one query: the highest
+        level, NOFORN if any row is, and the intersection of the releasability masks."""
+        summary = self.aggregate(
+            rows=Count("pk"),
+            level=Max("classification_level"),
+            noforn=Count("pk", filter=Q(noforn=True)),
+            mask=BitAnd("rel_mask"),
+        )
+        if not summary["rows"]:
+            return 0, None
+        level = Level(summary["level"])
+        if summary["noforn"]:
+            return summary["rows"], Marking(level, noforn=True)
+        return summary["rows"], Marking(level, rel_to=codes_of(summary["mask"]) | {US})
+
+
+class BitAnd(Aggregate):
+    """Bitwise AND over rows: PostgreSQL's BIT_AND, and the same-named function the portal
+    registers on every SQLite connection (see portal.apps)."""
+
+    function = "BIT_AND"
+    output_field = models.BigIntegerField()
 
 
 class MarkedManager(models.Manager.from_queryset(MarkedQuerySet)):  # type: ignore[misc]

@@ -41,3 +41,12 @@ def test_partners_see_their_inbox_and_us_operators_their_requests(demo: dict[str
     assert "Your inbox/Requests awaiting your answer" in figures(demo["uk_staff"])
     assert "Tasking/Awaiting a partner's answer" in figures(demo["us_operator"])
     assert not any(key.startswith(("Tasking/", "Your inbox/")) for key in figures(demo["visitor"]))
+
+
+def test_a_count_carries_the_marking_of_what_it_counts(demo: dict[str, User], client: Client) -> None:
+    admin = demo["agreement_admin"]
+    sensors = next(f for p in panels_for(admin) for f in p.figures if f.label == "Sensors")
+    assert sensors.marking == Sensor.objects.visible_to(admin).combined_marking()
+    assert sensors.marking is not None and sensors.marking.noforn  # some US sensors are NOFORN
+    client.force_login(admin)
+    assert "NOFORN" in client.get("/").content.decode().split("</header>")[0]

@@ -125,3 +125,19 @@ def test_the_api_cannot_create_a_notice_above_the_authors_reach(
     )
     assert made.status_code == 201
     assert made.json()["marking"] == "SECRET//REL TO USA, GBR"
+
+
+def test_an_aggregate_is_marked_with_the_combination_of_its_rows(coalition: dict[str, User]) -> None:
+    from portal.markings import Marking
+
+    uk_view = Notice.objects.visible_to(coalition["uk_staff"])
+    assert uk_view.combined_marking() == Marking.parse("SECRET//REL TO USA, GBR")
+    assert Notice.objects.visible_to(coalition["visitor"]).combined_marking() == Marking.unclassified()
+    assert Notice.objects.visible_to(coalition["security_officer"]).combined_marking() == Marking.parse(
+        "TS//NOFORN"
+    )
+    assert Notice.objects.none().combined_marking() is None
+    rows = list(Notice.objects.visible_to(coalition["au_staff"]))
+    assert Notice.objects.visible_to(coalition["au_staff"]).combined_marking() == Marking.combine(
+        *(n.marking for n in rows)
+    )
