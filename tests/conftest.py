@@ -36,6 +36,21 @@ def fast_password_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def tasks_run_in_process(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Outside the tests that use a real worker, a queued task runs at once in the test, as on
+    the embedded default; otherwise the PostgreSQL + Redis run would leave it in Redis."""
+    if request.node.get_closest_marker("worker"):
+        yield
+        return
+    from portal.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+
+
 @pytest.fixture
 def coalition(db: Any) -> dict[str, User]:
     """Nations, SpOCs, the seven demo users and their notices."""
