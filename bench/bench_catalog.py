@@ -75,7 +75,7 @@ from catalog.formats.elements import ElementSetRecord, read_elements, write_elem
 from catalog.models import ElementSet, SpaceObject, SyncRun  # noqa: E402
 from catalog.services.importer import import_file  # noqa: E402
 from catalog.services.synthetic import synthetic_catalog  # noqa: E402
-from portal.models import AuditEvent, User  # noqa: E402
+from portal.models import User  # noqa: E402
 
 ELSET_COLUMNS = (
     "epoch, mean_motion, eccentricity, inclination, ra_of_asc_node, arg_of_pericenter, mean_anomaly, "
@@ -186,7 +186,11 @@ def create_baseline_tables() -> None:
                 sql = cursor.execute(
                     "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = %s", [f"catalog_{table}"]
                 ).fetchone()[0]
-                cursor.execute(sql.replace(f'"catalog_{table}"', f'"bench_{table}"', 1))
+                cursor.execute(
+                    sql.replace(f'"catalog_{table}"', f'"bench_{table}"', 1).replace(
+                        'REFERENCES "catalog_spaceobject"', 'REFERENCES "bench_spaceobject"'
+                    )
+                )
                 cursor.execute(
                     "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s AND sql IS NOT NULL",
                     [f"catalog_{table}"],
@@ -300,7 +304,6 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     clear_catalog()
-    AuditEvent.objects.filter(model="catalog.elementset").count()
     workdir = Path(tempfile.mkdtemp(prefix="bench-catalog-"))
     path = workdir / f"catalog.{args.format.split('-')[-1]}"
     with path.open("w", encoding="utf-8") as stream:

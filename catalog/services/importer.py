@@ -666,19 +666,11 @@ def _advance_current(
         if choice is not None and choice[1] != current[pk][0] and pk not in recompute
     ]
     if moved:
-        # One UPDATE ... FROM (VALUES ...) per thousand rows, valid SQL for PostgreSQL and SQLite
-        # alike; bulk_update's CASE expression costs far more to build, a statement per row more
-        # round trips.
+        # A statement per row by primary key: its plan cannot go wrong on tables the planner has
+        # no statistics for yet, unlike a join; bulk_update's CASE expression is slower to build.
         table = connection.ops.quote_name(SpaceObject._meta.db_table)
         with connection.cursor() as cursor:
-            for start in range(0, len(moved), 1000):
-                chunk = moved[start : start + 1000]
-                values = ", ".join(["(%s, %s)"] * len(chunk))
-                cursor.execute(
-                    f"UPDATE {table} SET current_elset_id = v.column1 "  # noqa: S608
-                    f"FROM (VALUES {values}) AS v WHERE {table}.id = v.column2",
-                    [value for row in chunk for value in row],
-                )
+            cursor.executemany(f"UPDATE {table} SET current_elset_id = %s WHERE id = %s", moved)  # noqa: S608
     if recompute:
         refresh_current(recompute)
 
