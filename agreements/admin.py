@@ -96,6 +96,8 @@ class AgreementAdminForm(forms.ModelForm):
         )
         if problem:
             self.add_error("sensors", problem)
+        elif "sensors" in data:
+            self.instance.expect_sensors(data["sensors"])
         return data
 
 

@@ -5,12 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters as filters
+from django import forms
 from django.db.models import QuerySet
 
 from agreements.choices import AgreementKind, AgreementStatus, EvaluationStatus, SensorStatus, SensorType
 from agreements.models import Agreement, Sensor, TierEvaluation
 from agreements.models.sensors import INTEGRATION_LEVEL_CHOICES
 from portal.models import Nation, SpOC
+
+
+class SsnOrPartnerSelect(forms.NullBooleanSelect):
+    """The yes/no/unknown choice, said the way an operator asks it."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs)
+        self.choices = [("unknown", "All sensors"), ("true", "US SSN only"), ("false", "Partner only")]
 
 
 class SensorFilter(filters.FilterSet):
@@ -21,7 +30,7 @@ class SensorFilter(filters.FilterSet):
     sensor_type = filters.ChoiceFilter(choices=SensorType.choices, label="Type")
     status = filters.ChoiceFilter(choices=SensorStatus.choices)
     integration_level = filters.ChoiceFilter(choices=INTEGRATION_LEVEL_CHOICES, label="Level")
-    is_us_ssn = filters.BooleanFilter(label="US SSN")
+    is_us_ssn = filters.BooleanFilter(label="US SSN", widget=SsnOrPartnerSelect)
 
     class Meta:
         model = Sensor

@@ -5,10 +5,11 @@ from typing import Any
 from django import forms
 from django.forms import inlineformset_factory
 
-from agreements.choices import AgreementStatus, DataFormat
-from agreements.models import Agreement, DataPlanEntry, Sensor
+from agreements.choices import MEASUREMENT_UNITS, AgreementStatus, DataFormat, MeasurementType
+from agreements.models import Agreement, DataPlanEntry, Sensor, SensorBias, SensorOutage
 from agreements.models.agreements import sensor_problems
 from portal.forms import MarkingFormField
+from portal.markings.marking import Marking
 
 
 class AgreementForm(forms.ModelForm):
@@ -61,6 +62,8 @@ class AgreementForm(forms.ModelForm):
         )
         if problem:
             self.add_error("sensors", problem)
+        elif "sensors" in data:
+            self.instance.expect_sensors(data["sensors"])
         return data
 
     def _post_clean(self) -> None:
@@ -107,3 +110,69 @@ class StartEvaluationForm(forms.Form):
         super().__init__(*args, **kwargs)
         sensor: Any = self.fields["sensor"]
         sensor.queryset = Sensor.objects.visible_to(user).filter(is_us_ssn=False).select_related("spoc")
+
+
+class UTCDateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self) -> None:
+        super().__init__(format="%Y-%m-%dT%H:%M")
+
+
+class OutageForm(forms.ModelForm):
+    """An outage of one sensor, entered from its page."""
+
+    class Meta:
+        model = SensorOutage
+        fields = ["start", "end", "reason"]
+        labels = {"start": "Start (UTC)", "end": "End (UTC)"}
+        widgets = {
+            "start": UTCDateTimeInput(),
+            "end": UTCDateTimeInput(),
+            "reason": forms.TextInput(attrs={"size": 40, "placeholder": "e.g. planned maintenance"}),
+        }
+
+    def __init__(self, *args: Any, sensor: Sensor, user: Any, **kwargs: Any) -> None:
+        kwargs["instance"] = SensorOutage(sensor=sensor, entered_by=user)
+        kwargs["prefix"] = "outage"
+        super().__init__(*args, **kwargs)
+        self.fields["end"].help_text = "Leave empty while the outage lasts."
+
+
+class BiasForm(forms.ModelForm):
+    """A bias and noise figure entered by hand for one of the sensor's measurement types."""
+
+    class Meta:
+        model = SensorBias
+        fields = ["measurement_type", "bias", "noise_sigma", "effective_date", "source"]
+        labels = {"noise_sigma": "Noise (1 sigma)"}
+        widgets = {
+            "effective_date": forms.DateInput(attrs={"type": "date"}),
+            "source": forms.TextInput(attrs={"size": 40, "placeholder": "e.g. calibration campaign report"}),
+        }
+
+    def __init__(self, *args: Any, sensor: Sensor, user: Any, **kwargs: Any) -> None:
+        kwargs["instance"] = SensorBias(sensor=sensor, entered_by=user)
+        kwargs["prefix"] = "bias"
+        super().__init__(*args, **kwargs)
+        self.sensor = sensor
+        measurement: Any = self.fields["measurement_type"]
+        measurement.choices = [
+            (value, f"{label} ({MEASUREMENT_UNITS[value]})")
+            for value, label in MeasurementType.choices
+            if value in (sensor.measurement_types or [])
+        ]
+        units = "in the measurement's units (range km, angles deg, range-rate km/s)"
+        self.fields["bias"].help_text = f"Observed minus truth, {units}."
+        self.fields["noise_sigma"].help_text = f"One standard deviation, {units}."
+        self.fields["marking"] = MarkingFormField(
+            user=user,
+            help_text="Never less restricted than the sensor: the sensor's marking is added to it.",
+        )
+        self.initial.setdefault("marking", sensor.marking)
+
+    def _post_clean(self) -> None:
+        marking: Marking | None = self.cleaned_data.get("marking")
+        if marking is not None:
+            self.instance.marking = Marking.combine(self.sensor.marking, marking)
+        super()._post_clean()  # type: ignore[misc]

@@ -4,21 +4,26 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 from django.views.generic import ListView
 
 from agreements import map as sensor_map
+from agreements.access import may_enter_biases, may_record_for
 from agreements.choices import AgreementKind, EvaluationStatus
 from agreements.coverage import coverage_for, coverage_for_many
 from agreements.filters import AgreementFilter, SensorFilter
 from agreements.forms import (
     AgreementForm,
+    BiasForm,
     DecisionForm,
+    OutageForm,
     StartEvaluationForm,
     TransitionForm,
     data_plan_formset,
@@ -58,6 +63,8 @@ class SensorListView(MarkedListView):
         context["map_points"] = sensor_map.map_points(mapped)
         context["map_width"], context["map_height"] = sensor_map.WIDTH, sensor_map.HEIGHT
         context["graticule"] = sensor_map.graticule()
+        context["land"] = sensor_map.land_paths()
+        context["inland_seas"] = sensor_map.inland_sea_paths()
         return context
 
 
@@ -92,7 +99,53 @@ class SensorDetailView(MarkedDetailView):
             sensor=sensor, agreement__in=Agreement.objects.visible_to(user)
         ).select_related("agreement")
         context["is_admin"] = _is_admin(user)
+        if may_record_for(user, sensor):
+            context.setdefault("outage_form", OutageForm(sensor=sensor, user=user))
+        if may_enter_biases(user, sensor):
+            context.setdefault("bias_form", BiasForm(sensor=sensor, user=user))
         return context
+
+
+class SensorRecordView(SensorDetailView):
+    """Posts one of the sensor page's forms; a refused form comes back on the page, marked."""
+
+    http_method_names = ["post"]
+    form_class: Any = None
+    context_name = ""
+    anchor = ""
+    saved_message = ""
+
+    def may_record(self, user: Any, sensor: Sensor) -> bool:
+        return may_record_for(user, sensor)
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        self.object = sensor = self.get_object()
+        if not self.may_record(request.user, sensor):
+            raise PermissionDenied("You may not record this for this sensor.")
+        form = self.form_class(request.POST, sensor=sensor, user=request.user)
+        if form.is_valid():
+            form.save()
+            messages.success(request, self.saved_message)
+            return redirect(f"{reverse('sensor-detail', args=[sensor.pk])}#{self.anchor}")
+        context = self.get_context_data(object=sensor, **{self.context_name: form})
+        return self.render_to_response(context, status=400)
+
+
+class SensorOutageCreateView(SensorRecordView):
+    form_class = OutageForm
+    context_name = "outage_form"
+    anchor = "outages"
+    saved_message = "Outage recorded."
+
+
+class SensorBiasCreateView(SensorRecordView):
+    form_class = BiasForm
+    context_name = "bias_form"
+    anchor = "biases"
+    saved_message = "Bias entry recorded."
+
+    def may_record(self, user: Any, sensor: Sensor) -> bool:
+        return may_enter_biases(user, sensor)
 
 
 class AgreementListView(MarkedListView):

@@ -10,6 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from agreements.access import is_agreement_admin, is_partner_staff, may_record_for
 from agreements.api.serializers import (
     AgreementHistorySerializer,
     AgreementSerializer,
@@ -30,19 +31,6 @@ from agreements.models import Agreement, DataPlanEntry, Sensor, SensorBias, Tier
 from agreements.tiers import evaluation_progress
 from portal.api.base import MarkedViewSet
 from portal.errors import NotAllowed
-from portal.models import Role
-
-
-def is_agreement_admin(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.has_role(Role.AGREEMENT_ADMIN))
-
-
-def is_partner_staff(user: Any) -> bool:
-    return bool(
-        getattr(user, "is_authenticated", False)
-        and user.has_role(Role.PARTNER_STAFF)
-        and user.spoc_id is not None
-    )
 
 
 class AdminWrites(permissions.BasePermission):
@@ -66,10 +54,14 @@ class SensorAccess(permissions.BasePermission):
         )
 
     def has_object_permission(self, request: Request, view: Any, obj: Any) -> bool:
-        if request.method in permissions.SAFE_METHODS or is_agreement_admin(request.user):
-            return True
-        user: Any = request.user
-        return bool(obj.spoc_id == user.spoc_id)
+        return request.method in permissions.SAFE_METHODS or may_record_for(request.user, obj)
+
+
+class BiasAccess(permissions.BasePermission):
+    """Agreement admins enter hand-entered biases; everyone else reads what they may see."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return request.method in permissions.SAFE_METHODS or is_agreement_admin(request.user)
 
 
 class SensorViewSet(MarkedViewSet):
@@ -142,7 +134,7 @@ class SensorViewSet(MarkedViewSet):
 class SensorBiasViewSet(MarkedViewSet):
     queryset = SensorBias.objects.select_related("sensor", "entered_by")
     serializer_class = SensorBiasSerializer
-    permission_classes = [permissions.IsAuthenticated, AdminWrites]
+    permission_classes = [permissions.IsAuthenticated, BiasAccess]
     filterset_fields = ["sensor", "measurement_type"]
 
     def get_queryset(self) -> QuerySet[SensorBias]:

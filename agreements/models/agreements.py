@@ -42,6 +42,21 @@ AGREEMENT_TRANSITIONS: dict[str, frozenset[str]] = {
     AgreementStatus.TERMINATED: frozenset(),
 }
 REASON_REQUIRED = frozenset({AgreementStatus.SUSPENDED, AgreementStatus.TERMINATED})
+EXPIRY_REASON = "expiry date passed"
+
+
+class SystemActor:
+    """The portal itself applying a rule of the agreement (its expiry date), not a person."""
+
+    is_authenticated = False
+
+    def __str__(self) -> str:
+        return "system"
+
+
+SYSTEM = SystemActor()
+# What the portal may do on its own: nothing that needs a person's judgement.
+SYSTEM_TRANSITIONS = frozenset({AgreementStatus.EXPIRED})
 
 
 def validate_data_formats(value: Any) -> None:
@@ -228,6 +243,19 @@ class Agreement(MarkedModel):
     def direct_tasking(self) -> bool:
         return self.kind == AgreementKind.SENSOR_LEVEL
 
+    def expect_sensors(self, sensors: Iterable[Any]) -> None:
+        """Name the sensors a form is about to list, before it saves them (the data plan
+        rows of the same submit are checked against these, not the stored ones)."""
+        self._expected_sensor_ids = {sensor.pk for sensor in sensors}
+
+    def listed_sensor_ids(self) -> set[int]:
+        expected: set[int] | None = getattr(self, "_expected_sensor_ids", None)
+        if expected is not None:
+            return expected
+        if self.pk is None:
+            return set()
+        return set(self.sensors.values_list("pk", flat=True))
+
     def allowed_transitions(self) -> list[str]:
         return [s for s in AgreementStatus.values if s in AGREEMENT_TRANSITIONS[self.status]]
 
@@ -275,8 +303,12 @@ class Agreement(MarkedModel):
     # -- the lifecycle ------------------------------------------------------------------------
 
     def transition(self, to: str, by: Any, reason: str = "") -> None:
-        """Move to status `to`, if the lifecycle allows it and `by` is an agreement admin."""
-        if not getattr(by, "has_role", None) or not by.has_role(Role.AGREEMENT_ADMIN):
+        """Move to status `to`, if the lifecycle allows it and `by` is an agreement admin
+        (or SYSTEM, for the changes the portal makes by itself)."""
+        if by is SYSTEM:
+            if to not in SYSTEM_TRANSITIONS:
+                raise NotAllowed("The portal changes an agreement's status only when it expires.")
+        elif not getattr(by, "has_role", None) or not by.has_role(Role.AGREEMENT_ADMIN):
             raise NotAllowed("Only agreement admins change an agreement's status.")
         if to not in AgreementStatus.values:
             raise DomainError(f"Unknown status {to!r}.", field="to")
@@ -332,6 +364,27 @@ class Agreement(MarkedModel):
             models.Q(expires_on__isnull=True) | models.Q(expires_on__gt=self.effective_from)
         )
         return others.first()
+
+
+def expire_lapsed(now: dt.datetime | None = None) -> dict[str, int]:
+    """Move every active or suspended agreement whose expiry day has come to expired.
+
+    Safe to run twice or on two workers at once: each move is the conditional update of
+    `transition`, so only one of them wins and writes the history row.
+    """
+    today = day_of(now or timezone.now())
+    due = Agreement.objects.filter(
+        status__in=[AgreementStatus.ACTIVE, AgreementStatus.SUSPENDED], expires_on__lte=today
+    ).order_by("pk")
+    expired = changed_meanwhile = 0
+    for agreement in due:
+        try:
+            agreement.transition(AgreementStatus.EXPIRED, SYSTEM, reason=EXPIRY_REASON)
+        except Conflict:
+            changed_meanwhile += 1
+        else:
+            expired += 1
+    return {"expired": expired, "changed_meanwhile": changed_meanwhile}
 
 
 class HistoryKind(models.TextChoices):
@@ -416,15 +469,16 @@ class DataPlanEntry(models.Model):
         return f"{self.agreement_id}/{self.sensor_id}: {self.taskability}"
 
     def clean(self) -> None:
-        if self.agreement_id is None or self.sensor_id is None:
+        # In the editor an entry may belong to an agreement not saved yet (no id, but set).
+        has_agreement = self.agreement_id is not None or self._meta.get_field("agreement").is_cached(self)
+        if not has_agreement or self.sensor_id is None:
             return
         agreement = self.agreement
         if self.sensor.spoc_id != agreement.partner_id:
             raise ValidationError({"sensor": "Not a sensor of the partner SpOC."})
         if (
             agreement.kind == AgreementKind.SENSOR_LEVEL
-            and agreement.pk is not None
-            and not agreement.sensors.filter(pk=self.sensor_id).exists()
+            and self.sensor_id not in agreement.listed_sensor_ids()
         ):
             raise ValidationError({"sensor": "A sensor-level agreement plans only the sensors it lists."})
 

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
 from django.db.models import Q, QuerySet
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import BaseParser, MultiPartParser
@@ -40,8 +41,26 @@ class RawBodyParser(BaseParser):
         return None
 
 
+def readable_request_ids(user: Any, request_ids: set[int]) -> set[int]:
+    """Of `request_ids`, the tasking requests `user` may open (one query, through the lazy relation)."""
+    if not request_ids:
+        return set()
+    requests = apps.get_model("tasking", "TaskingRequest").objects
+    return set(requests.accessible_to(user).filter(pk__in=request_ids).values_list("pk", flat=True))
+
+
+class ObservationListSerializer(serializers.ListSerializer):
+    def to_representation(self, data: Any) -> Any:
+        observations = list(data.all() if hasattr(data, "all") else data)
+        request = self.context.get("request")
+        ids = {obs.tasking_request_id for obs in observations if obs.tasking_request_id is not None}
+        self.child._readable_requests = readable_request_ids(getattr(request, "user", None), ids)  # type: ignore[union-attr]
+        return super().to_representation(observations)
+
+
 class ObservationSerializer(serializers.ModelSerializer):
     marking = MarkingField(read_only=True)
+    tasking_request = serializers.SerializerMethodField()
     sensor = serializers.IntegerField(source="sensor.number", read_only=True)
     object = serializers.SerializerMethodField()
     missions = serializers.ListField(child=serializers.CharField(), read_only=True)
@@ -89,6 +108,18 @@ class ObservationSerializer(serializers.ModelSerializer):
             "marking",
         ]
         read_only_fields = fields
+        list_serializer_class = ObservationListSerializer
+
+    @extend_schema_field({"type": "integer", "nullable": True})
+    def get_tasking_request(self, obs: Observation) -> int | None:
+        # The id only when the reader may open that request; a hidden one reads as none.
+        if obs.tasking_request_id is None:
+            return None
+        readable: set[int] | None = getattr(self, "_readable_requests", None)
+        if readable is None:
+            request = self.context.get("request")
+            readable = readable_request_ids(getattr(request, "user", None), {obs.tasking_request_id})
+        return obs.tasking_request_id if obs.tasking_request_id in readable else None
 
     def get_object(self, obs: Observation) -> int | None:
         # The catalog number only when the reader may see the object itself.

@@ -2,14 +2,23 @@
 
 An observation counts when one of the request's SpOC's sensors (the named sensor for a direct
 tasking) measured one of the targets inside a window, and it is not linked to another request.
+
+The workflow (fulfilled, partial, failed) goes by every counting observation. The figures stored
+on the request and shown wherever the request is shown (pages, API, metrics) count only the
+observations marked no more restrictively than the request itself, i.e. those for which
+`Marking.combine(request.marking, obs.marking) == request.marking`. Anyone who may open the
+request may therefore see every observation behind its figures, so they never reveal that
+observations exist above the reader's access. The evidence list on the request page is per
+reader, through `visible_to`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 import statistics
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +27,8 @@ from django.utils import timezone
 
 from catalog.models.observations import Observation
 from portal.errors import Conflict
+from portal.markings.marking import Level, Marking
+from portal.markings.nations import codes_of
 from tasking.choices import Actor, FailureReason, RequestAction, RequestStatus
 from tasking.models import TaskingRequest
 from tasking.services import transitions
@@ -41,6 +52,8 @@ class ObservationRow:
     ob_time: dt.datetime
     received: dt.datetime
     track_id: str = ""
+    # Marked no more restrictively than the request: may back the figures shown with it.
+    shareable: bool = True
 
 
 @dataclass
@@ -100,11 +113,34 @@ def counting_observations(request: TaskingRequest) -> QuerySet[Observation]:
     return observations.filter(sensor__spoc_id=request.spoc_id)
 
 
+def within_marking_of(request: TaskingRequest) -> Callable[[int, bool, int], bool]:
+    """Whether an observation's marking columns are no more restrictive than the request's marking."""
+    ceiling = request.marking
+
+    @functools.cache
+    def fits(level: int, noforn: bool, rel_mask: int) -> bool:
+        marking = Marking(Level(level), noforn=noforn, rel_to=codes_of(rel_mask))
+        return Marking.combine(ceiling, marking) == ceiling
+
+    return fits
+
+
 def rows_for(request: TaskingRequest) -> list[ObservationRow]:
+    fits = within_marking_of(request)
     return [
-        ObservationRow(pk, sensor, obj, at, received, track or "")
-        for pk, sensor, obj, at, received, track in counting_observations(request).values_list(
-            "pk", "sensor_id", "space_object_id", "ob_time", "ingested", "track_id"
+        ObservationRow(pk, sensor, obj, at, received, track or "", fits(level, noforn, mask))
+        for pk, sensor, obj, at, received, track, level, noforn, mask in counting_observations(
+            request
+        ).values_list(
+            "pk",
+            "sensor_id",
+            "space_object_id",
+            "ob_time",
+            "ingested",
+            "track_id",
+            "classification_level",
+            "noforn",
+            "rel_mask",
         )
     ]
 
@@ -128,12 +164,14 @@ def evaluate(
     now = now or timezone.now()
     if request.status not in IN_EXECUTION | {S.PARTIAL}:
         return request
-    counted = tally(rows if rows is not None else rows_for(request))
+    rows = rows if rows is not None else rows_for(request)
+    counted = tally(rows)
+    shown = tally([row for row in rows if row.shareable])
     extra: dict[str, Any] = {
-        "observations_counted": counted.observations,
-        "tracks_counted": counted.tracks,
-        "first_delivery_at": counted.first_received,
-        "delivery_latency_s": counted.median_latency_s,
+        "observations_counted": shown.observations,
+        "tracks_counted": shown.tracks,
+        "first_delivery_at": shown.first_received,
+        "delivery_latency_s": shown.median_latency_s,
     }
     settled = request.status == S.DELIVERED or windows_closed(request, now)
     try:
@@ -158,7 +196,7 @@ def evaluate(
     except Conflict:
         request.refresh_from_db()
         return request
-    if (request.observations_counted, request.tracks_counted) != (counted.observations, counted.tracks):
+    if (request.observations_counted, request.tracks_counted) != (shown.observations, shown.tracks):
         TaskingRequest.objects.filter(pk=request.pk, status=request.status).update(**extra)
         request.refresh_from_db()
     return request

@@ -6,6 +6,8 @@ from typing import Any
 from django import template
 from django.utils import timezone
 
+from agreements.choices import QUICK_TURN_PRIORITIES
+
 register = template.Library()
 
 
@@ -47,3 +49,46 @@ def percent(value: float | None) -> str:
 @register.filter
 def get_item(mapping: dict[Any, Any], key: Any) -> Any:
     return mapping.get(key)
+
+
+# Thresholds an operator on watch acts on: past due, within the hour, within the shift.
+URGENT = dt.timedelta(hours=1)
+SOON = dt.timedelta(hours=4)
+
+
+@register.filter
+def urgency(deadline: dt.datetime | None) -> str:
+    """A CSS class for how close `deadline` is: overdue, urgent, soon, or nothing."""
+    if deadline is None:
+        return ""
+    left = deadline - timezone.now()
+    if left < dt.timedelta(0):
+        return "overdue"
+    if left < URGENT:
+        return "urgent"
+    if left < SOON:
+        return "soon"
+    return ""
+
+
+EXECUTING = frozenset({"proposed", "accepted", "scheduled", "collected", "delivered"})
+
+
+@register.filter
+def window_countdown(request: Any) -> str:
+    """Where an accepted request's execution stands: “opens in 2 h 05 min”, “open, 3 h left”, “closed”."""
+    if request.status not in EXECUTING:
+        return "—"
+    windows = sorted((w.start, w.end) for w in request.windows.all())
+    now = timezone.now()
+    for start, end in windows:
+        if now < start:
+            return f"opens in {duration(start - now)}"
+        if now < end:
+            return f"open, {duration(end - now)} left"
+    return "closed" if windows else "—"
+
+
+@register.filter
+def priority_class(priority: str) -> str:
+    return "quick-turn" if priority in QUICK_TURN_PRIORITIES else ""

@@ -179,3 +179,71 @@ def test_the_seed_builds_a_network_worth_looking_at_and_can_run_again(
             assert client.get(reverse("sensor-detail", args=[sensor.pk])).status_code == 200
         for agreement in Agreement.objects.visible_to(coalition[username]):
             assert client.get(reverse("agreement-detail", args=[agreement.pk])).status_code == 200
+
+
+def test_sensors_added_in_the_editor_get_their_data_plan_rows_in_the_same_submit(
+    coalition: dict[str, User], client: Client, spocs: dict[str, Any], make_sensor: Any, make_agreement: Any
+) -> None:
+    first, second, unlisted = make_sensor("au-spoc"), make_sensor("au-spoc"), make_sensor("au-spoc")
+    agreement = make_agreement(
+        "au-spoc",
+        AgreementKind.SENSOR_LEVEL,
+        sensors=[first],
+        status=AgreementStatus.DRAFT,
+        marking="SECRET//REL TO USA, AUS",
+        default_releasability="SECRET//REL TO USA, AUS",
+    )
+    client.force_login(coalition["agreement_admin"])
+    url = reverse("agreement-edit", args=[agreement.pk])
+    rows = {
+        "data_plan-TOTAL_FORMS": "2",
+        "data_plan-1-sensor": second.pk,
+        "data_plan-1-taskability": "on_request",
+        "data_plan-1-deliveries_per_week": "7",
+        "data_plan-1-timeliness": "",
+        "data_plan-1-notes": "",
+    }
+
+    refused = client.post(url, editor_post(spocs, [first], **rows))
+    assert refused.status_code == 400
+    assert "plans only the sensors it lists" in str(refused.context["plan"].forms[1].errors["sensor"])
+    assert not agreement.data_plan.exists()
+
+    answer = client.post(url, editor_post(spocs, [first, second], **rows))
+    assert answer.status_code == 302, answer.content.decode()[:3000]
+    assert set(agreement.sensors.all()) == {first, second}
+    plan = {entry.sensor: entry.deliveries_per_week for entry in agreement.data_plan.all()}
+    assert plan == {first: 140, second: 7}
+
+    # A new agreement is held to the same rule: only the sensors the submit lists.
+    stray = client.post(
+        reverse("agreement-create"),
+        editor_post(spocs, [first], title="New with a stray row", **{"data_plan-0-sensor": unlisted.pk}),
+    )
+    assert stray.status_code == 400
+    assert not Agreement.objects.filter(title="New with a stray row").exists()
+
+
+def test_the_map_draws_the_land_and_keeps_sensors_at_one_site_apart(
+    coalition: dict[str, User], client: Client, make_sensor: Any
+) -> None:
+    from agreements import map as sensor_map
+    from agreements import world
+
+    twins = [make_sensor("us-spoc", name=f"Twin {n}", latitude_deg=9.4, longitude_deg=167.48) for n in (1, 2)]
+    alone = make_sensor("us-spoc", name="Alone", latitude_deg=-30.0, longitude_deg=-60.0)
+    points = {point.sensor.pk: point for point in sensor_map.map_points([*twins, alone])}
+    site = sensor_map.project(9.4, 167.48)
+    first, second = points[twins[0].pk], points[twins[1].pk]
+    assert (first.site_x, first.site_y) == (second.site_x, second.site_y) == site
+    assert ((first.x - second.x) ** 2 + (first.y - second.y) ** 2) ** 0.5 > 2 * sensor_map.DOT_RADIUS
+    assert (points[alone.pk].x, points[alone.pk].y) == sensor_map.project(-30.0, -60.0)
+    assert points[alone.pk].site_x is None
+
+    for ring in world.LAND + world.INLAND_SEAS:
+        assert len(ring) >= 3
+        assert all(-180 <= lon <= 180 and -90 <= lat <= 90 for lon, lat in ring)
+    client.force_login(coalition["us_operator"])
+    page = client.get(reverse("sensor-list")).content.decode()
+    assert page.count('<path d="M') == len(world.LAND) + len(world.INLAND_SEAS)
+    assert "30°N" in page and "150°W" in page and page.count('<circle class="site"') == 2

@@ -1,0 +1,31 @@
+"""Who may write what about a sensor, beyond the marking rule (which decides what is seen at all)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from portal.models import Role
+
+
+def is_agreement_admin(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.has_role(Role.AGREEMENT_ADMIN))
+
+
+def is_partner_staff(user: Any) -> bool:
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and user.has_role(Role.PARTNER_STAFF)
+        and user.spoc_id is not None
+    )
+
+
+def may_record_for(user: Any, sensor: Any) -> bool:
+    """Outages: agreement admins for any sensor, partner staff for their own SpOC's.
+    The caller has already found the sensor through `visible_to(user)`."""
+    return is_agreement_admin(user) or (is_partner_staff(user) and sensor.spoc_id == user.spoc_id)
+
+
+def may_enter_biases(user: Any, sensor: Any) -> bool:
+    """Hand-entered biases correct every observation the sensor delivers, so only an
+    agreement admin enters them (until calibration runs produce them)."""
+    return is_agreement_admin(user)

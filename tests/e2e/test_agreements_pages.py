@@ -1,0 +1,106 @@
+"""A partner's view of the sensor map and an agreement: what it shows, and what it keeps back."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from agreements.models import Agreement, Sensor
+from agreements.seed import seed
+from portal.models import User
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def network(coalition: dict[str, User]) -> dict[str, User]:
+    seed()
+    return coalition
+
+
+def test_uk_staff_see_their_own_and_releasable_us_sensors_on_the_map(
+    network: dict[str, User], login: Any, live_server: Any
+) -> None:
+    uk_staff = network["uk_staff"]
+    visible = Sensor.objects.visible_to(uk_staff)
+    page = login("uk_staff")
+    page.goto(f"{live_server.url}/agreements/sensors/")
+
+    rows = page.locator("table.rows tbody tr")
+    assert rows.count() == visible.count() > 0
+    owners = set(page.locator("table.rows tbody tr td:nth-child(4)").all_inner_texts())
+    assert owners == {"us-spoc (USA)", "uk-spoc (GBR)"}
+    content = page.content()
+    for hidden in Sensor.objects.exclude(pk__in=visible.values("pk")):
+        assert hidden.name not in content
+    assert "Starbrook-like wide-field telescope" in content
+
+    svg = page.locator("svg.sensor-map")
+    assert svg.locator(".land path").count() > 30
+    assert svg.locator("line.grid").count() == 16
+    assert svg.locator("a circle").count() == visible.count()
+    titles = svg.locator("a circle title").all_text_contents()
+    assert any("Starbrook-like wide-field telescope · uk-spoc" in title for title in titles)
+    assert page.locator(".map-legend").inner_text().count("US SSN") == 1
+    assert page.locator(".banner-top .classification-banner").inner_text() in {
+        "CUI//REL TO USA, GBR",
+        "CONFIDENTIAL//REL TO USA, GBR",
+        "SECRET//REL TO USA, GBR",
+    }
+
+    page.select_option("select[name=is_us_ssn]", "false")
+    page.click(".filters button[type=submit]")
+    assert set(page.locator("table.rows tbody tr td:nth-child(4)").all_inner_texts()) == {"uk-spoc (GBR)"}
+    page.screenshot(path="var/e2e-uk-sensor-map.png", full_page=True)
+
+
+def test_uk_staff_read_their_agreement_without_its_admin_parts_and_not_others(
+    network: dict[str, User], login: Any, live_server: Any
+) -> None:
+    uk_staff = network["uk_staff"]
+    ours = Agreement.objects.get(title="UK-US SpOC-level surveillance data sharing")
+    theirs = Agreement.objects.get(partner__code="au-spoc")
+    page = login("uk_staff")
+
+    page.goto(f"{live_server.url}/agreements/")
+    listed = set(page.locator("table.rows tbody td:nth-child(2)").all_inner_texts())
+    assert listed == set(Agreement.objects.visible_to(uk_staff).values_list("title", flat=True))
+    assert theirs.title not in listed
+
+    page.goto(f"{live_server.url}/agreements/{ours.pk}/")
+    assert ours.title in page.locator("h1").inner_text()
+    assert "US requests; the partner tasks its own sensors and may deny" in page.content()
+    covered = set(
+        page.locator("h2:has-text('Covered sensors') + table tbody td:nth-child(3)").all_inner_texts()
+    )
+    assert covered == set(
+        Sensor.objects.visible_to(uk_staff).filter(spoc=ours.partner).values_list("name", flat=True)
+    )
+    assert page.locator("h2", has_text="History").count() == 0
+    assert page.locator("a.button", has_text="Edit").count() == 0
+    assert page.locator("button", has_text="Change status").count() == 0
+
+    answer = page.goto(f"{live_server.url}/agreements/{theirs.pk}/")
+    assert answer is not None and answer.status == 404
+    assert theirs.title not in page.content()
+
+
+def test_uk_staff_record_an_outage_of_their_sensor_from_its_page(
+    network: dict[str, User], login: Any, live_server: Any
+) -> None:
+    sensor = Sensor.objects.get(name="Chilbolton-like tracking radar")
+    page = login("uk_staff")
+    page.goto(f"{live_server.url}/agreements/sensors/{sensor.pk}/")
+    page.click("summary:has-text('Record an outage')")
+    page.fill("#id_outage-start", "2030-01-02T08:00")
+    page.fill("#id_outage-end", "2030-01-02T06:00")
+    page.click("button:has-text('Record outage')")
+    errors = page.locator(".has-error").all_inner_texts()
+    assert any("End (UTC): An outage ends after it starts." in text for text in errors)
+    assert any("Reason: This field is required." in text for text in errors)
+    page.fill("#id_outage-end", "2030-01-02T20:00")
+    page.fill("#id_outage-reason", "Dish repainting")
+    page.click("button:has-text('Record outage')")
+    assert "Outage recorded." in page.locator(".messages").inner_text()
+    assert "Dish repainting" in page.locator("#outages + table").inner_text()
