@@ -6,6 +6,8 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.views.generic import ListView
 
+from agreements.map import WIDTH as MAP_WIDTH
+from agreements.map import land_paths
 from catalog.filters import SpaceObjectFilter
 from catalog.forms import CatalogSearchForm
 from catalog.models import ElementSet, MappingStatus, PartnerObjectMapping, SpaceObject, SyncRun, SyncSource
@@ -51,6 +53,8 @@ class SpaceObjectDetailView(MarkedDetailView):
         context.update(history=page, latest=latest)
         if latest is not None:
             context["track"] = svg_polylines(ground_track(latest))
+            context["land"] = land_paths()
+            context["land_scale"] = 360 / MAP_WIDTH
         context["mappings"] = PartnerObjectMapping.objects.visible_to(user).filter(space_object=self.object)
         if getattr(user, "nationality", None) != "USA":
             context["mappings"] = context["mappings"].filter(spoc_id=getattr(user, "spoc_id", None))
