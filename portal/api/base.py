@@ -94,6 +94,18 @@ class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
         return queryset
 
 
+class VisibleSlugRelatedField(serializers.SlugRelatedField):
+    """A related record chosen by a natural key (a sensor number...), among those the caller
+    may see: a hidden one gets the same answer as a missing one."""
+
+    def get_queryset(self) -> Any:
+        queryset = super().get_queryset()
+        request = self.context.get("request")
+        if isinstance(queryset, MarkedQuerySet):
+            return queryset.visible_to(getattr(request, "user", None))
+        return queryset
+
+
 class MarkedModelSerializer(serializers.ModelSerializer):
     marking = MarkingField()
     serializer_related_field = VisibleRelatedField

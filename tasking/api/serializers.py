@@ -6,7 +6,7 @@ from rest_framework import serializers
 
 from agreements.models import Sensor
 from catalog.models import SpaceObject
-from portal.api.base import MarkedModelSerializer, MarkingField, VisibleRelatedField
+from portal.api.base import MarkedModelSerializer, MarkingField, VisibleRelatedField, VisibleSlugRelatedField
 from portal.models import SpOC
 from tasking.choices import ObservationType, Priority, Purpose, RequestAction, Tier
 from tasking.models import (
@@ -123,7 +123,7 @@ class FilingSerializer(serializers.Serializer):
 
     title = serializers.CharField(max_length=200)
     spoc = serializers.SlugRelatedField(slug_field="code", queryset=SpOC.objects.all(), required=False)
-    sensor = serializers.SlugRelatedField(slug_field="number", queryset=Sensor.objects.all(), required=False)
+    sensor = VisibleSlugRelatedField(slug_field="number", queryset=Sensor.objects.all(), required=False)
     targets = serializers.ListField(
         child=serializers.IntegerField(), min_length=1, help_text="Catalog numbers"
     )
