@@ -17,6 +17,11 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
 
+def _seq_of(row: Any) -> int:
+    """The change sequence of a model instance or of a `values()` row."""
+    return int(row["seq"] if isinstance(row, dict) else row.seq)
+
+
 class SinceCursorPagination(BasePagination):
     page_size = 100
     max_page_size = 1000
@@ -29,7 +34,7 @@ class SinceCursorPagination(BasePagination):
         rows = list(queryset.filter(seq__gt=self.since).order_by("seq")[: self.size + 1])
         self.has_more = len(rows) > self.size
         rows = rows[: self.size]
-        self.cursor = rows[-1].seq if rows else self.since
+        self.cursor = _seq_of(rows[-1]) if rows else self.since
         return rows
 
     @staticmethod

@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from catalog.api.pagination import SinceCursorPagination
 from catalog.api.renderers import ELEMENT_SET_RENDERERS, ElementSetRenderer
 from catalog.api.serializers import (
+    ELEMENT_SET_VALUES,
     ElementSetSerializer,
     ElementSetSubmissionSerializer,
     ImportResultSerializer,
@@ -24,6 +25,7 @@ from catalog.api.serializers import (
     ResolveSerializer,
     SpaceObjectSerializer,
     SyncRunSerializer,
+    element_set_data,
 )
 from catalog.filters import ElementSetFilter, MappingFilter, SpaceObjectFilter
 from catalog.formats.elements import FormatError
@@ -31,7 +33,9 @@ from catalog.models import ElementSet, MappingStatus, PartnerObjectMapping, Spac
 from catalog.services import mappings
 from catalog.services.export import record_of
 from catalog.services.importer import ImportResult, Origin, finish_sync_run, import_stream, start_sync_run
+from portal import audit
 from portal.api.base import MarkedReadOnlyViewSet, MarkingFilterBackend
+from portal.markings.marking import Level
 from portal.models import Role
 
 RENDERERS = [JSONRenderer, BrowsableAPIRenderer, *ELEMENT_SET_RENDERERS]
@@ -123,6 +127,28 @@ class ElementSetViewSet(IncrementalMixin, MarkedReadOnlyViewSet):
         return super().get_renderers()
 
     http_method_names = ["get", "post", "head", "options"]
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        if isinstance(request.accepted_renderer, ElementSetRenderer):
+            return super().list(request, *args, **kwargs)
+        # The partner pull: plain rows, no model instances, for pages of up to 1,000.
+        queryset = self.filter_queryset(self.get_queryset()).values(*ELEMENT_SET_VALUES)
+        paginator: SinceCursorPagination = self.paginator  # type: ignore[assignment]
+        rows = paginator.paginate_queryset(queryset, request, view=self)
+        audit.record_reads(
+            ElementSet(
+                pk=row["id"],
+                space_object_id=row["space_object_id"],
+                epoch=row["epoch"],
+                source_key=row["source_key"],
+                classification_level=row["classification_level"],
+                noforn=row["noforn"],
+                rel_mask=row["rel_mask"],
+            )
+            for row in rows
+            if row["classification_level"] >= Level.CONFIDENTIAL
+        )
+        return paginator.get_paginated_response([element_set_data(row) for row in rows])
 
 
 class SpaceObjectViewSet(IncrementalMixin, MarkedReadOnlyViewSet):

@@ -12,7 +12,6 @@ import math
 import re
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
-from fractions import Fraction
 
 from .elements_check import check_ranges, satrec_from_record, sgp4_problem
 from .errors import RecordError
@@ -91,8 +90,19 @@ def parse_epoch(text: str) -> datetime:
         start = datetime(int(year), int(month), int(day), tzinfo=UTC)
     if int(hour) > 23 or int(minute) > 59 or int(second) > 59:
         raise ValueError(f"time of day out of range {text.strip()!r}")
-    micros = round(Fraction("0" + frac) * 1_000_000) if frac else 0
+    micros = _microseconds(frac[1:]) if frac else 0
     return start + timedelta(hours=int(hour), minutes=int(minute), seconds=int(second), microseconds=micros)
+
+
+def _microseconds(digits: str) -> int:
+    """The decimal fraction of a second `0.<digits>` in microseconds, rounded half to even."""
+    if len(digits) <= 6:
+        return int(digits.ljust(6, "0"))
+    scale = 10 ** (len(digits) - 6)
+    whole, rest = divmod(int(digits), scale)
+    if 2 * rest > scale or (2 * rest == scale and whole % 2):
+        whole += 1
+    return whole
 
 
 def format_epoch(epoch: datetime) -> str:

@@ -1,10 +1,11 @@
 """Loading element-set files into the catalog.
 
 A file streams through `read_elements` in batches; each batch costs a fixed handful of
-queries whatever its size: look up its objects, create the new ones, look up its element sets
-by (object, epoch, source), insert the new ones, update the changed ones, and move the objects'
-current-element-set pointers. Unchanged sets are recognised by a content hash and not written,
-so importing the same file twice writes nothing.
+queries whatever its size: look up its objects, look up its element sets by (object, epoch,
+source), take ids for the new rows from the sequences, write the new objects already pointing at
+their current element set and the new sets, update the changed ones, and move the pointers of
+existing objects in one statement. Unchanged sets are recognised by a content hash and not
+written, so importing the same file twice writes nothing.
 
 The whole import is one transaction holding the catalog's change-sequence row, so partners'
 `since` cursors see the rows of an import all at once and in sequence order.
@@ -15,14 +16,15 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import itertools
+import operator
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, cast
 
 import numpy as np
 from django.db import connection, models, transaction
-from django.db.models import BigIntegerField, ExpressionWrapper, F, Max, OuterRef, Subquery
+from django.db.models import BigIntegerField, ExpressionWrapper, F, Lookup, Max, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from catalog.astro import elements as astro
@@ -64,6 +66,7 @@ ELEMENT_FIELDS = (
     "ephemeris_type",
     "classification_type",
 )
+_elements_of = operator.attrgetter(*ELEMENT_FIELDS)
 UPDATED_FIELDS = (
     *ELEMENT_FIELDS,
     "classification_level",
@@ -82,6 +85,7 @@ UPDATED_FIELDS = (
     "updated",
 )
 ELSET_COLUMNS = (
+    "id",
     "space_object_id",
     "epoch",
     *ELEMENT_FIELDS,
@@ -115,11 +119,13 @@ OBJECT_FIELDS = (
     "rcs_size",
 )
 OBJECT_COLUMNS = (
+    "id",
     "catalog_number",
     *OBJECT_FIELDS,
     "classification_level",
     "noforn",
     "rel_mask",
+    "current_elset_id",
     "seq",
     "created",
     "updated",
@@ -395,7 +401,34 @@ def _object_fields(rec: ElementSetRecord) -> dict[str, Any]:
     return fields
 
 
-def _import_batch(batch: list[ElementSetRecord | RecordError], ctx: _Context) -> None:
+@dataclass(slots=True)
+class _Object:
+    """A catalog object a batch writes to. `row` is set while a new object waits to be written
+    with its current-element-set pointer."""
+
+    id: int
+    level: int
+    noforn: bool
+    mask: int
+    current_id: int | None = None
+    current_epoch: dt.datetime | None = None
+    row: list[Any] | None = None
+
+
+@dataclass(slots=True)
+class _Written:
+    """An element set a batch writes: `row` for a new one (its id in row[0]), `id` for an update."""
+
+    obj: _Object
+    epoch: dt.datetime
+    marking: dict[str, Any]
+    id: int | None
+    row: list[Any] | None
+
+
+def _screen(batch: list[ElementSetRecord | RecordError], ctx: _Context) -> list[ElementSetRecord]:
+    """The batch's records minus parse errors, classifications above the import's marking, and
+    repeats of an (object, epoch) seen earlier in the batch."""
     result = ctx.result
     records: list[ElementSetRecord] = []
     first_of: dict[tuple[int, dt.datetime], ElementSetRecord] = {}
@@ -432,6 +465,18 @@ def _import_batch(batch: list[ElementSetRecord | RecordError], ctx: _Context) ->
             continue
         first_of[key] = item
         records.append(item)
+    return records
+
+
+def _rounded(values: astro.FloatArray) -> list[float | None]:
+    rounded = np.round(values, 3).astype(object)
+    rounded[~np.isfinite(values)] = None
+    return cast(list[float | None], rounded.tolist())
+
+
+def _import_batch(batch: list[ElementSetRecord | RecordError], ctx: _Context) -> None:
+    result = ctx.result
+    records = _screen(batch, ctx)
     if not records:
         return
 
@@ -451,115 +496,222 @@ def _import_batch(batch: list[ElementSetRecord | RecordError], ctx: _Context) ->
 
     mean_motion = np.array([r.mean_motion for r in accepted])
     eccentricity = np.array([r.eccentricity for r in accepted])
-    derived = {
-        "semi_major_axis_km": astro.semi_major_axis_km(mean_motion),
-        "period_min": astro.period_min(mean_motion),
-        "apogee_km": astro.apogee_altitude_km(mean_motion, eccentricity),
-        "perigee_km": astro.perigee_altitude_km(mean_motion, eccentricity),
-    }
-    derived_rows = {
-        name: [None if not np.isfinite(v) else round(float(v), 3) for v in values]
-        for name, values in derived.items()
-    }
-    regimes = astro.classify_regime(mean_motion, eccentricity).tolist()
+    derived = zip(
+        _rounded(astro.semi_major_axis_km(mean_motion)),
+        _rounded(astro.period_min(mean_motion)),
+        _rounded(astro.apogee_altitude_km(mean_motion, eccentricity)),
+        _rounded(astro.perigee_altitude_km(mean_motion, eccentricity)),
+        astro.classify_regime(mean_motion, eccentricity).tolist(),
+        strict=True,
+    )
 
     source_key = ctx.origin.key
-    object_ids = {objects[r.norad_cat_id][0] for r in accepted}
-    existing = {
-        (object_id, epoch): (pk, digest)
-        for pk, object_id, epoch, digest in ElementSet.objects.filter(
-            source_key=source_key, space_object_id__in=object_ids, epoch__in={r.epoch for r in accepted}
-        ).values_list("pk", "space_object_id", "epoch", "content_hash")
-    }
-    new: list[tuple[Any, ...]] = []
+    # Objects created by this batch have no element sets yet.
+    known = {objects[r.norad_cat_id].id for r in accepted if objects[r.norad_cat_id].row is None}
+    existing: dict[tuple[int, dt.datetime], tuple[int, str]] = {}
+    if known:
+        epochs = {r.epoch for r in accepted if objects[r.norad_cat_id].row is None}
+        existing = {
+            (object_id, epoch): (pk, digest)
+            for pk, object_id, epoch, digest in ElementSet.objects.filter(
+                _among("space_object_id", known), _among("epoch", epochs), source_key=source_key
+            ).values_list("pk", "space_object_id", "epoch", "content_hash")
+        }
+    new: list[list[Any]] = []
     changed: list[ElementSet] = []
-    written: dict[int, tuple[int, dt.datetime, dict[str, Any], int | None]] = {}
+    written: list[_Written] = []
     run_id = ctx.run.pk if ctx.run is not None else None
     spoc_id = ctx.origin.spoc.pk if ctx.origin.spoc is not None else None
-    for index, rec in enumerate(accepted):
-        object_id, level, noforn, mask = objects[rec.norad_cat_id]
-        marking = ctx.elset_marking(level, noforn, mask)
+    source = str(ctx.origin.source)
+    for rec, (axis, period, apogee, perigee, regime) in zip(accepted, derived, strict=True):
+        obj = objects[rec.norad_cat_id]
+        marking = ctx.elset_marking(obj.level, obj.noforn, obj.mask)
         digest = _content_hash(rec, marking)
-        found = existing.get((object_id, rec.epoch))
+        found = existing.get((obj.id, rec.epoch))
         if found is not None and found[1] == digest:
             result.unchanged += 1
             continue
-        values = {
-            "space_object_id": object_id,
-            "epoch": rec.epoch,
-            **{name: getattr(rec, name) for name in ELEMENT_FIELDS},
-            **marking,
-            "source": ctx.origin.source,
-            "source_spoc_id": spoc_id,
-            "source_key": source_key,
-            "sync_run_id": run_id,
-            "source_file": ctx.file_name,
-            "source_record": rec.record or None,
-            **{name: column[index] for name, column in derived_rows.items()},
-            "regime": regimes[index],
-            "content_hash": digest,
-            "seq": ctx.sequence.take(),
-            "created": ctx.now,
-            "updated": ctx.now,
-        }
-        written[values["seq"]] = (object_id, rec.epoch, marking, found[0] if found else None)
+        seq = ctx.sequence.take()
         if found is None:
-            new.append(tuple(values[name] for name in ELSET_COLUMNS))
+            row = [
+                None,
+                obj.id,
+                rec.epoch,
+                *_elements_of(rec),
+                marking["classification_level"],
+                marking["noforn"],
+                marking["rel_mask"],
+                source,
+                spoc_id,
+                source_key,
+                run_id,
+                ctx.file_name,
+                rec.record or None,
+                axis,
+                period,
+                apogee,
+                perigee,
+                regime,
+                digest,
+                seq,
+                ctx.now,
+                ctx.now,
+            ]
+            new.append(row)
+            written.append(_Written(obj, rec.epoch, marking, None, row))
         else:
-            del values["created"]
+            values = {
+                **{name: getattr(rec, name) for name in ELEMENT_FIELDS},
+                **marking,
+                "semi_major_axis_km": axis,
+                "period_min": period,
+                "apogee_km": apogee,
+                "perigee_km": perigee,
+                "regime": regime,
+                "content_hash": digest,
+                "seq": seq,
+                "sync_run_id": run_id,
+                "source_file": ctx.file_name,
+                "source_record": rec.record or None,
+                "updated": ctx.now,
+            }
             changed.append(ElementSet(pk=found[0], **values))
+            written.append(_Written(obj, rec.epoch, marking, found[0], None))
+    for row, pk in zip(new, allocate_ids(ElementSet, len(new)), strict=True):
+        row[0] = pk
+    moved, recompute = _choose_current(written)
+
+    fresh = [obj.row for obj in objects.values() if obj.row is not None]
+    if fresh:
+        # Written with their pointers: the foreign key to the element set is checked at commit.
+        insert_rows(SpaceObject, OBJECT_COLUMNS, fresh)
+        result.objects_added += len(fresh)
+        for obj in objects.values():
+            obj.row = None
     if new:
         insert_rows(ElementSet, ELSET_COLUMNS, new)
         result.added += len(new)
     if changed:
         ElementSet.objects.bulk_update(changed, UPDATED_FIELDS, batch_size=500)
         result.updated += len(changed)
-    if written:
-        _advance_current(written, objects, ctx)
+    if moved:
+        _move_current(moved)
+    if recompute:
+        refresh_current(recompute)
 
 
-def _resolve_objects(records: list[ElementSetRecord], ctx: _Context) -> dict[int, tuple[int, int, bool, int]]:
-    """catalog number -> (id, level, noforn, mask) of each object the batch may write to."""
+def _choose_current(written: list[_Written]) -> tuple[list[tuple[int, int]], set[int]]:
+    """Where this batch's sets move the objects' current-element-set pointers.
+
+    Returns (object id, element set id) pairs for existing objects, and the objects whose
+    current set was rewritten into one that may no longer stand for them (to be recomputed).
+    A new object's pointer goes into its row instead.
+    """
+    best: dict[int, tuple[dt.datetime, int] | None] = {}
+    owners: dict[int, _Object] = {}
+    recompute: set[int] = set()
+    for item in written:
+        obj = item.obj
+        if obj.id not in owners:
+            owners[obj.id] = obj
+            current = obj.current_id
+            best[obj.id] = (obj.current_epoch, current) if current is not None else None  # type: ignore[assignment]
+        eligible = _may_stand_for(item.marking, obj.level, obj.noforn, obj.mask)
+        elset_id = item.id if item.id is not None else item.row[0]  # type: ignore[index]
+        if item.id is not None and item.id == obj.current_id and not eligible:
+            recompute.add(obj.id)
+            continue
+        candidate = (item.epoch, elset_id)
+        chosen = best[obj.id]
+        if eligible and (chosen is None or candidate > chosen):
+            best[obj.id] = candidate
+    moved = []
+    for object_id, chosen in best.items():
+        obj = owners[object_id]
+        if chosen is None or object_id in recompute or chosen[1] == obj.current_id:
+            continue
+        if obj.row is not None:
+            obj.row[OBJECT_COLUMNS.index("current_elset_id")] = chosen[1]
+        else:
+            moved.append((object_id, chosen[1]))
+    return moved, recompute
+
+
+def _move_current(moved: list[tuple[int, int]]) -> None:
+    table = connection.ops.quote_name(SpaceObject._meta.db_table)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # One statement joined by primary key: a plan that needs no statistics on the rows
+            # this transaction has just written.
+            cursor.execute(
+                f"UPDATE {table} AS o SET current_elset_id = m.elset "  # noqa: S608
+                "FROM unnest(%s::bigint[], %s::bigint[]) AS m(id, elset) WHERE o.id = m.id",
+                [[pk for pk, _ in moved], [elset for _, elset in moved]],
+            )
+        else:
+            cursor.executemany(
+                f"UPDATE {table} SET current_elset_id = %s WHERE id = %s",  # noqa: S608
+                [(elset, pk) for pk, elset in moved],
+            )
+
+
+def _resolve_objects(records: list[ElementSetRecord], ctx: _Context) -> dict[int, _Object]:
+    """catalog number -> the object each record of the batch may write to.
+
+    Objects the batch creates get their ids now; they are written with their element sets.
+    """
     numbers = {r.norad_cat_id for r in records}
-    queryset = SpaceObject.objects.filter(catalog_number__in=numbers)
+    queryset = SpaceObject.objects.filter(_among("catalog_number", numbers))
     if not ctx.create_objects:
         queryset = queryset.visible_to(ctx.reader)
-    columns = ("pk", "catalog_number", *OBJECT_FIELDS, "classification_level", "noforn", "rel_mask")
+    columns = (
+        "pk",
+        "catalog_number",
+        *OBJECT_FIELDS,
+        "classification_level",
+        "noforn",
+        "rel_mask",
+        "current_elset_id",
+        "current_elset__epoch",
+    )
     found = {row[1]: dict(zip(columns, row, strict=True)) for row in queryset.values_list(*columns)}
-    if ctx.create_objects:
-        _create_and_update_objects(records, found, ctx)
-    return {
-        number: (row["pk"], row["classification_level"], row["noforn"], row["rel_mask"])
+    created = _create_and_update_objects(records, found, ctx) if ctx.create_objects else {}
+    objects = {
+        number: _Object(
+            row["pk"],
+            row["classification_level"],
+            row["noforn"],
+            row["rel_mask"],
+            row["current_elset_id"],
+            row["current_elset__epoch"],
+        )
         for number, row in found.items()
     }
+    objects.update(created)
+    return objects
 
 
 def _create_and_update_objects(
     records: list[ElementSetRecord], found: dict[int, dict[str, Any]], ctx: _Context
-) -> None:
+) -> dict[int, _Object]:
+    """Update the SATCAT fields of known objects; the new ones, given ids but not yet written."""
     marking = marking_columns(ctx.marking)
     latest: dict[int, ElementSetRecord] = {}
     for rec in records:
         if rec.norad_cat_id not in latest or rec.epoch >= latest[rec.norad_cat_id].epoch:
             latest[rec.norad_cat_id] = rec
-    new: list[tuple[Any, ...]] = []
+    new: list[tuple[int, list[Any]]] = []
     changed: list[SpaceObject] = []
     changed_fields: set[str] = set()
     defaults = {name: _field(SpaceObject, name).get_default() for name in OBJECT_FIELDS}
+    level, noforn, mask = marking["classification_level"], marking["noforn"], marking["rel_mask"]
     for number, rec in latest.items():
         fields = _object_fields(rec)
         row = found.get(number)
         if row is None:
-            values = {
-                **defaults,
-                **fields,
-                **marking,
-                "catalog_number": number,
-                "seq": ctx.sequence.take(),
-                "created": ctx.now,
-                "updated": ctx.now,
-            }
-            new.append(tuple(values[name] for name in OBJECT_COLUMNS))
+            satcat = [fields.get(name, default) for name, default in defaults.items()]
+            seq = ctx.sequence.take()
+            new.append((number, [None, number, *satcat, level, noforn, mask, None, seq, ctx.now, ctx.now]))
             continue
         differing = {name for name, value in fields.items() if row[name] != value}
         if differing:
@@ -567,20 +719,67 @@ def _create_and_update_objects(
             values = {name: fields.get(name, row[name]) for name in OBJECT_FIELDS}
             changed.append(SpaceObject(pk=row["pk"], **values, seq=ctx.sequence.take(), updated=ctx.now))
             row.update(values)
-    if new:
-        insert_rows(SpaceObject, OBJECT_COLUMNS, new)
-        ctx.result.objects_added += len(new)
-        numbers = [row[OBJECT_COLUMNS.index("catalog_number")] for row in new]
-        for pk, number in SpaceObject.objects.filter(catalog_number__in=numbers).values_list(
-            "pk", "catalog_number"
-        ):
-            found[number] = {"pk": pk, **marking}
     if changed:
         SpaceObject.objects.bulk_update(changed, [*sorted(changed_fields), "seq", "updated"], batch_size=500)
         ctx.result.objects_updated += len(changed)
+    created = {}
+    for (number, new_row), pk in zip(new, allocate_ids(SpaceObject, len(new)), strict=True):
+        new_row[0] = pk
+        created[number] = _Object(pk, level, noforn, mask, row=new_row)
+    return created
 
 
-def insert_rows(model: type[models.Model], columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+class _AnyOf(Lookup):
+    """`column = ANY(%s)` with the values as one array parameter: PostgreSQL plans it like IN,
+    without a placeholder per value to build and bind."""
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        lhs, params = self.process_lhs(compiler, connection)
+        return f"{lhs} = ANY(%s)", [*params, self.rhs]
+
+
+def _among(name: str, values: Iterable[Any]) -> Any:
+    """A filter on `name` being one of `values`."""
+    if connection.vendor == "postgresql":
+        return _AnyOf(F(name), list(values))
+    return Q(**{f"{name}__in": values})
+
+
+_SEQUENCES: dict[tuple[str, str], str] = {}
+
+
+def allocate_ids(model: type[models.Model], count: int) -> list[int]:
+    """Primary keys for `count` rows about to be inserted, so they can be referred to first."""
+    if not count:
+        return []
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            key = (connection.alias, table)
+            if key not in _SEQUENCES:
+                cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [connection.ops.quote_name(table)])
+                _SEQUENCES[key] = cursor.fetchone()[0]
+            # The name as a constant: looked up per row, it costs ten times the nextval.
+            cursor.execute(
+                "SELECT nextval(%s::regclass) FROM generate_series(1, %s)", [_SEQUENCES[key], count]
+            )
+            return [pk for (pk,) in cursor.fetchall()]
+        # SQLite transactions here begin IMMEDIATE, so the write lock is already ours and nobody
+        # takes ids meanwhile. AUTOINCREMENT never reuses an id, even of a deleted row.
+        quoted = connection.ops.quote_name(table)
+        cursor.execute(
+            f"SELECT max(coalesce((SELECT max(id) FROM {quoted}), 0), "  # noqa: S608
+            "coalesce((SELECT seq FROM sqlite_sequence WHERE name = %s), 0))",
+            [table],
+        )
+        (last,) = cursor.fetchone()
+        return list(range(last + 1, last + 1 + count))
+
+
+def insert_rows(model: type[models.Model], columns: tuple[str, ...], rows: list[Any]) -> None:
     """Insert plain rows (column attnames in `columns`), skipping model instances entirely.
 
     PostgreSQL gets COPY, the fastest way in; other databases an executemany of one INSERT.
@@ -627,52 +826,6 @@ def _may_stand_for(elset: dict[str, Any], level: int, noforn: bool, mask: int) -
     if noforn:
         return True
     return not elset["noforn"] and elset["rel_mask"] & mask == mask
-
-
-def _advance_current(
-    written: dict[int, tuple[int, dt.datetime, dict[str, Any], int | None]],
-    objects: dict[int, tuple[int, int, bool, int]],
-    ctx: _Context,
-) -> None:
-    """Move current-element-set pointers on to this batch's sets where they are newer.
-
-    Done in Python from what the batch wrote rather than by a correlated subquery: inside the
-    import's transaction the planner has no statistics for the rows just added.
-    """
-    marks = {object_id: (level, noforn, mask) for object_id, level, noforn, mask in objects.values()}
-    ids_by_seq = dict(ElementSet.objects.filter(seq__in=list(written)).values_list("seq", "pk"))
-    current = {
-        pk: (elset_id, epoch)
-        for pk, elset_id, epoch in SpaceObject.objects.filter(
-            pk__in={object_id for object_id, *_ in written.values()}
-        ).values_list("pk", "current_elset_id", "current_elset__epoch")
-    }
-    best: dict[int, tuple[dt.datetime, int] | None] = {
-        pk: (epoch, elset_id) if elset_id is not None else None for pk, (elset_id, epoch) in current.items()
-    }
-    recompute: set[int] = set()
-    for seq, (object_id, epoch, marking, updated_id) in written.items():
-        elset_id = ids_by_seq[seq]
-        eligible = _may_stand_for(marking, *marks[object_id])
-        if updated_id is not None and updated_id == current[object_id][0] and not eligible:
-            recompute.add(object_id)
-            continue
-        candidate = (epoch, elset_id)
-        if eligible and (best[object_id] is None or candidate > best[object_id]):  # type: ignore[operator]
-            best[object_id] = candidate
-    moved = [
-        (choice[1], pk)
-        for pk, choice in best.items()
-        if choice is not None and choice[1] != current[pk][0] and pk not in recompute
-    ]
-    if moved:
-        # A statement per row by primary key: its plan cannot go wrong on tables the planner has
-        # no statistics for yet, unlike a join; bulk_update's CASE expression is slower to build.
-        table = connection.ops.quote_name(SpaceObject._meta.db_table)
-        with connection.cursor() as cursor:
-            cursor.executemany(f"UPDATE {table} SET current_elset_id = %s WHERE id = %s", moved)  # noqa: S608
-    if recompute:
-        refresh_current(recompute)
 
 
 def refresh_current(object_ids: Iterable[int]) -> None:

@@ -11,7 +11,7 @@ from django.core.management import call_command
 
 from catalog.formats.elements import ElementSetRecord, FormatError
 from catalog.models import ElementSet, ElsetSource, Regime, SpaceObject, SyncRun, SyncRunStatus
-from catalog.services.importer import Origin, import_file, import_stream
+from catalog.services.importer import Origin, import_file, import_records, import_stream
 from portal.markings.marking import Marking
 from portal.models import AuditEvent
 from tests.catalog.conftest import SAMPLES, as_text, elset, load
@@ -194,3 +194,32 @@ def test_large_files_go_through_in_batches() -> None:
     assert result.added == 450 and SpaceObject.objects.exclude(current_elset=None).count() == 450
     seqs = list(ElementSet.objects.values_list("seq", flat=True))
     assert len(set(seqs)) == 450
+
+
+def test_current_pointers_follow_newer_sets_across_batches_and_imports() -> None:
+    records = [elset(n, hours=h) for h in (0, 2) for n in (11, 12, 13)]
+    result = import_records(records, marking="UNCLASSIFIED", batch_size=2)
+    assert (result.added, result.objects_added) == (6, 3)
+
+    def current() -> dict[int, int]:
+        return {
+            number: hour
+            for number, hour in SpaceObject.objects.values_list(
+                "catalog_number", "current_elset__epoch__hour"
+            )
+        }
+
+    assert current() == {11: 14, 12: 14, 13: 14}
+    load([elset(11, hours=5), elset(12, hours=-3)])
+    assert current() == {11: 17, 12: 14, 13: 14}
+    for obj in SpaceObject.objects.select_related("current_elset"):
+        assert obj.current_elset is not None and obj.current_elset.space_object_id == obj.pk
+
+
+def test_rows_written_with_ids_taken_up_front_leave_room_for_ordinary_inserts() -> None:
+    load([elset(21), elset(22)])
+    obj = SpaceObject.objects.create(catalog_number=23, seq=10_000, marking=Marking.unclassified())
+    assert obj.pk > max(SpaceObject.objects.exclude(pk=obj.pk).values_list("pk", flat=True))
+    load([elset(23), elset(24)])
+    assert SpaceObject.objects.get(catalog_number=23).pk == obj.pk
+    assert SpaceObject.objects.filter(current_elset=None).count() == 0

@@ -13,7 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from catalog.formats.elements import ElementSetRecord, read_elements
 from catalog.models import ElementSet, ElsetSource, MappingStatus, PartnerObjectMapping, SpaceObject
 from catalog.seed import ANALYST, RESTRICTED
-from portal.models import User
+from portal.markings.marking import Level
+from portal.models import AuditAction, AuditEvent, User
 from tests.catalog.conftest import elset, load
 
 pytestmark = pytest.mark.django_db
@@ -306,3 +307,32 @@ def test_a_page_costs_the_same_queries_for_10_or_100_rows(
     assert queries(api, "/api/catalog/objects/", since=0, page_size=10) == queries(
         api, "/api/catalog/objects/", since=0, page_size=100
     )
+
+
+def test_a_pulled_page_shows_each_set_exactly_as_its_detail_view_does(
+    demo_catalog: dict[str, User], api_client_for: Any
+) -> None:
+    api = api_client_for(demo_catalog["uk_staff"])
+    rows = pull_all(api, "/api/catalog/elsets/")
+    partner = [row for row in rows if row["source"] == "partner"]
+    upstream = [row for row in rows if row["sync_run"]][:3]
+    assert partner and partner[0]["source_spoc"] == "uk-spoc" and upstream
+    for row in [*partner, *upstream]:
+        assert api.get(f"/api/catalog/elsets/{row['id']}/").json() == row
+    assert all(row["epoch"].endswith("Z") and isinstance(row["marking"], str) for row in rows)
+
+
+def test_each_classified_set_on_a_pulled_page_is_audited_as_read(
+    coalition: dict[str, User], api_client_for: Any
+) -> None:
+    load([elset(1), elset(2)])
+    load([elset(1, hours=1)], marking="CONFIDENTIAL//REL TO USA, GBR")
+    api = api_client_for(coalition["uk_staff"])
+    before = AuditEvent.objects.filter(action=AuditAction.READ).count()
+    assert len(api.get("/api/catalog/elsets/", {"since": 0}).json()["results"]) == 3
+    events = AuditEvent.objects.filter(action=AuditAction.READ).order_by("pk")[before:]
+    classified = ElementSet.objects.get(classification_level=Level.CONFIDENTIAL)
+    assert [(e.model, e.object_id, e.marking, e.actor_name) for e in events] == [
+        ("catalog.elementset", str(classified.pk), "CONFIDENTIAL//REL TO USA, GBR", "uk_staff")
+    ]
+    assert events[0].object_repr == str(classified)
