@@ -190,6 +190,7 @@ def main() -> None:
     if connection.vendor != "postgresql":
         raise SystemExit("set DATABASE_URL to a PostgreSQL database")
     settings.MEDIA_ROOT = Path("/tmp/obsbench/media")
+    print(f"load average at start {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     user = prepare(args.objects)
     empty_observations()
     json_time, json_count = timed_ingest(user, args.json, "JSON bulk ingest")
@@ -200,7 +201,7 @@ def main() -> None:
         empty_observations()
         tdm_time, tdm_count = timed_ingest(user, args.tdm, "TDM (KVN) file ingest")
         print(f"  TDM ingest / COPY = {tdm_count / tdm_time / copy_rate:.2f}")
-    print(f"peak RSS {peak_rss_mb():.0f} MB")
+    print(f"peak RSS {peak_rss_mb():.0f} MB; load average at the end {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

@@ -29,10 +29,12 @@ def catalog_panel(user: Any) -> Panel:
 
 
 def observations_panel(user: Any) -> Panel:
-    recent = Observation.objects.visible_to(user).filter(ob_time__gte=timezone.now() - dt.timedelta(hours=24))
+    recent = Observation.objects.visible_to(user).filter(
+        batch__received__gte=timezone.now() - dt.timedelta(hours=24)
+    )
     listing = reverse("observation-list")
     return Panel(
-        "Observations, last 24 h",
+        "Observations received, last 24 h",
         [
             Figure.count("Received", recent, listing),
             Figure.count(

@@ -10,6 +10,7 @@ from celery import shared_task
 from django.db import transaction
 
 from catalog.models import SyncSource
+from catalog.observations import tasks as observation_tasks  # noqa: F401  (registers its tasks with workers)
 from catalog.services import sync
 from portal.task_runs import AlreadyDone, recorded_run
 

@@ -257,4 +257,10 @@ DASHBOARD_PANELS = [
 ]
 
 # Each app adds its demo records; seed_demo runs these in order.
-SEED_DEMO_STEPS = ["portal.seed.seed_core", "agreements.seed.seed", "catalog.seed.seed", "tasking.seed.seed"]
+SEED_DEMO_STEPS = [
+    "portal.seed.seed_core",
+    "agreements.seed.seed",
+    "catalog.seed.seed",
+    "catalog.observations.seed.seed",
+    "tasking.seed.seed",
+]

@@ -106,8 +106,23 @@ _LIMITS: dict[str, tuple[float, float, bool]] = {
     "elevation_deg": (-90.0, 90.0, True),
     "declination_deg": (-90.0, 90.0, True),
 }
+
+
+def _bounds(attr: str) -> tuple[str, float, float, bool, bool]:
+    """(attr, low, high, low_is_inclusive, high_is_inclusive): what `_check_limits` lets through."""
+    if attr.endswith(("_unc_deg", "_unc_km", "_unc_km_s")):
+        return attr, 0.0, math.inf, True, False
+    if attr == "range_km":
+        return attr, 0.0, math.inf, False, False
+    if attr in _LIMITS:
+        low, high, inclusive = _LIMITS[attr]
+        return attr, low, high, True, inclusive
+    return attr, -math.inf, math.inf, False, False
+
+
 _PAIRS = (("azimuth_deg", "elevation_deg"), ("ra_deg", "declination_deg"))
 _MEASUREMENTS = ("range_km", "azimuth_deg", "range_rate_km_s", "ra_deg")
+_FLOAT_BOUNDS = tuple(_bounds(attr) for attr in FLOAT_FIELDS)
 
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 _INTEGER = re.compile(r"\+?\d+")
@@ -133,7 +148,7 @@ def parse_time(text: str) -> datetime:
     m = _TIME.fullmatch(text.strip())
     if m is None:
         raise FieldProblem(f"{text!r} is not an ISO 8601 time (YYYY-MM-DDThh:mm:ss[.ffffff]Z)")
-    year, hour, minute, second = (int(m[k]) for k in ("year", "hour", "minute", "second"))
+    year, hour, minute, second = map(int, m.group("year", "hour", "minute", "second"))
     if second == 60:
         raise FieldProblem(f"{text!r} is a leap second, which cannot be stored")
     micro = int((m["frac"] or "")[:6].ljust(6, "0"))
@@ -238,8 +253,13 @@ def build_record(
         if not _is_blank(raw.get("sat_no")):
             values["sat_no"] = _to_sat_no(raw["sat_no"])
         for attr in STRING_FIELDS:
+            if (value := raw.get(attr)) is None:
+                continue
             current = attr
-            if not _is_blank(value := raw.get(attr)):
+            if type(value) is str:
+                if text := value.strip():
+                    values[attr] = text
+            elif not _is_blank(value):
                 values[attr] = _to_string(value)
         current = "data_mode"
         if (mode := values.get("data_mode")) is not None:
@@ -250,9 +270,24 @@ def build_record(
         current = "frame"
         if (frame := values.get("frame")) is not None:
             values["frame"] = str(frame).upper()
-        for attr in FLOAT_FIELDS:
+        for attr, low, high, low_in, high_in in _FLOAT_BOUNDS:
+            if (value := raw.get(attr)) is None:
+                continue
             current = attr
-            if _is_blank(value := raw.get(attr)):
+            # JSON numbers arrive as floats: only their bounds need a look.
+            if type(value) is float:
+                number = value
+            elif type(value) is str and _NUMBER.fullmatch(value):
+                number = float(value)
+            else:
+                number = None
+            # A finite number inside its bounds needs no further look.
+            if number is not None and (
+                low < number < high or (low_in and number == low) or (high_in and number == high)
+            ):
+                values[attr] = number
+                continue
+            if _is_blank(value):
                 continue
             number = _to_float(value)
             _check_limits(attr, number)

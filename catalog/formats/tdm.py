@@ -74,6 +74,7 @@ _SKIPPED = re.compile(
     r"(?:RECEIVE_PHASE_CT|TRANSMIT_FREQ|TRANSMIT_FREQ_RATE|TRANSMIT_PHASE_CT)_[1-5]"
 )
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+_KNOWN = frozenset({"ANGLE_1", "ANGLE_2", *_DATA_KEYWORDS})
 
 
 @dataclass
@@ -96,7 +97,7 @@ class _Segment:
 @dataclass
 class _Group:
     line: int | None
-    epoch: str
+    epoch: datetime | str
     values: dict[str, tuple[str | float, str, int | None]] = field(default_factory=dict)
     error: tuple[str | None, int | None, str] | None = None
 
@@ -123,7 +124,8 @@ def _kvn_segments(lines: Iterable[str]) -> Iterator[_Segment]:
         text = raw_line.strip()
         if not text or text == "COMMENT" or text.startswith(("COMMENT ", "COMMENT\t")):
             continue
-        key, sep, value = (part.strip() for part in text.partition("="))
+        key, sep, value = text.partition("=")
+        key, value = key.strip(), value.strip()
         if state == "start":
             if key != "CCSDS_TDM_VERS" or not sep:
                 raise FormatError(f"line {lineno}: a TDM must begin with CCSDS_TDM_VERS")
@@ -334,11 +336,26 @@ def _segment_problem(segment: _Segment) -> tuple[str, int | None, str] | None:
     return None
 
 
-def _group_key(epoch: str | None, line: int | None) -> str:
+_NAMES = {
+    "ob_time": "EPOCH",
+    "sensor_ref": "PARTICIPANT_1",
+    "sat_no": "PARTICIPANT_2",
+    "object_ref": "PARTICIPANT_2",
+    "track_id": "TRACK_ID",
+    "frame": "REFERENCE_FRAME",
+    "azimuth_deg": "ANGLE_1",
+    "elevation_deg": "ANGLE_2",
+    "ra_deg": "ANGLE_1",
+    "declination_deg": "ANGLE_2",
+}
+
+
+def _group_key(epoch: str | None, line: int | None) -> datetime | str:
+    """The instant of a timetag (the same for different spellings of it), or a key of its own."""
     if epoch is None:
         return f"#line{line}"
     try:
-        return format_time(parse_time(epoch))
+        return parse_time(epoch)
     except FieldProblem:
         return f"#bad:{epoch}"
 
@@ -350,14 +367,20 @@ def _segment_records(segment: _Segment, first_index: int) -> Iterator[Observatio
     if angle_type in _ANGLE_ATTRS:
         attrs["ANGLE_1"], attrs["ANGLE_2"] = _ANGLE_ATTRS[angle_type]
 
-    groups: dict[str, _Group] = {}
+    groups: dict[datetime | str, _Group] = {}
+    keys: dict[str, datetime | str] = {}
     for data in segment.data:
-        if _SKIPPED.fullmatch(data.keyword):
+        if data.keyword not in _KNOWN and _SKIPPED.fullmatch(data.keyword):
             continue
-        key = _group_key(data.epoch, data.line)
+        # Every data line of an observation repeats its timetag: normalise each text once.
+        key = keys.get(data.epoch) if data.epoch is not None else None
+        if key is None:
+            key = _group_key(data.epoch, data.line)
+            if data.epoch is not None:
+                keys[data.epoch] = key
         group = groups.get(key)
         if group is None:
-            group = groups[key] = _Group(data.line, data.epoch or "")
+            group = groups[key] = _Group(data.line, key if isinstance(key, datetime) else data.epoch or "")
         if group.error is not None:
             continue
         if data.problem is not None:
@@ -408,21 +431,12 @@ def _segment_records(segment: _Segment, first_index: int) -> Iterator[Observatio
             continue
         raw = dict(base)
         raw["ob_time"] = group.epoch
-        names = {
-            "ob_time": "EPOCH",
-            "sensor_ref": "PARTICIPANT_1",
-            "sat_no": "PARTICIPANT_2",
-            "object_ref": "PARTICIPANT_2",
-            "track_id": "TRACK_ID",
-            "frame": "REFERENCE_FRAME",
-        }
+        names = dict(_NAMES)
         field_lines: dict[str, int | None] = {}
         for attr, (value, keyword, line) in group.values.items():
             raw[attr] = value
             names[attr] = keyword
             field_lines[keyword] = line
-        for attr in ("azimuth_deg", "elevation_deg", "ra_deg", "declination_deg"):
-            names.setdefault(attr, "ANGLE_1" if attr in ("azimuth_deg", "ra_deg") else "ANGLE_2")
         result = build_record(index, group.line, raw, names)
         if isinstance(result, RecordError) and result.field in field_lines:
             result = replace(result, line=field_lines[result.field])

@@ -66,13 +66,25 @@ def pick(obj: dict[str, object], attr: str) -> tuple[object, str]:
     return None, keys[0]
 
 
+_SINGLE_KEYS = tuple((attr, keys[0]) for attr, keys in KEYS.items() if len(keys) == 1)
+_MULTIPLE_KEYS = tuple(attr for attr, keys in KEYS.items() if len(keys) > 1)
+
+
 def _record_from_object(index: int, line: int | None, obj: object) -> ObservationRecord | RecordError:
     if not isinstance(obj, dict):
         return RecordError(index, line, None, f"expected a JSON object, got {type(obj).__name__}")
     raw: dict[str, object] = {}
-    names: dict[str, str] = {}
-    for attr in KEYS:
-        raw[attr], names[attr] = pick(obj, attr)
+    names = UDL_NAMES
+    for attr, key in _SINGLE_KEYS:
+        value = obj.get(key)
+        if value is not None and value != "":
+            raw[attr] = value
+    for attr in _MULTIPLE_KEYS:
+        value, key = pick(obj, attr)
+        if value is not None:
+            raw[attr] = value
+            if key != names[attr]:
+                names = {**names, attr: key}
     return build_record(index, line, raw, names)
 
 

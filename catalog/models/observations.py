@@ -105,7 +105,7 @@ class IngestBatch(models.Model):
 class ObservationQuerySet(MarkedQuerySet):
     def fit_for(self, mission: str) -> Self:
         bit = MISSION_BITS[mission]
-        return self.alias(_mission_bit=F("missions_mask").bitand(bit)).filter(_mission_bit=bit)
+        return self.alias(_mission_bit=F("missions_mask").bitand(bit)).exclude(_mission_bit=0)
 
 
 class ObservationManager(MarkedManager.from_queryset(ObservationQuerySet)):  # type: ignore[misc]

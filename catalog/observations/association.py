@@ -23,6 +23,7 @@ from catalog.models import ElementSet, SpaceObject
 from catalog.models.observations import AssociationStatus, Observation
 
 _FRAMES_TEME = frozenset({"TEME"})
+_MAX_SGP4_NUMBER = 339_999
 
 
 @dataclass
@@ -63,8 +64,10 @@ class Candidates:
         ids: list[int] = []
         numbers: dict[int, int] = {}
         for object_id, number, epoch, mm, ecc, inc, raan, argp, ma, bstar, ndot, nddot in rows.iterator(2000):
+            # SGP4 keeps the number only as a label and cannot hold one past Alpha-5 (analyst objects).
+            label = number if number <= _MAX_SGP4_NUMBER else 0
             sat = satrec_from_elements(
-                MeanElements(number, epoch, mm, ecc, inc, raan, argp, ma, bstar, ndot, nddot)
+                MeanElements(label, epoch, mm, ecc, inc, raan, argp, ma, bstar, ndot, nddot)
             )
             if sat.error:
                 continue
@@ -129,16 +132,28 @@ def _arrays(
     return obs
 
 
+def associate_pending(batch_id: int, *, candidates: Candidates | None = None) -> dict[str, int]:
+    """Associate the batch's observations still pending; any associated meanwhile are left as they are."""
+    pending = Observation.objects.filter(batch_id=batch_id, association=AssociationStatus.PENDING)
+    return associate_observations(pending, candidates=candidates, only_pending=True)
+
+
 def associate_observations(
     observations: QuerySet[Observation],
     *,
     candidates: Candidates | None = None,
     gates: Gates | None = None,
     chunk: int = 200_000,
+    only_pending: bool = False,
 ) -> dict[str, int]:
-    """Associate the observations of `observations` (any status) and store the outcome."""
-    candidates = candidates or Candidates.load()
+    """Associate the observations of `observations` (any status) and store the outcome.
+
+    With `only_pending`, a row is written only while it is still pending (a conditional update).
+    """
     counts = {"associated": 0, "uct": 0}
+    if not observations.exists():
+        return counts
+    candidates = candidates or Candidates.load()
     sensors = {s.pk: s for s in Sensor.objects.filter(pk__in=observations.values("sensor_id").distinct())}
     rows = list(observations.order_by("ob_time").values_list(*_FIELDS))
     targets = _request_targets({row[15] for row in rows if row[15] is not None})
@@ -154,7 +169,7 @@ def associate_observations(
                 sat_array=candidates.sat_array,
             )
         updates = _updates(part, result, candidates)
-        _write(updates)
+        _write(updates, only_pending=only_pending)
         for _pk, object_id, *_rest in updates:
             counts["associated" if object_id is not None else "uct"] += 1
     return counts
@@ -195,7 +210,9 @@ def _updates(
     return out
 
 
-def _write(updates: list[tuple[int, int | None, str, float | None, float | None]]) -> None:
+def _write(
+    updates: list[tuple[int, int | None, str, float | None, float | None]], *, only_pending: bool = False
+) -> None:
     if not updates:
         return
     table = Observation._meta.db_table
@@ -214,8 +231,18 @@ def _write(updates: list[tuple[int, int | None, str, float | None, float | None]
                     f"UPDATE {table} AS o SET space_object_id = a.space_object_id, "  # noqa: S608
                     "association = a.association, residual_angle_deg = a.residual_angle_deg, "
                     "residual_range_km = a.residual_range_km FROM obs_assoc AS a WHERE o.id = a.id"
+                    + (" AND o.association = %s" if only_pending else ""),
+                    [AssociationStatus.PENDING] if only_pending else None,
                 )
         else:
+            if only_pending:
+                ids = [row[0] for row in updates]
+                pending = Observation.objects.filter(association=AssociationStatus.PENDING)
+                still: set[int] = set()
+                for start in range(0, len(ids), 5000):
+                    part = pending.filter(id__in=ids[start : start + 5000])
+                    still.update(part.values_list("id", flat=True))
+                updates = [row for row in updates if row[0] in still]
             objects = [
                 Observation(
                     id=pk,

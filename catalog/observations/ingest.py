@@ -9,8 +9,11 @@ read at all (a `FormatError`, possibly mid-stream) stores nothing from that batc
 
 from __future__ import annotations
 
+import concurrent.futures
 import datetime as dt
 import hashlib
+import itertools
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
@@ -22,14 +25,16 @@ from agreements.models import Sensor
 from catalog.formats.errors import FormatError, RecordError
 from catalog.formats.observations import FORMATS, detect_format, read_observations
 from catalog.formats.observations_common import ObservationRecord
-from catalog.models.observations import BatchStatus, IngestBatch, Observation
+from catalog.models.observations import BatchStatus, DataMode, IngestBatch, Observation
 from catalog.observations.validation import (
+    CORRECTED,
     DeliveryContext,
     DeliveryRefused,
-    check_record,
+    RecordColumns,
+    check_columns,
     check_tasking_request,
-    content_hash,
-    corrected_values,
+    content_hashes,
+    corrected_columns,
     field_name,
     fit_mask,
     parse_requested_marking,
@@ -37,7 +42,7 @@ from catalog.observations.validation import (
 from portal import audit
 from portal.models.audit import AuditAction
 
-CHUNK = 5000
+CHUNK = 20_000
 MAX_STORED_ERRORS = 1000
 
 COLUMNS: tuple[str, ...] = (
@@ -195,10 +200,11 @@ def ingest(batch: IngestBatch, *, associate: bool = True, chunk: int = CHUNK) ->
     result = IngestResult(batch)
     now = timezone.now()
     contexts: dict[str, DeliveryContext | str] = {}
+    default_sensor = str(batch.sensor_number) if batch.sensor_number else ""
     error_count = 0
 
     def context_of(ref: str | None) -> DeliveryContext | str:
-        key = ref or (str(batch.sensor_number) if batch.sensor_number else "")
+        key = ref or default_sensor
         if key in contexts:
             return contexts[key]
         found: DeliveryContext | str
@@ -229,33 +235,55 @@ def ingest(batch: IngestBatch, *, associate: bool = True, chunk: int = CHUNK) ->
                 }
             )
 
+    def store(records: list[ObservationRecord], problems: list[RecordError]) -> None:
+        groups: dict[str, list[ObservationRecord]] = {}
+        for record in records:
+            groups.setdefault(record.sensor_ref or "", []).append(record)
+        if any((ref or default_sensor) not in contexts for ref in groups):
+            writer.wait()  # looking a sensor up needs the connection
+        prepared: list[_Prepared] = []
+        for ref, members in groups.items():
+            context = context_of(ref or None)
+            if isinstance(context, str):
+                sensor_field = field_name("sensor_ref", fmt)
+                problems += [RecordError(r.index, r.line, sensor_field, context) for r in members]
+                continue
+            columns = RecordColumns.of(members)
+            keep, refused = check_columns(columns, context, now, fmt)
+            problems += refused
+            if refused:
+                columns = columns.take(keep)
+            if len(columns):
+                prepared.append(_prepare(columns, context, batch.pk, now, batch.tasking_request_id))
+        for problem in sorted(problems, key=_record_number):
+            reject(problem)
+        if prepared:
+            writer.store(prepared)
+
+    writer = _Writer(result)
     try:
         with transaction.atomic(), batch.payload.open("rb") as handle:
-            rows: list[tuple[Any, ...]] = []
-            indices: list[int] = []
-            for item in read_observations(handle, fmt, filename=batch.filename or None):
-                if isinstance(item, RecordError):
-                    reject(item)
-                    continue
-                context = context_of(item.sensor_ref)
-                if isinstance(context, str):
-                    reject(RecordError(item.index, item.line, field_name("sensor_ref", fmt), context))
-                    continue
-                problem = check_record(item, context, now, fmt)
-                if problem is not None:
-                    reject(problem)
-                    continue
-                rows.append(_row(item, context, batch.pk, now, batch.tasking_request_id))
-                indices.append(item.index)
-                if len(rows) >= chunk:
-                    _store(rows, indices, result)
-                    rows, indices = [], []
-            if rows:
-                _store(rows, indices, result)
+            try:
+                records: list[ObservationRecord] = []
+                problems: list[RecordError] = []
+                for item in read_observations(handle, fmt, filename=batch.filename or None):
+                    if isinstance(item, RecordError):
+                        problems.append(item)
+                    else:
+                        records.append(item)
+                    if len(records) + len(problems) >= chunk:
+                        store(records, problems)
+                        records, problems = [], []
+                store(records, problems)
+                writer.wait()
+            finally:
+                writer.close()
     except FormatError as exc:
         result = _fail(batch, BatchStatus.FAILED, f"unreadable payload, nothing stored: {exc}")
         result.errors = []
         return result
+    result.accepted.sort()
+    result.duplicates.sort()
     batch.accepted = len(result.accepted)
     batch.duplicates = len(result.duplicates)
     batch.rejected = error_count
@@ -274,9 +302,9 @@ def ingest(batch: IngestBatch, *, associate: bool = True, chunk: int = CHUNK) ->
     if batch.accepted:
         audit.record_bulk(AuditAction.CREATE, Observation, batch.accepted, {"batch": batch.pk, "format": fmt})
     if associate and result.observation_ids:
-        from catalog.observations.association import associate_observations
+        from catalog.observations.tasks import queue_association
 
-        associate_observations(Observation.objects.filter(batch=batch))
+        queue_association(batch.pk)
     return result
 
 
@@ -289,97 +317,242 @@ def _sensor(ref: str, user: Any) -> Sensor | None:
     return sensors.select_related("spoc").filter(number=int(text)).first()
 
 
-def _row(
-    record: ObservationRecord,
+def _record_number(problem: RecordError) -> int:
+    return problem.record
+
+
+@dataclass
+class _Prepared:
+    """Rows of one sensor ready to store: each row's record number, keys, and values by column."""
+
+    sensor_id: int
+    indices: list[int]
+    hashes: list[str]
+    clients: list[str]
+    iso_times: list[str]
+    columns: list[list[Any] | _Same]
+
+    def rows(self, keep: list[int]) -> list[tuple[Any, ...]]:
+        n = len(self.indices)
+        full = [[c.value] * n if isinstance(c, _Same) else c for c in self.columns]
+        return [tuple(column[i] for column in full) for i in keep]
+
+    def copy_lines(self, keep: list[int]) -> list[str]:
+        """COPY text lines of the kept rows (text format: tab separated, \\N for NULL)."""
+        texts: list[Any] = []
+        for name, column in zip(COLUMNS, self.columns, strict=True):
+            if isinstance(column, _Same):
+                texts.append(itertools.repeat(_copy_text(column.value)))
+            elif name == "ob_time":
+                texts.append(self.iso_times)
+            elif name in _FLOAT_COLUMNS:
+                texts.append(_float_texts(column))
+            elif name in _TEXT_COLUMNS:
+                texts.append(_escaped(column))
+            else:
+                texts.append([_NULL if v is None else str(v) for v in column])
+        lines = list(map("\t".join, zip(*texts, strict=False)))  # constants repeat endlessly
+        return lines if len(keep) == len(lines) else [lines[i] for i in keep]
+
+
+@dataclass
+class _Same:
+    """One value for every row of a column."""
+
+    value: Any
+
+
+_NULL = "\\N"
+_FLOAT_COLUMNS = frozenset(COLUMNS[COLUMNS.index("range_km") : COLUMNS.index("declination_deg_corr") + 1]) - {
+    "frame"
+}
+_TEXT_COLUMNS = frozenset({"client_id", "content_hash", "data_mode", "track_id", "reported_object", "frame"})
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_text(value: Any) -> str:
+    if value is None:
+        return _NULL
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    return str(value).translate(_ESCAPES)
+
+
+def _float_texts(values: list[float | None]) -> list[str]:
+    if None in values:
+        return [_NULL if v is None else repr(v) for v in values]
+    return list(map(repr, values))
+
+
+def _escaped(values: list[str]) -> list[str]:
+    joined = "".join(values)
+    if "\\" in joined or "\t" in joined or "\n" in joined or "\r" in joined:
+        return [v.translate(_ESCAPES) for v in values]
+    return values
+
+
+def _clip(values: tuple[str | None, ...], limit: int) -> list[str]:
+    return [v[:limit] if v else "" for v in values]
+
+
+def _prepare(
+    columns: RecordColumns,
     context: DeliveryContext,
     batch_id: int,
     now: dt.datetime,
-    tasking_request_id: int | None = None,
-) -> tuple[Any, ...]:
-    corrected = corrected_values(record, context.biases)
-    return (
-        context.sensor.pk,
-        batch_id,
-        record.ob_time,
-        (record.client_id or "")[:100],
-        content_hash(context.sensor.pk, record),
-        record.data_mode or "REAL",
-        (record.track_id or "")[:100],
-        record.sat_no,
-        (record.object_ref or "")[:100],
-        *(getattr(record, name) for name in _RAW),
-        (record.frame or "")[:10],
-        record.magnitude,
-        record.rcs_m2,
-        record.snr_db,
-        corrected["range_km"],
-        corrected["azimuth_deg"],
-        corrected["elevation_deg"],
-        corrected["range_rate_km_s"],
-        corrected["ra_deg"],
-        corrected["declination_deg"],
-        "pending",
-        context.tier,
-        fit_mask(context, record.data_mode),
-        tasking_request_id,
-        *context.marking_columns,
-        now,
-    )
+    tasking_request_id: int | None,
+) -> _Prepared:
+    """The rows of one sensor's accepted records, column by column, with their keys."""
+    values = columns.values
+    sensor_id = context.sensor.pk
+    corrected = corrected_columns(columns, context.biases)
+    iso = [t.isoformat() for t in values["ob_time"]]
+    hashes = content_hashes(sensor_id, iso, columns)
+    clients = _clip(values["client_id"], 100)
+    modes = [mode or DataMode.REAL for mode in values["data_mode"]]
+    level, noforn, rel_mask = context.marking_columns
+
+    by_name: dict[str, list[Any] | _Same] = {
+        "sensor_id": _Same(sensor_id),
+        "batch_id": _Same(batch_id),
+        "ob_time": list(values["ob_time"]),
+        "client_id": clients,
+        "content_hash": hashes,
+        "data_mode": modes,
+        "track_id": _clip(values["track_id"], 100),
+        "reported_sat_no": list(values["sat_no"]),
+        "reported_object": _clip(values["object_ref"], 100),
+        **{name: list(values[name]) for name in _RAW},
+        "frame": _clip(values["frame"], 10),
+        "magnitude": list(values["magnitude"]),
+        "rcs_m2": list(values["rcs_m2"]),
+        "snr_db": list(values["snr_db"]),
+        **{f"{name}_corr": corrected[name] for name in CORRECTED},
+        "association": _Same("pending"),
+        "tier_at_ingest": _Same(context.tier),
+        "missions_mask": [fit_mask(context, mode) for mode in modes],
+        "tasking_request_id": _Same(tasking_request_id),
+        "classification_level": _Same(level),
+        "noforn": _Same(noforn),
+        "rel_mask": _Same(rel_mask),
+        "ingested": _Same(now),
+    }
+    return _Prepared(sensor_id, list(values["index"]), hashes, clients, iso, [by_name[c] for c in COLUMNS])
 
 
-_HASH = COLUMNS.index("content_hash")
-_SENSOR = COLUMNS.index("sensor_id")
-_CLIENT = COLUMNS.index("client_id")
+class _Writer:
+    """Stores checked chunks, on PostgreSQL from a second thread while the next chunk is read.
+
+    psycopg connections may be shared between threads and release the GIL while the server works,
+    so the server inserts one chunk while Python reads and checks the next, as the client and
+    server of a plain COPY work side by side. Chunks are stored one after the other in the
+    ingest's transaction; the connection is used by nothing else while one is in flight (`wait`
+    first).
+    """
+
+    def __init__(self, result: IngestResult) -> None:
+        self.result = result
+        self.threaded = connection.vendor == "postgresql"
+        self.pool = ThreadPoolExecutor(max_workers=1) if self.threaded else None
+        self.pending: tuple[Future[dict[str, int]], list[str], list[int]] | None = None
+
+    def store(self, prepared: list[_Prepared]) -> None:
+        """Insert rows not yet stored; sort record numbers into accepted and duplicates."""
+        self.wait()
+        fresh, hashes, indices = _fresh(prepared, self.result)
+        if not fresh:
+            return
+        if self.pool is None:
+            inserted = _insert_generic([row for part, keep in fresh for row in part.rows(keep)])
+            self._sort(inserted, hashes, indices)
+            return
+        lines = [line for part, keep in fresh for line in part.copy_lines(keep)]
+        connection.ensure_connection()
+        job = self.pool.submit(_insert_postgresql, connection.connection, lines)
+        self.pending = (job, hashes, indices)
+
+    def wait(self) -> None:
+        if self.pending is not None:
+            job, hashes, indices = self.pending
+            self.pending = None
+            self._sort(job.result(), hashes, indices)
+
+    def close(self) -> None:
+        """Let a chunk in flight finish (its outcome is not wanted if the ingest failed)."""
+        if self.pending is not None:
+            concurrent.futures.wait([self.pending[0]])
+            self.pending = None
+        if self.pool is not None:
+            self.pool.shutdown()
+
+    def _sort(self, inserted: dict[str, int], hashes: list[str], indices: list[int]) -> None:
+        result = self.result
+        for digest, index in zip(hashes, indices, strict=True):
+            pk = inserted.get(digest)
+            if pk is None:
+                result.duplicates.append(index)
+            else:
+                result.accepted.append(index)
+                result.observation_ids.append(pk)
 
 
-def _store(rows: list[tuple[Any, ...]], indices: list[int], result: IngestResult) -> None:
-    """Insert rows not yet stored; sort record numbers into accepted and duplicates."""
+def _fresh(
+    prepared: list[_Prepared], result: IngestResult
+) -> tuple[list[tuple[_Prepared, list[int]]], list[str], list[int]]:
+    """The rows of a chunk not repeated earlier in it (repeats are duplicates), and their keys."""
     seen_hash: set[str] = set()
     seen_client: set[tuple[int, str]] = set()
-    fresh: list[tuple[Any, ...]] = []
-    fresh_idx: list[int] = []
-    for row, index in zip(rows, indices, strict=True):
-        client = (row[_SENSOR], row[_CLIENT])
-        if row[_HASH] in seen_hash or (row[_CLIENT] and client in seen_client):
-            result.duplicates.append(index)
-            continue
-        seen_hash.add(row[_HASH])
-        if row[_CLIENT]:
-            seen_client.add(client)
-        fresh.append(row)
-        fresh_idx.append(index)
-    if not fresh:
-        return
-    inserted = _insert_postgresql(fresh) if connection.vendor == "postgresql" else _insert_generic(fresh)
-    for row, index in zip(fresh, fresh_idx, strict=True):
-        pk = inserted.get(row[_HASH])
-        if pk is None:
-            result.duplicates.append(index)
-        else:
-            result.accepted.append(index)
-            result.observation_ids.append(pk)
+    fresh: list[tuple[_Prepared, list[int]]] = []
+    hashes: list[str] = []
+    indices: list[int] = []
+    for part in prepared:
+        keep: list[int] = []
+        sensor = part.sensor_id
+        rows = zip(part.hashes, part.clients, part.indices, strict=True)
+        for i, (digest, client, index) in enumerate(rows):
+            if digest in seen_hash or (client and (sensor, client) in seen_client):
+                result.duplicates.append(index)
+                continue
+            seen_hash.add(digest)
+            if client:
+                seen_client.add((sensor, client))
+            keep.append(i)
+            hashes.append(digest)
+            indices.append(index)
+        if keep:
+            fresh.append((part, keep))
+    return fresh, hashes, indices
 
 
-def _insert_postgresql(rows: list[tuple[Any, ...]]) -> dict[str, int]:
-    """COPY into a temporary table, then one INSERT that skips whatever is already stored."""
+def _insert_postgresql(raw: Any, lines: list[str]) -> dict[str, int]:
+    """COPY into a temporary table, then one INSERT that skips whatever is already stored.
+
+    `raw` is the psycopg connection under Django's, in the ingest's transaction.
+    """
     table = Observation._meta.db_table
     columns = ", ".join(COLUMNS)
-    with connection.cursor() as cursor:
+    with raw.cursor() as cursor:
         cursor.execute(
             f"CREATE TEMP TABLE IF NOT EXISTS obs_staging ON COMMIT DELETE ROWS "  # noqa: S608
             f"AS SELECT {columns} FROM {table} WITH NO DATA"
         )
         cursor.execute("TRUNCATE obs_staging")
-        raw = cursor.cursor
-        with raw.copy(f"COPY obs_staging ({columns}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
+        with cursor.copy(f"COPY obs_staging ({columns}) FROM STDIN") as copy:
+            lines.append("")
+            copy.write("\n".join(lines).encode())
         cursor.execute(
             f"INSERT INTO {table} ({columns}) SELECT {columns} FROM obs_staging "  # noqa: S608
             "ORDER BY content_hash "
             "ON CONFLICT DO NOTHING RETURNING content_hash, id"
         )
         return dict(cursor.fetchall())
+
+
+_HASH = COLUMNS.index("content_hash")
+_SENSOR = COLUMNS.index("sensor_id")
+_CLIENT = COLUMNS.index("client_id")
 
 
 def _insert_generic(rows: list[tuple[Any, ...]]) -> dict[str, int]:
