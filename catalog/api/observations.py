@@ -131,11 +131,13 @@ class ObservationSerializer(serializers.ModelSerializer):
 
 class IngestBatchSerializer(serializers.ModelSerializer):
     spoc: serializers.SlugRelatedField = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    marking = MarkingField(read_only=True)
 
     class Meta:
         model = IngestBatch
         fields = [
             "id",
+            "marking",
             "delivered_by_name",
             "spoc",
             "received",
@@ -184,11 +186,12 @@ def batches_visible_to(user: Any) -> QuerySet[IngestBatch]:
     """Staff see their SpOC's deliveries; US persons with a US SpOC or a US role see all."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return IngestBatch.objects.none()
+    visible = IngestBatch.objects.visible_to(user)
     if user.is_us_person and (user.spoc is None or user.spoc.is_us) and user.role != "none":
-        return IngestBatch.objects.all()
+        return visible
     if user.spoc_id is None:
         return IngestBatch.objects.none()
-    return IngestBatch.objects.filter(Q(spoc_id=user.spoc_id))
+    return visible.filter(Q(spoc_id=user.spoc_id))
 
 
 def delivery_response(result: IngestResult) -> Response:

@@ -53,12 +53,13 @@ class BatchStatus(models.TextChoices):
     FAILED = "failed", "Unreadable"
 
 
-class IngestBatch(models.Model):
+class IngestBatch(MarkedModel):
     """One delivery: who sent what, when, the archived raw payload, and what became of it.
 
-    Not a marked model: the batch itself names only the delivering SpOC, its sensor and counts;
-    its observations carry their own markings. Staff see their own SpOC's batches; US operators
-    see all.
+    Marked like what it carries: on arrival with the most its deliverer may read and share
+    (nothing is known of the payload yet), then with the combination of the observations
+    stored from it. Staff see their own SpOC's batches; US-side roles see all; both only within
+    the marking rule.
     """
 
     delivered_by = models.ForeignKey(

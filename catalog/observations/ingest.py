@@ -40,6 +40,8 @@ from catalog.observations.validation import (
     parse_requested_marking,
 )
 from portal import audit
+from portal.markings.marking import Level, Marking
+from portal.markings.nations import NATION_BITS
 from portal.models.audit import AuditAction
 
 CHUNK = 20_000
@@ -165,10 +167,21 @@ def receive(
         requested_marking=marking,
         tasking_request_id=tasking_request,
     )
+    batch.marking = arrival_marking(user)
     name = f"{digest[:16]}-{(filename or 'payload').rsplit('/', 1)[-1][:80]}"
     batch.payload.save(name, content, save=False)
     batch.save()
     return batch
+
+
+def arrival_marking(user: Any) -> Marking:
+    """A batch's marking before its payload is read: the most its deliverer may read, shared
+    only between the US and the deliverer's nation. Without a known deliverer, the strictest."""
+    clearance = getattr(user, "clearance", None)
+    nationality = getattr(user, "nationality", None)
+    if not getattr(user, "is_authenticated", False) or clearance is None or nationality not in NATION_BITS:
+        return Marking(Level.TOP_SECRET, noforn=True)
+    return Marking(Level(clearance), rel_to=frozenset({"USA", nationality}))
 
 
 def _fail(batch: IngestBatch, status: str, message: str) -> IngestResult:
@@ -298,6 +311,9 @@ def ingest(batch: IngestBatch, *, associate: bool = True, chunk: int = CHUNK) ->
     else:
         batch.status = BatchStatus.ACCEPTED
     batch.finished = timezone.now()
+    stored_marking = Observation.objects.filter(batch=batch).combined_marking()
+    if stored_marking is not None:
+        batch.marking = stored_marking
     batch.save()
     if batch.accepted:
         audit.record_bulk(AuditAction.CREATE, Observation, batch.accepted, {"batch": batch.pk, "format": fmt})

@@ -32,7 +32,11 @@ def deliver(
     **extra,
 ) -> None:
     batch = IngestBatch.objects.create(
-        delivered_by_name="test", spoc=sensor.spoc, payload="observations/test.json", payload_sha256="0" * 64
+        delivered_by_name="test",
+        spoc=sensor.spoc,
+        payload="observations/test.json",
+        payload_sha256="0" * 64,
+        **marking_columns(marking),
     )
     for at in times:
         Observation.objects.create(
