@@ -21,24 +21,7 @@ from agreements.models import (
     TierEvaluation,
 )
 from agreements.models.agreements import sensor_problems
-from portal.admin import MarkedModelAdmin
-from portal.markings.models import MarkedQuerySet
-
-
-class VisibleChoicesMixin:
-    """Related-record choices limited to what the signed-in user may see."""
-
-    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        field = super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
-        if field is not None and isinstance(field.queryset, MarkedQuerySet):
-            field.queryset = field.queryset.visible_to(request.user)
-        return field
-
-    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        field = super().formfield_for_manytomany(db_field, request, **kwargs)  # type: ignore[misc]
-        if field is not None and isinstance(field.queryset, MarkedQuerySet):
-            field.queryset = field.queryset.visible_to(request.user)
-        return field
+from portal.admin import MarkedModelAdmin, VisibleChoicesMixin
 
 
 class ParentVisibleInline(VisibleChoicesMixin, admin.TabularInline):
@@ -51,7 +34,7 @@ class OutageInline(ParentVisibleInline):
 
 
 @admin.register(Sensor)
-class SensorAdmin(VisibleChoicesMixin, MarkedModelAdmin):
+class SensorAdmin(MarkedModelAdmin):
     list_display = ("number", "name", "spoc", "sensor_type", "status", "is_us_ssn", "integration_level")
     list_filter = ("sensor_type", "status", "is_us_ssn", "integration_level", "spoc")
     search_fields = ("name", "number")
@@ -59,7 +42,7 @@ class SensorAdmin(VisibleChoicesMixin, MarkedModelAdmin):
 
 
 @admin.register(SensorBias)
-class SensorBiasAdmin(VisibleChoicesMixin, MarkedModelAdmin):
+class SensorBiasAdmin(MarkedModelAdmin):
     list_display = ("sensor", "measurement_type", "bias", "noise_sigma", "effective_date", "source")
 
 
@@ -118,7 +101,7 @@ class HistoryInline(admin.TabularInline):
 
 
 @admin.register(Agreement)
-class AgreementAdmin(VisibleChoicesMixin, MarkedModelAdmin):
+class AgreementAdmin(MarkedModelAdmin):
     form = AgreementAdminForm
     list_display = ("title", "kind", "partner", "status", "effective_from", "expires_on")
     list_filter = ("kind", "status", "partner")
@@ -144,7 +127,7 @@ class EvaluationHistoryInline(admin.TabularInline):
 
 
 @admin.register(TierEvaluation)
-class TierEvaluationAdmin(VisibleChoicesMixin, MarkedModelAdmin):
+class TierEvaluationAdmin(MarkedModelAdmin):
     list_display = ("sensor", "candidate_level", "started_on", "expected_end", "status")
     list_filter = ("status", "candidate_level")
     # Decisions go through promote / decline so that the sensor's level and history follow.

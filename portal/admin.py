@@ -13,8 +13,26 @@ from portal.markings.models import MarkedQuerySet
 from portal.models import AuditEvent, Nation, Notice, SpOC, TaskRun, User
 
 
-class MarkedModelAdmin(admin.ModelAdmin):
-    """Admin pages show only what the signed-in user may see, superuser or not."""
+class VisibleChoicesMixin:
+    """Related-record choices (select boxes of an admin form or inline) limited to what the
+    signed-in user may see."""
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
+        if field is not None and isinstance(field.queryset, MarkedQuerySet):
+            field.queryset = field.queryset.visible_to(request.user)
+        return field
+
+    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)  # type: ignore[misc]
+        if field is not None and isinstance(field.queryset, MarkedQuerySet):
+            field.queryset = field.queryset.visible_to(request.user)
+        return field
+
+
+class MarkedModelAdmin(VisibleChoicesMixin, admin.ModelAdmin):
+    """Admin pages show only what the signed-in user may see, superuser or not: the rows of
+    the changelist and the choices of every related-record field."""
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         queryset = super().get_queryset(request)

@@ -15,7 +15,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest
 
 from portal.admin import MarkedModelAdmin
-from portal.markings.models import MarkedModel, MarkedQuerySet
+from portal.markings.models import MarkedModel
 from tasking.models import (
     CoalitionOperation,
     Notification,
@@ -52,19 +52,13 @@ def marking_of(obj: MarkedModel) -> str:
 
 
 class VisibleRelationsMixin:
-    """Marked foreign keys are annotated for display and, where editable, offered through `visible_to`."""
+    """Marked foreign keys are annotated for display (choices are limited by MarkedModelAdmin)."""
 
     marked_relations: tuple[str, ...] = ()
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         queryset = super().get_queryset(request)  # type: ignore[misc]
         return with_visible_relations(queryset, request.user, self.marked_relations)
-
-    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        queryset = db_field.related_model._default_manager.all()
-        if isinstance(queryset, MarkedQuerySet):
-            kwargs["queryset"] = queryset.visible_to(request.user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
 
 
 class ReadOnlyInline(admin.TabularInline):

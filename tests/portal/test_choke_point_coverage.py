@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.apps import apps
 from django.contrib import admin
 
-from portal.admin import MarkedModelAdmin
+from portal.admin import MarkedModelAdmin, VisibleChoicesMixin
 from portal.api.filters import MarkingFilterBackend
 from portal.api.urls import router
 from portal.markings.models import MarkedModel, MarkedQuerySet
@@ -33,3 +33,10 @@ def test_every_api_viewset_over_a_marked_model_filters_by_marking() -> None:
         if queryset is None or not issubclass(queryset.model, MarkedModel):
             continue
         assert MarkingFilterBackend in getattr(viewset, "filter_backends", []), viewset
+
+
+def test_every_admin_offering_marked_related_records_limits_its_choices() -> None:
+    for model, model_admin in admin.site._registry.items():
+        relations = [f for f in model._meta.get_fields() if (f.many_to_one or f.many_to_many) and f.concrete]
+        if any(f.related_model is not None and issubclass(f.related_model, MarkedModel) for f in relations):
+            assert isinstance(model_admin, VisibleChoicesMixin), model

@@ -141,3 +141,30 @@ def test_an_aggregate_is_marked_with_the_combination_of_its_rows(coalition: dict
     assert Notice.objects.visible_to(coalition["au_staff"]).combined_marking() == Marking.combine(
         *(n.marking for n in rows)
     )
+
+
+def test_admin_choice_lists_offer_only_visible_records(coalition: dict[str, User], client: Client) -> None:
+    from agreements.models import Sensor
+    from portal.markings.models import marking_columns
+    from portal.models import SpOC
+
+    hidden = Sensor.objects.create(
+        spoc=SpOC.objects.get(code="us-spoc"),
+        name="Hidden radar",
+        number=9977,
+        sensor_type="tracking_radar",
+        latitude_deg=30.0,
+        longitude_deg=-80.0,
+        altitude_km=0.0,
+        measurement_types=["range"],
+        min_elevation_deg=5,
+        tracks_per_hour=10,
+        **marking_columns("TOP SECRET//NOFORN"),
+    )
+    operator = coalition["us_operator"]  # SECRET
+    operator.is_staff = operator.is_superuser = True
+    operator.save()
+    client.force_login(operator)
+    page = client.get("/admin/agreements/sensorbias/add/").content.decode()
+    assert page.count("<option") > 1
+    assert hidden.name not in page
