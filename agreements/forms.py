@@ -8,7 +8,7 @@ from django.forms import inlineformset_factory
 from agreements.choices import MEASUREMENT_UNITS, AgreementStatus, DataFormat, MeasurementType
 from agreements.models import Agreement, DataPlanEntry, Sensor, SensorBias, SensorOutage
 from agreements.models.agreements import sensor_problems
-from portal.forms import MarkingFormField
+from portal.forms import ISODateInput, MarkingFormField, UTCDateTimeInput
 from portal.markings.marking import Marking
 
 
@@ -38,8 +38,8 @@ class AgreementForm(forms.ModelForm):
             "conops",
         ]
         widgets = {
-            "effective_from": forms.DateInput(attrs={"type": "date"}),
-            "expires_on": forms.DateInput(attrs={"type": "date"}),
+            "effective_from": ISODateInput(),
+            "expires_on": ISODateInput(),
             "conops": forms.Textarea(attrs={"rows": 6}),
         }
 
@@ -104,19 +104,12 @@ class DecisionForm(forms.Form):
 class StartEvaluationForm(forms.Form):
     sensor = forms.ModelChoiceField(queryset=Sensor.objects.none())
     candidate_level = forms.TypedChoiceField(coerce=int, choices=[(n, f"Level {n}") for n in range(1, 5)])
-    started_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    started_on = forms.DateField(required=False, widget=ISODateInput())
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         sensor: Any = self.fields["sensor"]
         sensor.queryset = Sensor.objects.visible_to(user).filter(is_us_ssn=False).select_related("spoc")
-
-
-class UTCDateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self) -> None:
-        super().__init__(format="%Y-%m-%dT%H:%M")
 
 
 class OutageForm(forms.ModelForm):
@@ -147,7 +140,7 @@ class BiasForm(forms.ModelForm):
         fields = ["measurement_type", "bias", "noise_sigma", "effective_date", "source"]
         labels = {"noise_sigma": "Noise (1 sigma)"}
         widgets = {
-            "effective_date": forms.DateInput(attrs={"type": "date"}),
+            "effective_date": ISODateInput(),
             "source": forms.TextInput(attrs={"size": 40, "placeholder": "e.g. calibration campaign report"}),
         }
 

@@ -8,6 +8,26 @@ from portal.markings.marking import Marking, MarkingError
 from portal.models import Notice
 
 
+class ISODateInput(forms.DateInput):
+    """`<input type=date>`: browsers read and send only YYYY-MM-DD. Rendered in the locale's
+    form (01/04/2023) the field shows empty and saving clears it."""
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class UTCDateTimeInput(forms.DateTimeInput):
+    """`<input type=datetime-local>` in the form browsers read (YYYY-MM-DDTHH:MM); the portal's
+    times are UTC, whatever the browser's zone."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
+
+
 class MarkingFormField(forms.CharField):
     """A marking typed in banner form; it must parse and be one the author may read."""
 

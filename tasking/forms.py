@@ -7,13 +7,13 @@ from django import forms
 
 from agreements.models import Sensor
 from catalog.models import SpaceObject
-from portal.forms import MarkingFormField
+from portal.forms import MarkingFormField, UTCDateTimeInput
 from portal.models import SpOC
 from tasking.choices import FailureReason, ObservationType, Priority, Purpose, RejectReason, Tier
 from tasking.models import CoalitionOperation
 from tasking.services.filing import Filing
 
-DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+DATETIME_INPUT = UTCDateTimeInput()
 
 
 def _utc(value: dt.datetime | None) -> dt.datetime | None:
