@@ -154,6 +154,16 @@ class Marking:
             return self.level.abbreviation
         return f"{self.level.abbreviation}//REL"
 
+    def no_looser_than(self, other: Marking) -> bool:
+        """True when this marking protects at least as much as `other`: level at least as high
+        and releasable to no nation `other` is not releasable to (NOFORN if `other` is). Moving
+        a record from `other` to this is a raise; anything else is a downgrade."""
+        if self.level < other.level:
+            return False
+        if self.noforn:
+            return True
+        return not other.noforn and self.rel_to <= other.rel_to
+
     def ordered_rel_to(self) -> list[str]:
         return [US, *sorted(self.rel_to - {US})]
 

@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import Aggregate, Count, F, Max, Q
 
 from portal.markings.marking import Level, Marking
-from portal.markings.nations import NATION_BITS, US, codes_of, mask_of
+from portal.markings.nations import ALL_NATIONS_MASK, NATION_BITS, US, codes_of, mask_of
 
 LEVEL_CHOICES = [(level.value, level.banner) for level in Level]
 
@@ -48,6 +48,18 @@ class MarkedQuerySet(models.QuerySet):
             .filter(rule, noforn=False)
             .exclude(_releasable_bit=0)
         )
+
+    def looser_than(self, marking: Marking) -> Self:
+        """The SQL form of `Marking.no_looser_than`, negated: the rows that `marking` does not
+        protect as well as they are protected (a higher level, NOFORN where `marking` is not,
+        or a nation `marking` releases to that the row does not). Empty means a product marked
+        `marking` may carry values derived from every row."""
+        above = Q(classification_level__gt=int(marking.level))
+        if marking.noforn:
+            return self.filter(above)
+        # Nations `marking` releases to that the row does not: marking_mask AND NOT rel_mask.
+        missing = F("rel_mask").bitxor(ALL_NATIONS_MASK).bitand(mask_of(marking.rel_to))
+        return self.alias(_missing=missing).filter(above | Q(noforn=True) | ~Q(_missing=0))
 
     def combined_marking(self) -> Marking | None:
         """The marking of an aggregate over these rows (a count, a chart), or None if empty."""
