@@ -33,7 +33,9 @@ run: install static
 	@echo "  Demo logins: us_operator, uk_staff, au_staff, fr_staff, agreement_admin, security_officer, visitor"
 	@echo "  Password for all: coalition-demo"
 	@echo ""
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	@# No broker: the periodic jobs (expiry, fulfilment, sync) run in-process beside the server.
+	$(PY) manage.py run_embedded_beat & beat=$$!; trap 'kill $$beat 2>/dev/null' EXIT INT TERM; \
+		$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: install static
 	$(PY) -m pytest $(PYTEST_ARGS)
