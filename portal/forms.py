@@ -45,8 +45,9 @@ class MarkingFormField(forms.CharField):
             marking = Marking.parse(text)
         except MarkingError as exc:
             raise forms.ValidationError(str(exc)) from exc
-        if self.user is not None and not marking.allows(self.user):
-            raise forms.ValidationError("You cannot mark a record above what you may read.")
+        refusal = marking.refusal_for(self.user) if self.user is not None else None
+        if refusal:
+            raise forms.ValidationError(refusal)
         return marking
 
     def prepare_value(self, value: Any) -> Any:

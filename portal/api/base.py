@@ -78,8 +78,9 @@ class MarkingField(serializers.Field):
         except MarkingError as exc:
             self.fail("invalid", message=str(exc))
         request = self.context.get("request")
-        if request is not None and not marking.allows(request.user):
-            self.fail("invalid", message="you cannot mark a record above what you may read")
+        refusal = marking.refusal_for(request.user) if request is not None else None
+        if refusal:
+            self.fail("invalid", message=refusal)
         return marking
 
 

@@ -179,6 +179,20 @@ class Marking:
             return False
         return nationality == US or (not self.noforn and nationality in self.rel_to)
 
+    def refusal_for(self, person: Person | None, noun: str = "record") -> str | None:
+        """Why `person` may not give a `noun` this marking (None if they may): its level is
+        above their clearance, or it is not releasable to their nation."""
+        if self.allows(person):
+            return None
+        clearance = getattr(person, "clearance", None)
+        if clearance is None or int(clearance) < self.level:
+            return f"{self.banner} is above your clearance. You cannot mark a {noun} above what you may read."
+        nation = getattr(person, "nationality", None) or "your nation"
+        return (
+            f"{self.banner} is not releasable to {nation}. "
+            f"You cannot mark a {noun} so that you could not read it."
+        )
+
     def __str__(self) -> str:
         return self.banner
 

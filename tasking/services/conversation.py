@@ -24,8 +24,9 @@ def post_message(request: TaskingRequest, by: Any, body: str, marking: Marking) 
         raise DomainError("Write something.", field="body")
     if len(body) > MAX_LENGTH:
         raise DomainError(f"At most {MAX_LENGTH} characters.", field="body")
-    if not marking.allows(by):
-        raise NotAllowed("You cannot mark a message above what you may read.")
+    refusal = marking.refusal_for(by, "message")
+    if refusal:
+        raise NotAllowed(refusal)
     if not covered_by(request.marking, marking):
         raise DomainError(
             f"A message on a {request.marking.banner} request is marked at least as restrictively "

@@ -80,8 +80,9 @@ def _check(filing: Filing, by: Any, now: dt.datetime) -> None:
             raise DomainError("A window is already over.", field="windows")
         if end - start > MAX_WINDOW:
             raise DomainError("A window is at most 14 days long.", field="windows")
-    if not filing.marking.allows(by):
-        raise DomainError("You cannot mark a request above what you may read.", field="marking")
+    refusal = filing.marking.refusal_for(by, "request")
+    if refusal:
+        raise DomainError(refusal, field="marking")
     visible = set(
         SpaceObject.objects.visible_to(by)
         .filter(pk__in=[t.pk for t in filing.targets])

@@ -32,8 +32,9 @@ def create_operation(
         raise NotAllowed("Only US operators plan coalition operations.")
     if ends <= starts:
         raise DomainError("The operation ends after it starts.", field="ends")
-    if not marking.allows(by):
-        raise DomainError("You cannot mark an operation above what you may read.", field="marking")
+    refusal = marking.refusal_for(by, "operation")
+    if refusal:
+        raise DomainError(refusal, field="marking")
     if CoalitionOperation.objects.filter(code=code).exists():
         raise DomainError("That code is taken.", field="code")
     with transaction.atomic():
