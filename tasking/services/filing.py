@@ -22,8 +22,8 @@ from tasking.models import CoalitionOperation, RequestTarget, RequestWindow, Tas
 from tasking.services import transitions
 from tasking.services.elements import attach_elements, best_element_set, covered_by, replace_passes
 from tasking.services.routing import Route, route
+from tasking.services.windows import check_window
 
-MAX_WINDOW = dt.timedelta(days=14)
 MAX_TARGETS = 50
 
 
@@ -74,12 +74,7 @@ def _check(filing: Filing, by: Any, now: dt.datetime) -> None:
     for start, end in filing.windows:
         if timezone.is_naive(start) or timezone.is_naive(end):
             raise DomainError("Window times need a time zone (UTC).", field="windows")
-        if end <= start:
-            raise DomainError("A window ends after it starts.", field="windows")
-        if end <= now:
-            raise DomainError("A window is already over.", field="windows")
-        if end - start > MAX_WINDOW:
-            raise DomainError("A window is at most 14 days long.", field="windows")
+        check_window(start, end, now, field="windows")
     refusal = filing.marking.refusal_for(by, "request")
     if refusal:
         raise DomainError(refusal, field="marking")

@@ -23,6 +23,7 @@ from tasking.choices import (
 )
 from tasking.models import RequestEvent, RequestWindow, TaskingRequest, is_operator
 from tasking.services import notify
+from tasking.services.windows import check_window
 
 A = RequestAction
 S = RequestStatus
@@ -59,10 +60,7 @@ def _check_details(
     if transition.needs_window:
         if window is None or window[0] is None or window[1] is None:
             raise DomainError("Give the alternative window's start and end.", field="proposed_start")
-        if window[1] <= window[0]:
-            raise DomainError("The alternative window ends after it starts.", field="proposed_end")
-        if window[1] <= now:
-            raise DomainError("The alternative window is already over.", field="proposed_end")
+        check_window(window[0], window[1], now, field="proposed_end", name="The alternative window")
 
 
 def apply(

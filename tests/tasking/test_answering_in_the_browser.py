@@ -116,7 +116,14 @@ def test_a_partner_proposes_another_window_and_the_operator_accepts_it(
 
 def test_declining_a_proposal_hands_the_request_back(world: World, uk: Client) -> None:
     request = world.file()
-    act(uk, request, "propose", proposed_start="2099-01-01T00:00", proposed_end="2099-01-01T04:00")
+    later = world.now + dt.timedelta(days=3)
+    act(
+        uk,
+        request,
+        "propose",
+        proposed_start=f"{later:%Y-%m-%dT%H:%M}",
+        proposed_end=f"{later + dt.timedelta(hours=4):%Y-%m-%dT%H:%M}",
+    )
     request.refresh_from_db()
     transitions.apply(request, "decline_proposal", by=world.users["us_operator"])
     request.refresh_from_db()
