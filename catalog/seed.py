@@ -20,7 +20,7 @@ from catalog.models import (
 )
 from catalog.services.importer import ImportResult, Origin, finish_sync_run, import_records
 from catalog.services.mappings import submit_mapping
-from catalog.services.synthetic import REFERENCE_EPOCH, synthetic_catalog
+from catalog.services.synthetic import REFERENCE_EPOCH, demo_day, redated, synthetic_catalog
 from portal.markings.marking import Marking
 from portal.markings.models import marking_columns
 from portal.models import SpOC
@@ -190,33 +190,42 @@ def _seed_run(
 
 
 def seed() -> dict[str, int]:
-    _seed_run("demo seed: well-known objects", "UNCLASSIFIED", WELL_KNOWN)
+    # Dated from the demo day: seeding again on the same day adds nothing, on a later day it adds
+    # that day's sets (a living catalog, as the sync would give).
+    # The sets' epochs fall in the hours before today 00:00 UTC, after the demo day of
+    # observations (yesterday): hours old when seeded, as a live catalog's are.
+    day = demo_day() + dt.timedelta(days=1)
+
+    def dated(records: list[ElementSetRecord]) -> list[ElementSetRecord]:
+        return [redated(record, day) for record in records]
+
+    well_known = dated(WELL_KNOWN)
+    _seed_run("demo seed: well-known objects", "UNCLASSIFIED", well_known)
     _seed_run(
         "demo seed: synthetic catalog",
         "UNCLASSIFIED",
-        list(synthetic_catalog(SYNTHETIC_OBJECTS, seed=7, first_number=SYNTHETIC_FIRST_NUMBER)),
+        dated(list(synthetic_catalog(SYNTHETIC_OBJECTS, seed=7, first_number=SYNTHETIC_FIRST_NUMBER))),
     )
-    _seed_run("demo seed: analyst objects", "CUI//REL TO USA, FVEY", ANALYST)
-    _seed_run("demo seed: restricted object", "SECRET//NOFORN", RESTRICTED)
+    _seed_run("demo seed: analyst objects", "CUI//REL TO USA, FVEY", dated(ANALYST))
+    _seed_run("demo seed: restricted object", "SECRET//NOFORN", dated(RESTRICTED))
     spocs = {spoc.code: spoc for spoc in SpOC.objects.all()}
     if "uk-spoc" in spocs:
         _seed_run(
             "demo seed: UK SpOC element sets",
             "CUI//REL TO USA, GBR",
-            [UK_ISS_ELSET],
+            dated([UK_ISS_ELSET]),
             Origin.partner(spocs["uk-spoc"]),
         )
 
     directory = Path(settings.BASE_DIR) / SYNC_DIRECTORY
     directory.mkdir(parents=True, exist_ok=True)
     sample = directory / "gp-sample.tle"
-    if not sample.exists():
-        with sample.open("w", encoding="utf-8") as out:
-            write_elements(
-                [*WELL_KNOWN, *synthetic_catalog(20, seed=11, first_number=SYNTHETIC_FIRST_NUMBER)],
-                "tle",
-                out,
-            )
+    with sample.open("w", encoding="utf-8") as out:
+        write_elements(
+            [*well_known, *dated(list(synthetic_catalog(20, seed=11, first_number=SYNTHETIC_FIRST_NUMBER)))],
+            "tle",
+            out,
+        )
     SyncSource.objects.update_or_create(
         name="CelesTrak GP (directory drop)",
         defaults={

@@ -21,10 +21,11 @@ from catalog.models.observations import AssociationStatus, IngestBatch, Observat
 from catalog.observations.association import Candidates
 from catalog.observations.ingest import ingest, receive
 from catalog.observations.synthetic import Site, _with, catalog_satrecs, generate_tracks
-from catalog.services.synthetic import REFERENCE_EPOCH, synthetic_catalog
+from catalog.services.synthetic import demo_day, synthetic_catalog
 from portal.models import User
 
-DAY = REFERENCE_EPOCH
+# The demo day of observations: yesterday, as the element sets (see demo_day).
+DAY = demo_day()
 FILE_PREFIX = "demo-observations"
 # Objects nobody has catalogued: their tracks come back as UCTs.
 UNCATALOGUED = 40

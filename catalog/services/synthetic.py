@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Iterator
+from dataclasses import replace
 
 import numpy as np
 
@@ -18,6 +19,20 @@ from catalog.formats.records import ElementSetRecord
 EARTH_RADIUS_KM = 6378.135
 MU_KM3_S2 = 398600.8
 REFERENCE_EPOCH = dt.datetime(2024, 3, 15, tzinfo=dt.UTC)
+
+
+def demo_day(now: dt.datetime | None = None) -> dt.datetime:
+    """The demo's day: yesterday, 00:00 UTC. The seed dates its element sets and its day of
+    observations from it, so the demo's sets are a day or two old whenever it is seeded (not
+    years, which would predict no passes and decay the ISS into the atmosphere)."""
+    today = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).date()
+    return dt.datetime.combine(today - dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+
+
+def redated(record: ElementSetRecord, day: dt.datetime) -> ElementSetRecord:
+    """`record` with its epoch moved by the same offset from `day` as it has from REFERENCE_EPOCH."""
+    return replace(record, epoch=day + (record.epoch - REFERENCE_EPOCH))
+
 
 # (weight, name) of each population; weights follow the public catalog's broad shape.
 POPULATIONS: tuple[tuple[float, str], ...] = (
