@@ -18,6 +18,7 @@ from catalog.api.observations import batches_visible_to
 from catalog.models import SpaceObject
 from catalog.models.observations import MISSION_BITS, AssociationStatus, IngestBatch, Observation
 from catalog.observations.ingest import ingest_bytes
+from portal.forms import MarkingFormField
 from portal.views.base import MarkedDetailView, MarkedListView
 
 SPARK_POINTS = 120
@@ -27,19 +28,27 @@ SPARK_WIDTH, SPARK_HEIGHT = 240, 36
 class UploadForm(forms.Form):
     file = forms.FileField(help_text="CCSDS TDM (KVN or XML), CSV with a header, or UDL-style JSON")
     sensor = forms.IntegerField(required=False, min_value=1, help_text="Only for files that do not name it")
-    marking = forms.CharField(
-        required=False, max_length=200, help_text="Optional; never looser than the agreement's default"
-    )
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # A marking that does not parse, or that its author could not read, is a form error here,
+        # before anything is stored (not a rejected delivery).
+        self.fields["marking"] = MarkingFormField(
+            user=user,
+            required=False,
+            max_length=200,
+            help_text="Optional; never looser than the agreement's default",
+        )
 
 
 class UploadView(LoginRequiredMixin, View):
     template_name = "observations/upload.html"
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        return render(request, self.template_name, {"form": UploadForm()})
+        return render(request, self.template_name, {"form": UploadForm(user=request.user)})
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        form = UploadForm(request.POST, request.FILES)
+        form = UploadForm(request.POST, request.FILES, user=request.user)
         user: Any = request.user
         if user.spoc is None:
             form.add_error(None, "Your account belongs to no SpOC, so it cannot deliver observations.")
@@ -52,7 +61,7 @@ class UploadView(LoginRequiredMixin, View):
             filename=upload.name,
             channel="upload",
             sensor_number=form.cleaned_data.get("sensor"),
-            marking=form.cleaned_data.get("marking") or "",
+            marking=marking.banner if (marking := form.cleaned_data.get("marking")) else "",
         )
         return redirect("observation-batch-detail", pk=result.batch.pk)
 
