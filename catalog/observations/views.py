@@ -36,7 +36,6 @@ class UploadForm(forms.Form):
         self.fields["marking"] = MarkingFormField(
             user=user,
             required=False,
-            max_length=200,
             help_text="Optional; never looser than the agreement's default",
         )
 
