@@ -7,4 +7,8 @@ class TaskingConfig(AppConfig):
     name = "tasking"
 
     def ready(self) -> None:
+        from catalog.observations.answers import register
         from tasking import signals  # noqa: F401
+        from tasking.services.answers import TaskingAnsweredRequests
+
+        register(TaskingAnsweredRequests())

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.apps import apps
 from django.db.models import Q, QuerySet
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
@@ -27,6 +26,7 @@ from catalog.models.observations import (
     IngestBatch,
     Observation,
 )
+from catalog.observations.answers import answered_requests
 from catalog.observations.ingest import IngestResult, ingest_bytes
 from portal.api.base import MarkedReadOnlyViewSet, MarkingField
 from portal.errors import NotAllowed
@@ -42,11 +42,8 @@ class RawBodyParser(BaseParser):
 
 
 def readable_request_ids(user: Any, request_ids: set[int]) -> set[int]:
-    """Of `request_ids`, the tasking requests `user` may open (one query, through the lazy relation)."""
-    if not request_ids:
-        return set()
-    requests = apps.get_model("tasking", "TaskingRequest").objects
-    return set(requests.accessible_to(user).filter(pk__in=request_ids).values_list("pk", flat=True))
+    """Of `request_ids`, the tasking requests `user` may open (one query, as tasking answers it)."""
+    return answered_requests().readable(user, request_ids)
 
 
 class ObservationListSerializer(serializers.ListSerializer):
