@@ -1,3 +1,5 @@
+"""The tasking app config: its signal receivers and the answers it gives the catalog."""
+
 from __future__ import annotations
 
 from django.apps import AppConfig

@@ -1,3 +1,5 @@
+"""Viewsets of the catalog API: element sets and objects (with `?since=` cursors), mappings, sync runs."""
+
 from __future__ import annotations
 
 import io
