@@ -1,0 +1,1 @@
+"""Agreements, sensors and their integration tiers, tier criteria, evaluation periods, data plans."""

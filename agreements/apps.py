@@ -1,3 +1,5 @@
+"""The agreements app config."""
+
 from __future__ import annotations
 
 from django.apps import AppConfig

@@ -1,3 +1,5 @@
+"""The home page's partnership panel."""
+
 from __future__ import annotations
 
 from typing import Any

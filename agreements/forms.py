@@ -1,3 +1,5 @@
+"""Forms of the agreement and sensor pages."""
+
 from __future__ import annotations
 
 from typing import Any

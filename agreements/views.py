@@ -1,3 +1,5 @@
+"""Pages of agreements and sensors. Thin: the rules live in the models and the agreements modules."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -58,8 +58,8 @@ from tasking.models import (
     TaskingRequestGroupObjectPermission,
 )
 from tasking.services import notify, sweeps
+from tasking.services.rows import INBOX_STATUSES, with_page_data
 from tasking.services.staff import staff_group, sync_staff_membership
-from tasking.views import INBOX_STATUSES, with_page_data
 
 S = RequestStatus
 CLOSED = [S.FULFILLED, S.REJECTED, S.EXPIRED, S.PARTIAL, S.FAILED, S.CANCELLED]

@@ -1,0 +1,1 @@
+"""The catalog: space objects, element sets, sync, partner export, id mappings and observations."""

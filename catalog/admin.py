@@ -1,3 +1,5 @@
+"""Admin of the catalog's models, through the shared marked admin."""
+
 from __future__ import annotations
 
 from django.contrib import admin

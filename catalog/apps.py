@@ -1,3 +1,5 @@
+"""The catalog app config."""
+
 from django.apps import AppConfig
 
 

@@ -1,3 +1,5 @@
+"""The home page's catalog and observations panels."""
+
 from __future__ import annotations
 
 import datetime as dt

@@ -1,3 +1,5 @@
+"""Forms of the catalog pages."""
+
 from __future__ import annotations
 
 from django import forms

@@ -18,7 +18,7 @@ from catalog.models import (
     SyncRunStatus,
     SyncSource,
 )
-from catalog.services.importer import ImportResult, Origin, finish_sync_run, import_records
+from catalog.services.importer import Origin, submit_element_sets
 from catalog.services.mappings import submit_mapping
 from catalog.services.synthetic import REFERENCE_EPOCH, demo_day, redated, synthetic_catalog
 from portal.markings.marking import Marking
@@ -184,9 +184,14 @@ def _seed_run(
     run, _ = SyncRun.objects.get_or_create(
         label=label, source=None, defaults={**marking_columns(marking), "status": SyncRunStatus.RUNNING}
     )
-    result: ImportResult = import_records(records, marking=marking, origin=origin, run=run, file_name=label)
-    if result.added or run.status != SyncRunStatus.SUCCEEDED:
-        finish_sync_run(run, result, files=1)
+    submit_element_sets(
+        lambda: records,
+        marking=marking,
+        run=run,
+        keep_record_when_nothing_added=True,
+        origin=origin,
+        file_name=label,
+    )
 
 
 def seed() -> dict[str, int]:

@@ -1,3 +1,5 @@
+"""URLs of the catalog pages."""
+
 from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path

@@ -1,3 +1,5 @@
+"""Pages of the catalog: search, an object, sync runs, mapping conflicts."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -1,3 +1,5 @@
+"""The core's app config: audit receivers, the periodic-task schedules, the SQL functions SQLite lacks."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -1,3 +1,5 @@
+"""Template context every page gets from the core."""
+
 from __future__ import annotations
 
 from typing import Any

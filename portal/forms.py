@@ -1,3 +1,5 @@
+"""Form pieces shared by every app: ISO date and UTC time inputs, the marking field, notices."""
+
 from __future__ import annotations
 
 from typing import Any

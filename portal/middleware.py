@@ -1,3 +1,5 @@
+"""Request middleware: the audit trail's actor and the page's classification banners."""
+
 from __future__ import annotations
 
 from collections.abc import Callable

@@ -1,3 +1,5 @@
+"""Celery tasks of the core."""
+
 from __future__ import annotations
 
 from typing import Any

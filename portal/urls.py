@@ -1,3 +1,5 @@
+"""The site's URL wiring: each app's pages and the API, under their prefixes."""
+
 from __future__ import annotations
 
 from django.contrib import admin

@@ -1,3 +1,5 @@
+"""WSGI entry point (gunicorn, runserver)."""
+
 from __future__ import annotations
 
 import os

@@ -1,0 +1,1 @@
+"""Tasking: requests and responses, coalition operations, SSN tasks and their sweeps."""

@@ -1,3 +1,5 @@
+"""The tasking app config: its signal receivers and the answers it gives the catalog."""
+
 from __future__ import annotations
 
 from django.apps import AppConfig
@@ -7,4 +9,8 @@ class TaskingConfig(AppConfig):
     name = "tasking"
 
     def ready(self) -> None:
+        from catalog.observations.answers import register
         from tasking import signals  # noqa: F401
+        from tasking.services.answers import TaskingAnsweredRequests
+
+        register(TaskingAnsweredRequests())

@@ -1,3 +1,5 @@
+"""The home page's tasking panel."""
+
 from __future__ import annotations
 
 import datetime as dt

@@ -1,3 +1,5 @@
+"""Forms of the tasking pages: filing a request, answering it, writing a message."""
+
 from __future__ import annotations
 
 import datetime as dt

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -14,67 +14,24 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
-from agreements.models import Sensor
 from portal import audit
 from portal.errors import DomainError, NotAllowed
 from portal.models import Role, SpOC
 from portal.views.base import RoleRequiredMixin
-from tasking import charts, workflow
-from tasking.choices import Actor, FailureReason, RejectReason, RequestAction, RequestStatus
+from tasking import charts
+from tasking.choices import FailureReason, RejectReason, RequestAction, RequestStatus
 from tasking.forms import AnswerForm, MessageForm, RequestForm
 from tasking.models import (
     CoalitionOperation,
     Notification,
-    PredictedPass,
     RequestMessage,
-    RequestTarget,
     TaskingRequest,
     is_operator,
 )
 from tasking.services import conversation, fulfilment, metrics, transitions
 from tasking.services import operations as operation_services
 from tasking.services.filing import file_request
-
-INBOX_STATUSES = [
-    RequestStatus.SUBMITTED,
-    RequestStatus.PROPOSED,
-    RequestStatus.ACCEPTED,
-    RequestStatus.SCHEDULED,
-    RequestStatus.COLLECTED,
-    RequestStatus.DELIVERED,
-]
-
-
-def with_page_data(requests: QuerySet[TaskingRequest]) -> QuerySet[TaskingRequest]:
-    return requests.select_related("spoc", "sensor", "requested_by", "operation").prefetch_related(
-        "windows",
-        Prefetch("targets", queryset=RequestTarget.objects.select_related("space_object")),
-        Prefetch("passes", queryset=PredictedPass.objects.select_related("sensor", "target__space_object")),
-    )
-
-
-def visible_sensor_ids(user: Any) -> set[int]:
-    return set(Sensor.objects.visible_to(user).values_list("pk", flat=True))
-
-
-def decorate(requests: list[TaskingRequest], user: Any) -> None:
-    """Per row: the actions the user may take and the passes over sensors they may see."""
-    sensors = visible_sensor_ids(user)
-    operator = is_operator(user)
-    partner_ids: set[int] = set()
-    if not operator:
-        partner_ids = set(
-            TaskingRequest.objects.answerable_by(user)
-            .filter(pk__in=[r.pk for r in requests])
-            .values_list("pk", flat=True)
-        )
-    for request in requests:
-        side = Actor.OPERATOR if operator else Actor.PARTNER if request.pk in partner_ids else None
-        request.side = side  # type: ignore[attr-defined]
-        request.actions = (  # type: ignore[attr-defined]
-            [a for a in workflow.actions_for(request.status, request.kind, side)] if side else []
-        )
-        request.shown_passes = [p for p in request.passes.all() if p.sensor_id in sensors]  # type: ignore[attr-defined]
+from tasking.services.rows import INBOX_STATUSES, decorate, with_page_data
 
 
 class RequestListView(LoginRequiredMixin, ListView):

@@ -1,3 +1,5 @@
+"""Serializers of the agreements API: sensors, biases, outages, agreements and their plans, tiers."""
+
 from __future__ import annotations
 
 import copy

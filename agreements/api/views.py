@@ -1,3 +1,5 @@
+"""Viewsets of the agreements API: sensors, biases, agreements, data plans, tiers and evaluations."""
+
 from __future__ import annotations
 
 from typing import Any

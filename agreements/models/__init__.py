@@ -1,3 +1,5 @@
+"""Models of the partnership side: agreements and their history, sensors, tiers and evaluations."""
+
 from __future__ import annotations
 
 from agreements.models.agreements import (

@@ -1,0 +1,1 @@
+"""The catalog's API: element sets, objects, mappings, sync runs and observations."""

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.apps import apps
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
@@ -27,6 +26,8 @@ from catalog.models.observations import (
     IngestBatch,
     Observation,
 )
+from catalog.observations.answers import answered_requests
+from catalog.observations.batches import batches_visible_to
 from catalog.observations.ingest import IngestResult, ingest_bytes
 from portal.api.base import MarkedReadOnlyViewSet, MarkingField
 from portal.errors import NotAllowed
@@ -42,11 +43,8 @@ class RawBodyParser(BaseParser):
 
 
 def readable_request_ids(user: Any, request_ids: set[int]) -> set[int]:
-    """Of `request_ids`, the tasking requests `user` may open (one query, through the lazy relation)."""
-    if not request_ids:
-        return set()
-    requests = apps.get_model("tasking", "TaskingRequest").objects
-    return set(requests.accessible_to(user).filter(pk__in=request_ids).values_list("pk", flat=True))
+    """Of `request_ids`, the tasking requests `user` may open (one query, as tasking answers it)."""
+    return answered_requests().readable(user, request_ids)
 
 
 class ObservationListSerializer(serializers.ListSerializer):
@@ -180,18 +178,6 @@ class ObservationFilter(filters.FilterSet):
         if value:
             return queryset.filter(association=AssociationStatus.UCT)
         return queryset.exclude(association=AssociationStatus.UCT)
-
-
-def batches_visible_to(user: Any) -> QuerySet[IngestBatch]:
-    """Staff see their SpOC's deliveries; US persons with a US SpOC or a US role see all."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return IngestBatch.objects.none()
-    visible = IngestBatch.objects.visible_to(user)
-    if user.is_us_person and (user.spoc is None or user.spoc.is_us) and user.role != "none":
-        return visible
-    if user.spoc_id is None:
-        return IngestBatch.objects.none()
-    return visible.filter(Q(spoc_id=user.spoc_id))
 
 
 def delivery_response(result: IngestResult) -> Response:

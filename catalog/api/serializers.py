@@ -1,3 +1,5 @@
+"""Serializers of the catalog API: element sets, space objects, submissions, id mappings."""
+
 from __future__ import annotations
 
 import datetime as dt

@@ -1,3 +1,5 @@
+"""Viewsets of the catalog API: element sets and objects (with `?since=` cursors), mappings, sync runs."""
+
 from __future__ import annotations
 
 import io
@@ -28,11 +30,12 @@ from catalog.api.serializers import (
     element_set_data,
 )
 from catalog.filters import ElementSetFilter, MappingFilter, SpaceObjectFilter
-from catalog.formats.elements import FormatError
+from catalog.formats.elements import FormatError, read_elements
 from catalog.models import ElementSet, MappingStatus, PartnerObjectMapping, SpaceObject, SyncRun
 from catalog.services import mappings
 from catalog.services.export import record_of
-from catalog.services.importer import ImportResult, Origin, finish_sync_run, import_stream, start_sync_run
+from catalog.services.importer import Origin, submit_element_sets
+from catalog.services.sync_runs import start_sync_run
 from portal import audit
 from portal.api.base import MarkedReadOnlyViewSet, MarkingFilterBackend
 from portal.markings.marking import Level
@@ -97,20 +100,17 @@ class ElementSetViewSet(IncrementalMixin, MarkedReadOnlyViewSet):
         marking = data["marking"]
         run = start_sync_run(marking=marking, label=f"API submission by {request.user}", spoc=spoc)
         try:
-            result = import_stream(
-                io.StringIO(text),
+            result = submit_element_sets(
+                lambda: read_elements(io.StringIO(text), fmt),
                 marking=marking,
-                fmt=fmt,
-                origin=Origin.partner(spoc),
                 run=run,
+                origin=Origin.partner(spoc),
                 file_name=f"api:{request.user}",
                 create_objects=False,
                 reader=request.user,
             )
         except FormatError as exc:
-            finish_sync_run(run, ImportResult(), failure=str(exc))
             return Response({"text" if "text" in data else "elements": [str(exc)]}, status=400)
-        finish_sync_run(run, result, files=1)
         body = {"run": str(run.run_id), **result.counts(), "errors": result.errors}
         code: int
         if result.added or result.updated:

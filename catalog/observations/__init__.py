@@ -1,0 +1,1 @@
+"""Observations: delivery, ingest, checks against the sensor, association, pages and tasks."""

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from django.apps import apps
 from django.db import connection, transaction
 from django.db.models import QuerySet
 from sgp4.api import Satrec, SatrecArray
@@ -21,6 +20,7 @@ from catalog.astro.association import UCT, Association, Gates, ObservationArrays
 from catalog.astro.propagation import MeanElements, satrec_from_elements, utc_to_jd_fr
 from catalog.models import ElementSet, SpaceObject
 from catalog.models.observations import AssociationStatus, Observation
+from catalog.observations.answers import answered_requests
 
 _FRAMES_TEME = frozenset({"TEME"})
 _MAX_SGP4_NUMBER = 339_999
@@ -176,16 +176,8 @@ def associate_observations(
 
 
 def _request_targets(request_ids: set[int]) -> dict[int, list[int]]:
-    """Target object ids of each tasking request, read through the lazy relation."""
-    if not request_ids:
-        return {}
-    found: dict[int, list[int]] = {}
-    requests = apps.get_model("tasking", "TaskingRequest").objects
-    pairs = requests.filter(pk__in=request_ids).values_list("pk", "targets__space_object_id")
-    for request_id, object_id in pairs:
-        if object_id is not None:
-            found.setdefault(request_id, []).append(object_id)
-    return found
+    """Target object ids of each tasking request, as tasking answers them."""
+    return answered_requests().targets(request_ids)
 
 
 def _updates(

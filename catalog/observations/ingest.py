@@ -39,6 +39,7 @@ from catalog.observations.validation import (
     fit_mask,
     parse_requested_marking,
 )
+from catalog.services.bulk import copy_new_rows
 from portal import audit
 from portal.markings.marking import Level, Marking
 from portal.markings.nations import NATION_BITS
@@ -547,23 +548,7 @@ def _insert_postgresql(raw: Any, lines: list[str]) -> dict[str, int]:
 
     `raw` is the psycopg connection under Django's, in the ingest's transaction.
     """
-    table = Observation._meta.db_table
-    columns = ", ".join(COLUMNS)
-    with raw.cursor() as cursor:
-        cursor.execute(
-            f"CREATE TEMP TABLE IF NOT EXISTS obs_staging ON COMMIT DELETE ROWS "  # noqa: S608
-            f"AS SELECT {columns} FROM {table} WITH NO DATA"
-        )
-        cursor.execute("TRUNCATE obs_staging")
-        with cursor.copy(f"COPY obs_staging ({columns}) FROM STDIN") as copy:
-            lines.append("")
-            copy.write("\n".join(lines).encode())
-        cursor.execute(
-            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM obs_staging "  # noqa: S608
-            "ORDER BY content_hash "
-            "ON CONFLICT DO NOTHING RETURNING content_hash, id"
-        )
-        return dict(cursor.fetchall())
+    return copy_new_rows(raw, Observation, COLUMNS, lines)
 
 
 _HASH = COLUMNS.index("content_hash")

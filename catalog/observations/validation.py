@@ -16,7 +16,6 @@ from operator import attrgetter
 from typing import Any
 
 import numpy as np
-from django.apps import apps
 
 from agreements.choices import MeasurementType
 from agreements.coverage import coverage_for
@@ -25,6 +24,7 @@ from catalog.formats.errors import RecordError
 from catalog.formats.observations_common import FLOAT_FIELDS, ObservationRecord
 from catalog.formats.udl import UDL_NAMES
 from catalog.models.observations import MISSION_ORDER, DataMode, missions_mask
+from catalog.observations.answers import answered_requests
 from portal.markings.marking import Marking, MarkingError
 from portal.markings.nations import mask_of
 
@@ -107,14 +107,7 @@ def check_tasking_request(request_id: int | None, user: Any) -> None:
     """A delivery may answer a request the user may see and that is addressed to their SpOC."""
     if request_id is None:
         return
-    requests = apps.get_model("tasking", "TaskingRequest").objects
-    found = (
-        requests.filter(pk=request_id) if user is None else requests.visible_to(user).filter(pk=request_id)
-    )
-    spoc = getattr(user, "spoc", None)
-    if user is not None and spoc is not None and not spoc.is_us:
-        found = found.filter(spoc=spoc)
-    if not found.exists():
+    if not answered_requests().may_answer(user, request_id):
         raise DeliveryRefused(f"tasking request {request_id} is unknown or not addressed to this SpOC")
 
 

@@ -14,9 +14,9 @@ from django.views import View
 from django.views.generic import DetailView, ListView
 
 from agreements.models import Sensor
-from catalog.api.observations import batches_visible_to
 from catalog.models import SpaceObject
 from catalog.models.observations import MISSION_BITS, AssociationStatus, IngestBatch, Observation
+from catalog.observations.batches import batches_visible_to
 from catalog.observations.ingest import ingest_bytes
 from portal.forms import MarkingFormField
 from portal.views.base import MarkedDetailView, MarkedListView

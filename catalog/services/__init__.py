@@ -1,0 +1,1 @@
+"""Catalog services: the element-set import and its parts, sync, export, id mappings."""

@@ -1,4 +1,4 @@
-"""Loading element-set files into the catalog.
+"""The element-set import pipeline: records in, catalog objects and element sets out.
 
 A file streams through `read_elements` in batches; each batch costs a fixed handful of
 queries whatever its size: look up its objects, look up its element sets by (object, epoch,
@@ -17,20 +17,29 @@ import datetime as dt
 import hashlib
 import itertools
 import operator
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO, cast
 
 import numpy as np
-from django.db import connection, models, transaction
-from django.db.models import BigIntegerField, ExpressionWrapper, F, Lookup, Max, OuterRef, Q, Subquery
+from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from catalog.astro import elements as astro
 from catalog.formats.elements import ElementSetRecord, FormatError, RecordError, read_elements
 from catalog.models import CatalogCounter, ElementSet, ElsetSource, ObjectType, SpaceObject, SyncRun
 from catalog.models.sync import SyncRunStatus, SyncSource
+from catalog.services.bulk import allocate_ids, among, insert_rows, model_field
+from catalog.services.current_elsets import (
+    ObjectState,
+    WrittenSet,
+    choose_current,
+    move_current,
+    refresh_current,
+)
+from catalog.services.sync_runs import ImportResult, finish_sync_run, start_sync_run
 from portal import audit
 from portal.markings.marking import Level, Marking
 from portal.markings.models import marking_columns
@@ -38,7 +47,6 @@ from portal.markings.nations import codes_of
 from portal.models import AuditAction, SpOC
 
 BATCH_SIZE = 2000
-MAX_REPORTED_ERRORS = 100
 
 OBJECT_TYPES = {
     "PAYLOAD": ObjectType.PAYLOAD,
@@ -152,46 +160,6 @@ class Origin:
         return cls(ElsetSource.PARTNER, spoc)
 
 
-@dataclass
-class ImportResult:
-    added: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    rejected: int = 0
-    objects_added: int = 0
-    objects_updated: int = 0
-    errors: list[dict[str, Any]] = field(default_factory=list)
-    run: SyncRun | None = None
-
-    def reject(self, error: RecordError) -> None:
-        self.rejected += 1
-        if len(self.errors) < MAX_REPORTED_ERRORS:
-            self.errors.append(
-                {"record": error.record, "line": error.line, "field": error.field, "message": error.message}
-            )
-
-    def reject_file(self, name: str, message: str) -> None:
-        """A whole file that could not be read; reported like a record, counted as none."""
-        if len(self.errors) < MAX_REPORTED_ERRORS:
-            self.errors.append({"record": None, "line": None, "field": None, "message": f"{name}: {message}"})
-
-    def counts(self) -> dict[str, int]:
-        return {
-            "added": self.added,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "rejected": self.rejected,
-            "objects_added": self.objects_added,
-            "objects_updated": self.objects_updated,
-        }
-
-    def merge(self, other: ImportResult) -> None:
-        for key, value in other.counts().items():
-            setattr(self, key, getattr(self, key) + value)
-        room = MAX_REPORTED_ERRORS - len(self.errors)
-        self.errors.extend(other.errors[: max(room, 0)])
-
-
 class _Sequence:
     """Hands out change-sequence numbers under the counter row's lock."""
 
@@ -260,28 +228,70 @@ def import_file(
     own_run = run is None
     if run is None:
         run = start_sync_run(marking=marking, source=source, label=path.name)
+    fmt = fmt or (source.format if source is not None and source.format else None)
+    return submit_element_sets(
+        lambda: _file_records(path, fmt),
+        marking=marking,
+        run=run,
+        record=own_run,
+        about=path.name,
+        origin=origin,
+        file_name=path.name,
+        batch_size=batch_size,
+    )
+
+
+def _file_records(path: Path, fmt: str | None) -> Iterator[ElementSetRecord | RecordError]:
+    with path.open(encoding="utf-8", errors="strict", newline="") as stream:
+        yield from read_elements(stream, fmt)
+
+
+def submit_element_sets(
+    read: Callable[[], Iterable[ElementSetRecord | RecordError]],
+    *,
+    marking: Marking | str,
+    run: SyncRun,
+    record: bool = True,
+    keep_record_when_nothing_added: bool = False,
+    about: str = "",
+    origin: Origin | None = None,
+    file_name: str = "",
+    create_objects: bool = True,
+    reader: Any = None,
+    batch_size: int = BATCH_SIZE,
+) -> ImportResult:
+    """The one flow of an element-set submission (a file, an API body, the demo seed): read
+    and import under `run`, and record on the run how it went.
+
+    `read` is called inside the flow, so a file that cannot be opened, decoded or recognised
+    fails the run like a file that cannot be parsed: FormatError, its message prefixed with
+    `about` (the file's name) when given. With `record=False` the run is the caller's to finish
+    (a sync run spanning several files); with `keep_record_when_nothing_added` a run that
+    already succeeded keeps its counts when a repeated import adds nothing.
+    """
+    prefix = f"{about}: " if about else ""
     try:
-        with path.open(encoding="utf-8", errors="strict", newline="") as stream:
-            result = import_stream(
-                stream,
-                marking=marking,
-                fmt=fmt or (source.format if source is not None and source.format else None),
-                origin=origin,
-                run=run,
-                file_name=path.name,
-                batch_size=batch_size,
-            )
+        result = import_records(
+            read(),
+            marking=marking,
+            origin=origin,
+            run=run,
+            file_name=file_name,
+            create_objects=create_objects,
+            reader=reader,
+            batch_size=batch_size,
+        )
     except (OSError, UnicodeDecodeError, FormatError) as exc:
-        if own_run:
-            finish_sync_run(run, ImportResult(), failure=f"{path.name}: {exc}")
-        raise FormatError(f"{path.name}: {exc}") from exc
+        if record:
+            finish_sync_run(run, ImportResult(), failure=f"{prefix}{exc}")
+        raise FormatError(f"{prefix}{exc}") from exc
     except Exception as exc:
-        if own_run:
-            finish_sync_run(run, ImportResult(), failure=f"{path.name}: {exc!r}")
+        if record:
+            finish_sync_run(run, ImportResult(), failure=f"{prefix}{exc!r}")
         raise
-    if own_run:
+    settled = keep_record_when_nothing_added and not result.added and run.status == SyncRunStatus.SUCCEEDED
+    if record and not settled:
         finish_sync_run(run, result, files=1)
-    result.run = run
     return result
 
 
@@ -401,31 +411,6 @@ def _object_fields(rec: ElementSetRecord) -> dict[str, Any]:
     return fields
 
 
-@dataclass(slots=True)
-class _Object:
-    """A catalog object a batch writes to. `row` is set while a new object waits to be written
-    with its current-element-set pointer."""
-
-    id: int
-    level: int
-    noforn: bool
-    mask: int
-    current_id: int | None = None
-    current_epoch: dt.datetime | None = None
-    row: list[Any] | None = None
-
-
-@dataclass(slots=True)
-class _Written:
-    """An element set a batch writes: `row` for a new one (its id in row[0]), `id` for an update."""
-
-    obj: _Object
-    epoch: dt.datetime
-    marking: dict[str, Any]
-    id: int | None
-    row: list[Any] | None
-
-
 def _screen(batch: list[ElementSetRecord | RecordError], ctx: _Context) -> list[ElementSetRecord]:
     """The batch's records minus parse errors, classifications above the import's marking, and
     repeats of an (object, epoch) seen earlier in the batch."""
@@ -514,12 +499,12 @@ def _import_batch(batch: list[ElementSetRecord | RecordError], ctx: _Context) ->
         existing = {
             (object_id, epoch): (pk, digest)
             for pk, object_id, epoch, digest in ElementSet.objects.filter(
-                _among("space_object_id", known), _among("epoch", epochs), source_key=source_key
+                among("space_object_id", known), among("epoch", epochs), source_key=source_key
             ).values_list("pk", "space_object_id", "epoch", "content_hash")
         }
     new: list[list[Any]] = []
     changed: list[ElementSet] = []
-    written: list[_Written] = []
+    written: list[WrittenSet] = []
     run_id = ctx.run.pk if ctx.run is not None else None
     spoc_id = ctx.origin.spoc.pk if ctx.origin.spoc is not None else None
     source = str(ctx.origin.source)
@@ -558,7 +543,7 @@ def _import_batch(batch: list[ElementSetRecord | RecordError], ctx: _Context) ->
                 ctx.now,
             ]
             new.append(row)
-            written.append(_Written(obj, rec.epoch, marking, None, row))
+            written.append(WrittenSet(obj, rec.epoch, marking, None, row))
         else:
             values = {
                 **{name: getattr(rec, name) for name in ELEMENT_FIELDS},
@@ -576,10 +561,12 @@ def _import_batch(batch: list[ElementSetRecord | RecordError], ctx: _Context) ->
                 "updated": ctx.now,
             }
             changed.append(ElementSet(pk=found[0], **values))
-            written.append(_Written(obj, rec.epoch, marking, found[0], None))
+            written.append(WrittenSet(obj, rec.epoch, marking, found[0], None))
     for row, pk in zip(new, allocate_ids(ElementSet, len(new)), strict=True):
         row[0] = pk
-    moved, recompute = _choose_current(written)
+    moved, fresh_pointers, recompute = choose_current(written)
+    for obj, elset_id in fresh_pointers:
+        obj.row[OBJECT_COLUMNS.index("current_elset_id")] = elset_id  # type: ignore[index]
 
     fresh = [obj.row for obj in objects.values() if obj.row is not None]
     if fresh:
@@ -595,73 +582,18 @@ def _import_batch(batch: list[ElementSetRecord | RecordError], ctx: _Context) ->
         ElementSet.objects.bulk_update(changed, UPDATED_FIELDS, batch_size=500)
         result.updated += len(changed)
     if moved:
-        _move_current(moved)
+        move_current(moved)
     if recompute:
         refresh_current(recompute)
 
 
-def _choose_current(written: list[_Written]) -> tuple[list[tuple[int, int]], set[int]]:
-    """Where this batch's sets move the objects' current-element-set pointers.
-
-    Returns (object id, element set id) pairs for existing objects, and the objects whose
-    current set was rewritten into one that may no longer stand for them (to be recomputed).
-    A new object's pointer goes into its row instead.
-    """
-    best: dict[int, tuple[dt.datetime, int] | None] = {}
-    owners: dict[int, _Object] = {}
-    recompute: set[int] = set()
-    for item in written:
-        obj = item.obj
-        if obj.id not in owners:
-            owners[obj.id] = obj
-            current = obj.current_id
-            best[obj.id] = (obj.current_epoch, current) if current is not None else None  # type: ignore[assignment]
-        eligible = _may_stand_for(item.marking, obj.level, obj.noforn, obj.mask)
-        elset_id = item.id if item.id is not None else item.row[0]  # type: ignore[index]
-        if item.id is not None and item.id == obj.current_id and not eligible:
-            recompute.add(obj.id)
-            continue
-        candidate = (item.epoch, elset_id)
-        chosen = best[obj.id]
-        if eligible and (chosen is None or candidate > chosen):
-            best[obj.id] = candidate
-    moved = []
-    for object_id, chosen in best.items():
-        obj = owners[object_id]
-        if chosen is None or object_id in recompute or chosen[1] == obj.current_id:
-            continue
-        if obj.row is not None:
-            obj.row[OBJECT_COLUMNS.index("current_elset_id")] = chosen[1]
-        else:
-            moved.append((object_id, chosen[1]))
-    return moved, recompute
-
-
-def _move_current(moved: list[tuple[int, int]]) -> None:
-    table = connection.ops.quote_name(SpaceObject._meta.db_table)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # One statement joined by primary key: a plan that needs no statistics on the rows
-            # this transaction has just written.
-            cursor.execute(
-                f"UPDATE {table} AS o SET current_elset_id = m.elset "  # noqa: S608
-                "FROM unnest(%s::bigint[], %s::bigint[]) AS m(id, elset) WHERE o.id = m.id",
-                [[pk for pk, _ in moved], [elset for _, elset in moved]],
-            )
-        else:
-            cursor.executemany(
-                f"UPDATE {table} SET current_elset_id = %s WHERE id = %s",  # noqa: S608
-                [(elset, pk) for pk, elset in moved],
-            )
-
-
-def _resolve_objects(records: list[ElementSetRecord], ctx: _Context) -> dict[int, _Object]:
+def _resolve_objects(records: list[ElementSetRecord], ctx: _Context) -> dict[int, ObjectState]:
     """catalog number -> the object each record of the batch may write to.
 
     Objects the batch creates get their ids now; they are written with their element sets.
     """
     numbers = {r.norad_cat_id for r in records}
-    queryset = SpaceObject.objects.filter(_among("catalog_number", numbers))
+    queryset = SpaceObject.objects.filter(among("catalog_number", numbers))
     if not ctx.create_objects:
         queryset = queryset.visible_to(ctx.reader)
     columns = (
@@ -677,7 +609,7 @@ def _resolve_objects(records: list[ElementSetRecord], ctx: _Context) -> dict[int
     found = {row[1]: dict(zip(columns, row, strict=True)) for row in queryset.values_list(*columns)}
     created = _create_and_update_objects(records, found, ctx) if ctx.create_objects else {}
     objects = {
-        number: _Object(
+        number: ObjectState(
             row["pk"],
             row["classification_level"],
             row["noforn"],
@@ -693,7 +625,7 @@ def _resolve_objects(records: list[ElementSetRecord], ctx: _Context) -> dict[int
 
 def _create_and_update_objects(
     records: list[ElementSetRecord], found: dict[int, dict[str, Any]], ctx: _Context
-) -> dict[int, _Object]:
+) -> dict[int, ObjectState]:
     """Update the SATCAT fields of known objects; the new ones, given ids but not yet written."""
     marking = marking_columns(ctx.marking)
     latest: dict[int, ElementSetRecord] = {}
@@ -703,7 +635,7 @@ def _create_and_update_objects(
     new: list[tuple[int, list[Any]]] = []
     changed: list[SpaceObject] = []
     changed_fields: set[str] = set()
-    defaults = {name: _field(SpaceObject, name).get_default() for name in OBJECT_FIELDS}
+    defaults = {name: model_field(SpaceObject, name).get_default() for name in OBJECT_FIELDS}
     level, noforn, mask = marking["classification_level"], marking["noforn"], marking["rel_mask"]
     for number, rec in latest.items():
         fields = _object_fields(rec)
@@ -725,163 +657,5 @@ def _create_and_update_objects(
     created = {}
     for (number, new_row), pk in zip(new, allocate_ids(SpaceObject, len(new)), strict=True):
         new_row[0] = pk
-        created[number] = _Object(pk, level, noforn, mask, row=new_row)
+        created[number] = ObjectState(pk, level, noforn, mask, row=new_row)
     return created
-
-
-class _AnyOf(Lookup):
-    """`column = ANY(%s)` with the values as one array parameter: PostgreSQL plans it like IN,
-    without a placeholder per value to build and bind."""
-
-    lookup_name = "any_of"
-    prepare_rhs = False
-
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
-        lhs, params = self.process_lhs(compiler, connection)
-        return f"{lhs} = ANY(%s)", [*params, self.rhs]
-
-
-def _among(name: str, values: Iterable[Any]) -> Any:
-    """A filter on `name` being one of `values`."""
-    if connection.vendor == "postgresql":
-        return _AnyOf(F(name), list(values))
-    return Q(**{f"{name}__in": values})
-
-
-_SEQUENCES: dict[tuple[str, str], str] = {}
-
-
-def allocate_ids(model: type[models.Model], count: int) -> list[int]:
-    """Primary keys for `count` rows about to be inserted, so they can be referred to first."""
-    if not count:
-        return []
-    table = model._meta.db_table
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            key = (connection.alias, table)
-            if key not in _SEQUENCES:
-                cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [connection.ops.quote_name(table)])
-                _SEQUENCES[key] = cursor.fetchone()[0]
-            # The name as a constant: looked up per row, it costs ten times the nextval.
-            cursor.execute(
-                "SELECT nextval(%s::regclass) FROM generate_series(1, %s)", [_SEQUENCES[key], count]
-            )
-            return [pk for (pk,) in cursor.fetchall()]
-        # SQLite transactions here begin IMMEDIATE, so the write lock is already ours and nobody
-        # takes ids meanwhile. AUTOINCREMENT never reuses an id, even of a deleted row.
-        quoted = connection.ops.quote_name(table)
-        cursor.execute(
-            f"SELECT max(coalesce((SELECT max(id) FROM {quoted}), 0), "  # noqa: S608
-            "coalesce((SELECT seq FROM sqlite_sequence WHERE name = %s), 0))",
-            [table],
-        )
-        (last,) = cursor.fetchone()
-        return list(range(last + 1, last + 1 + count))
-
-
-def insert_rows(model: type[models.Model], columns: tuple[str, ...], rows: list[Any]) -> None:
-    """Insert plain rows (column attnames in `columns`), skipping model instances entirely.
-
-    PostgreSQL gets COPY, the fastest way in; other databases an executemany of one INSERT.
-    Dates and times go through the backend's own adapters so lookups match Django's.
-    """
-    table = connection.ops.quote_name(model._meta.db_table)
-    names = ", ".join(connection.ops.quote_name(column) for column in columns)
-    adapters = [_adapter_of(_field(model, column.removesuffix("_id"))) for column in columns]
-    if any(adapters):
-        rows = [
-            tuple(adapt(value) if adapt else value for adapt, value in zip(adapters, row, strict=True))
-            for row in rows
-        ]
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            marks = ", ".join(["%s"] * len(columns))
-            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)  # noqa: S608
-
-
-def _field(model: type[models.Model], name: str) -> models.Field[Any, Any]:
-    found = model._meta.get_field(name)
-    assert isinstance(found, models.Field)
-    return found
-
-
-def _adapter_of(model_field: Any) -> Any:
-    if connection.vendor == "postgresql":
-        return None
-    if isinstance(model_field, models.DateTimeField):
-        return connection.ops.adapt_datetimefield_value
-    if isinstance(model_field, models.DateField):
-        return connection.ops.adapt_datefield_value
-    return None
-
-
-def _may_stand_for(elset: dict[str, Any], level: int, noforn: bool, mask: int) -> bool:
-    """Whether everyone who may read an object marked (level, noforn, mask) may read `elset`."""
-    if elset["classification_level"] > level:
-        return False
-    if noforn:
-        return True
-    return not elset["noforn"] and elset["rel_mask"] & mask == mask
-
-
-def refresh_current(object_ids: Iterable[int]) -> None:
-    """Point each of these objects at its latest element set that every reader of the object
-    may see."""
-    touched = SpaceObject.objects.filter(pk__in=list(object_ids))
-    candidates = ElementSet.objects.filter(
-        space_object=OuterRef("pk"), classification_level__lte=OuterRef("classification_level")
-    ).order_by("-epoch", "-id")
-    # NOFORN objects are read by US persons only, who may read any set up to the object's level.
-    for_noforn = candidates.values("pk")[:1]
-    for_releasable = (
-        candidates.filter(noforn=False)
-        .alias(_shared=F("rel_mask").bitand(ExpressionWrapper(OuterRef("rel_mask"), BigIntegerField())))  # type: ignore[arg-type]
-        .filter(_shared=OuterRef("rel_mask"))
-        .values("pk")[:1]
-    )
-    touched.filter(noforn=True).update(current_elset=Subquery(for_noforn))
-    touched.filter(noforn=False).update(current_elset=Subquery(for_releasable))
-
-
-# -- runs ---------------------------------------------------------------------------------------
-
-
-def start_sync_run(
-    *,
-    marking: Marking | str,
-    source: SyncSource | None = None,
-    label: str = "",
-    task_run: Any = None,
-    spoc: SpOC | None = None,
-) -> SyncRun:
-    return SyncRun.objects.create(
-        source=source, label=label[:200], task_run=task_run, spoc=spoc, **marking_columns(marking)
-    )
-
-
-def finish_sync_run(
-    run: SyncRun, result: ImportResult, *, files: int = 0, failure: str | None = None, skipped: bool = False
-) -> None:
-    errors = list(result.errors)
-    if failure:
-        errors.insert(0, {"record": None, "line": None, "field": None, "message": failure[:2000]})
-    status = (
-        SyncRunStatus.FAILED if failure else SyncRunStatus.SKIPPED if skipped else SyncRunStatus.SUCCEEDED
-    )
-    values = {
-        "status": status,
-        "finished": timezone.now(),
-        "files": files,
-        "added": result.added,
-        "updated": result.updated,
-        "unchanged": result.unchanged,
-        "rejected": result.rejected,
-        "errors": errors[:MAX_REPORTED_ERRORS],
-    }
-    SyncRun.objects.filter(pk=run.pk).update(**values)
-    for key, value in values.items():
-        setattr(run, key, value)

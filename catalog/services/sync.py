@@ -22,7 +22,8 @@ from django.utils import timezone
 
 from catalog.formats.elements import FormatError
 from catalog.models import SourceKind, SyncedFile, SyncRun, SyncSource
-from catalog.services.importer import ImportResult, finish_sync_run, import_file, start_sync_run
+from catalog.services.importer import import_file
+from catalog.services.sync_runs import ImportResult, finish_sync_run, start_sync_run
 
 # A run holding a source longer than this is taken to have died with its worker.
 STALE_AFTER = dt.timedelta(hours=2)

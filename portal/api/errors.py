@@ -1,3 +1,5 @@
+"""The API's exception handler: domain errors become HTTP answers with a machine-readable body."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -1,3 +1,5 @@
+"""Cursor pagination shared by the API's lists."""
+
 from __future__ import annotations
 
 from rest_framework.pagination import CursorPagination

@@ -1,3 +1,5 @@
+"""Serializers of the core's API: nations, SpOCs, the caller, notices, audit events, task runs."""
+
 from __future__ import annotations
 
 from rest_framework import serializers

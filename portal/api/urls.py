@@ -1,3 +1,5 @@
+"""The API's one router; the only module of the core that lists every app's routes."""
+
 from __future__ import annotations
 
 from django.urls import include, path

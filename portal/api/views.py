@@ -1,3 +1,5 @@
+"""Viewsets of the core's API: the caller, nations, SpOCs, notices, the audit trail, task runs."""
+
 from __future__ import annotations
 
 from typing import Any

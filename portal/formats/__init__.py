@@ -1,0 +1,1 @@
+"""Locale formats (FORMAT_MODULE_PATH)."""

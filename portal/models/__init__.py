@@ -1,3 +1,5 @@
+"""Models of the core: accounts (users, nations, SpOCs), notices, the audit trail, task runs."""
+
 from __future__ import annotations
 
 from portal.models.accounts import Nation, Role, SpOC, User

@@ -1,0 +1,1 @@
+"""Views of the project package: shared base views and the core's own pages."""

@@ -1,3 +1,5 @@
+"""The core's pages: home, notices, the audit log and the task-runs list."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -1,0 +1,1 @@
+"""The tasking app's API: requests, their transitions and messages, coalition operations."""

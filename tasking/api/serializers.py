@@ -1,3 +1,5 @@
+"""Serializers of the tasking API: requests with their windows, targets and passes, operations."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -1,3 +1,5 @@
+"""Viewsets of the tasking API. Thin: filing, transitions and rows come from tasking.services."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -24,7 +26,7 @@ from tasking.models import CoalitionOperation, RequestMessage, TaskingRequest
 from tasking.services import conversation, metrics, transitions
 from tasking.services import operations as operation_services
 from tasking.services.filing import file_request
-from tasking.views import INBOX_STATUSES, decorate, with_page_data
+from tasking.services.rows import INBOX_STATUSES, decorate, with_page_data
 
 
 class RequestAccessBackend(filters.BaseFilterBackend):

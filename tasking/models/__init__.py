@@ -1,3 +1,5 @@
+"""Models of tasking: requests, their windows, targets, passes, events, messages, operations."""
+
 from __future__ import annotations
 
 from tasking.models.messages import RequestMessage

@@ -13,6 +13,7 @@ from functools import partial
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.dispatch import Signal
 from django.urls import reverse
 
 from portal.markings.marking import Marking
@@ -21,6 +22,10 @@ from tasking.choices import NotificationKind
 from tasking.models import Notification, TaskingRequest
 
 _quiet: ContextVar[bool] = ContextVar("tasking_quiet", default=False)
+
+# Sent after commit for each notification to e-mail (`notification_id`); the app queues the
+# e-mail task on it (`tasking.signals`), so the services never import the tasks that run them.
+email_due = Signal()
 
 
 @contextlib.contextmanager
@@ -56,14 +61,10 @@ def notify(
             continue  # already told once (deadline reminders, expiry)
         made.append(notification)
         if user.email and not _quiet.get():
-            transaction.on_commit(partial(_queue_email, notification.pk))
+            transaction.on_commit(
+                partial(email_due.send, sender=Notification, notification_id=notification.pk)
+            )
     return made
-
-
-def _queue_email(notification_id: int) -> None:
-    from tasking.tasks import send_notification_email
-
-    send_notification_email.delay(notification_id)
 
 
 def email_subject_and_body(notification: Notification) -> tuple[str, str]:

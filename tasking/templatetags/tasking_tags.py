@@ -1,3 +1,5 @@
+"""Template filters of the tasking pages: durations, deadlines, urgency, priority classes."""
+
 from __future__ import annotations
 
 import datetime as dt

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
 import pytest
@@ -28,10 +27,8 @@ def demo_steps(settings: Any, media: Any) -> list[str]:
 def test_seed_demo_delivers_a_day_of_observations_once(
     demo_steps: list[str], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    started = time.perf_counter()
     call_command("seed_demo", "--json")
     first = json.loads(capsys.readouterr().out)["counts"]
-    elapsed = time.perf_counter() - started
 
     batches = IngestBatch.objects.filter(filename__startswith=FILE_PREFIX)
     assert batches.count() == len(DELIVERIES) == first["observation_batches"]
@@ -56,5 +53,3 @@ def test_seed_demo_delivers_a_day_of_observations_once(
     second = json.loads(capsys.readouterr().out)["counts"]
     assert {k: second[k] for k in first} == first
     assert IngestBatch.objects.count() == len(DELIVERIES)
-    # Generous on a shared machine; the seed itself takes a few seconds.
-    assert elapsed < 120

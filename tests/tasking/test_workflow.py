@@ -56,25 +56,40 @@ def expected(
     return target if kind in kinds and side in sides else None
 
 
-@pytest.mark.parametrize(
-    ("action", "status", "kind", "side"),
-    [c for c in ALL if expected(*c) is not None],
-    ids=lambda v: str(v),
-)
-def test_every_allowed_transition_goes_where_the_table_says(action, status, kind, side) -> None:
-    assert transition_for(action, status, kind, side).target == expected(action, status, kind, side)
+def test_every_allowed_transition_goes_where_the_table_says() -> None:
+    mismatches = []
+    for action, status, kind, side in ALL:
+        target = expected(action, status, kind, side)
+        if target is None:
+            continue
+        try:
+            found = transition_for(action, status, kind, side).target
+        except DomainError as exc:
+            mismatches.append(f"{action} from {status} ({kind}, {side}): refused ({exc.message})")
+            continue
+        if found != target:
+            mismatches.append(
+                f"{action} from {status} ({kind}, {side}): went to {found}, table says {target}"
+            )
+    assert not mismatches, "\n".join(mismatches)
 
 
-@pytest.mark.parametrize(
-    ("action", "status", "kind", "side"),
-    [c for c in ALL if expected(*c) is None],
-    ids=lambda v: str(v),
-)
-def test_every_other_transition_is_refused_with_a_reason(action, status, kind, side) -> None:
-    with pytest.raises(DomainError) as refused:
-        transition_for(action, status, kind, side)
-    assert refused.value.message
-    assert isinstance(refused.value, TransitionRefused | NotAllowed)
+def test_every_other_transition_is_refused_with_a_reason() -> None:
+    mismatches = []
+    for action, status, kind, side in ALL:
+        if expected(action, status, kind, side) is not None:
+            continue
+        case = f"{action} from {status} ({kind}, {side})"
+        try:
+            found = transition_for(action, status, kind, side)
+        except DomainError as refused:
+            if not refused.message:
+                mismatches.append(f"{case}: refused without a reason")
+            if not isinstance(refused, TransitionRefused | NotAllowed):
+                mismatches.append(f"{case}: refused as {type(refused).__name__}")
+            continue
+        mismatches.append(f"{case}: allowed, to {found.target}")
+    assert not mismatches, "\n".join(mismatches)
 
 
 def test_the_wrong_side_is_not_allowed_rather_than_in_the_wrong_state() -> None:

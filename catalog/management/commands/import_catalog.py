@@ -1,3 +1,5 @@
+"""`import_catalog FILE`: import an element-set file and report its counts."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -1,3 +1,5 @@
+"""`issue_api_token USER`: an API token for a machine client, printed once."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -1,3 +1,5 @@
+"""`seed_demo`: the demo coalition, built by each app's seed step (settings.SEED_DEMO_STEPS)."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -1,0 +1,55 @@
+"""What a page or API answer shows of each request: the statuses an inbox lists, the related
+rows loaded with a page, and per row the reader's side, actions and the passes over sensors they
+may see."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+
+from agreements.models import Sensor
+from tasking import workflow
+from tasking.choices import Actor, RequestStatus
+from tasking.models import PredictedPass, RequestTarget, TaskingRequest, is_operator
+
+INBOX_STATUSES = [
+    RequestStatus.SUBMITTED,
+    RequestStatus.PROPOSED,
+    RequestStatus.ACCEPTED,
+    RequestStatus.SCHEDULED,
+    RequestStatus.COLLECTED,
+    RequestStatus.DELIVERED,
+]
+
+
+def with_page_data(requests: QuerySet[TaskingRequest]) -> QuerySet[TaskingRequest]:
+    return requests.select_related("spoc", "sensor", "requested_by", "operation").prefetch_related(
+        "windows",
+        Prefetch("targets", queryset=RequestTarget.objects.select_related("space_object")),
+        Prefetch("passes", queryset=PredictedPass.objects.select_related("sensor", "target__space_object")),
+    )
+
+
+def visible_sensor_ids(user: Any) -> set[int]:
+    return set(Sensor.objects.visible_to(user).values_list("pk", flat=True))
+
+
+def decorate(requests: list[TaskingRequest], user: Any) -> None:
+    """Per row: the actions the user may take and the passes over sensors they may see."""
+    sensors = visible_sensor_ids(user)
+    operator = is_operator(user)
+    partner_ids: set[int] = set()
+    if not operator:
+        partner_ids = set(
+            TaskingRequest.objects.answerable_by(user)
+            .filter(pk__in=[r.pk for r in requests])
+            .values_list("pk", flat=True)
+        )
+    for request in requests:
+        side = Actor.OPERATOR if operator else Actor.PARTNER if request.pk in partner_ids else None
+        request.side = side  # type: ignore[attr-defined]
+        request.actions = (  # type: ignore[attr-defined]
+            [a for a in workflow.actions_for(request.status, request.kind, side)] if side else []
+        )
+        request.shown_passes = [p for p in request.passes.all() if p.sensor_id in sensors]  # type: ignore[attr-defined]
