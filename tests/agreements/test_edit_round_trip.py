@@ -140,7 +140,8 @@ def test_every_date_and_time_input_renders_what_the_browser_reads(form_class: ty
     import datetime as dt
 
     expected = {"date": "2023-04-01", "datetime-local": "2023-04-01T06:30"}
-    for name, field in form_class.base_fields.items():
+    fields: dict[str, forms.Field] = getattr(form_class, "base_fields", {})
+    for name, field in fields.items():
         widget = field.widget
         kind = getattr(widget, "input_type", None)
         if kind not in expected:
