@@ -67,9 +67,13 @@ def detect_format(head: str, filename: str | None = None) -> str:
     if text.startswith("<"):
         if re.search(r"<(?:\w+:)?(?:tdm|ndm)[\s>]", text) or "CCSDS_TDM_VERS" in text:
             return "tdm-xml"
-        raise FormatError("the XML payload is not a CCSDS TDM (<tdm> root expected)")
+        root = re.match(r"<(?:\w+:)?(\w+)", re.sub(r"<[?!][^>]*>\s*", "", text))
+        kind = f"an {root[1].upper()}, " if root and re.fullmatch(r"o[a-z]m|[a-z]dm", root[1]) else ""
+        raise FormatError(f"the XML payload is {kind}not a TDM (<tdm> or <ndm> root expected)")
     if re.match(r"(?:COMMENT[^\n]*\n\s*)*CCSDS_TDM_VERS\s*=", text):
         return "tdm-kvn"
+    if other := re.match(r"(?:COMMENT[^\n]*\n\s*)*CCSDS_([A-Z]{3})_VERS\s*=", text):
+        raise FormatError(f"the payload is a CCSDS {other[1]}, not a TDM")
     first_line = text.split("\n", 1)[0]
     if _OB_TIME_HEADER.search(first_line):
         return "csv"
