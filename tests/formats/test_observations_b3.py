@@ -93,7 +93,7 @@ def test_records_from_cards_and_their_frames() -> None:
 
 
 def test_records_survive_a_b3_round_trip() -> None:
-    def obs(index: int, sensor: str = "341", sat: int = 5, **values: object) -> ObservationRecord:
+    def obs(index: int, values: dict[str, object], sensor: str = "341", sat: int = 5) -> ObservationRecord:
         return ObservationRecord(index=index, sensor_ref=sensor, sat_no=sat, ob_time=T, **values)  # type: ignore[arg-type]
 
     radar: dict[str, object] = {
@@ -104,10 +104,10 @@ def test_records_survive_a_b3_round_trip() -> None:
     }
     optical: dict[str, object] = {"ra_deg": 0.025, "declination_deg": -89.9999, "frame": "TEME"}
     records = [
-        obs(1, sat=25544, **radar),
-        obs(2, "7", 100_000, **optical),
-        obs(3, range_km=42000.01),
-        obs(4, range_rate_km_s=-0.00001),
+        obs(1, radar, sat=25544),
+        obs(2, optical, "7", 100_000),
+        obs(3, {"range_km": 42000.01}),
+        obs(4, {"range_rate_km_s": -0.00001}),
     ]
     out = io.StringIO()
     assert write_observations(records, "b3", out) == 4
