@@ -85,7 +85,7 @@ def test_a_wrong_named_object_does_not_stick(population: Any) -> None:
     obs.preferred = truth
     named = associate(catalog, obs)
     assert (named.candidate == truth).all()
-    assert named.buckets == 0  # nothing needed a search
+    assert named.buckets > 0  # the named object is compared with the others, never taken unsearched
 
 
 @pytest.mark.django_db
