@@ -12,10 +12,10 @@ Scaling (tens of thousands of objects, hundreds of thousands of observations):
    of sight at once (a matrix product), with a gate widened by each object's own angular rate.
 4. The few (observation, object) pairs left are predicted exactly with SGP4, grouped by object
    (one vectorized call per object, not per observation), and gated on angle, range and
-   range-rate residuals. Each passing pair is scored by chi-square: every residual divided by
-   its own sigma, the measurement's (the sensor's calibrated noise, else the reported
-   uncertainty, else a default) combined with the prediction error of the element set. The
-   lowest score wins; none means UCT. How many candidates passed, and the runner-up with its
+   range-rate residuals, the gates allowing for the element set's prediction error. Each
+   passing pair is scored by chi-square: every residual divided by the measurement's own sigma
+   (the sensor's calibrated noise, else the reported uncertainty, else a default). The lowest
+   score wins; none means UCT. How many candidates passed, and the runner-up with its
    score, are kept.
 
 Element sets age: the prediction error is taken to grow with the set's age at the observation
@@ -79,8 +79,10 @@ class Gates:
     drag_per_day2_km: float = 0.5
     per_day_km_high: float = 0.3
     leo_rev_per_day: float = 11.25
-    # A set older than this is stale (named on the UCTs found near it).
+    # A set older than this is stale: the pre-filter looks ``stale_search`` times further
+    # around it, so that a UCT found near it can name it.
     stale_days: float = 3.0
+    stale_search: float = 4.0
     # The preferred object is kept when its chi-square is within this much of the best one's.
     tie_chi2: float = 4.0
 
@@ -291,27 +293,33 @@ def _gate(
     range_km: FloatArray,
     gates: Gates,
 ) -> tuple[BoolArray, FloatArray]:
-    """Which pairs pass, and their chi-square (each residual over its own sigma)."""
+    """Which pairs pass, and their chi-square (each residual over its own sigma).
+
+    The gate allows for the element set's prediction error; the score does not: members of a
+    cluster share their sets' errors, and only the measurement's own sigma tells them apart.
+    """
     angle, d_range, d_rate = residuals
 
-    def sigma(unc: FloatArray, default: float, prediction: FloatArray) -> FloatArray:
-        own = unc[obs_idx]
-        own = np.where(np.isfinite(own) & (own > 0), own, default)
-        return np.sqrt(own**2 + prediction**2)
+    def own(unc: FloatArray, default: float) -> FloatArray:
+        values = unc[obs_idx]
+        return np.where(np.isfinite(values) & (values > 0), values, default)
 
     # The position error seen as an angle from the site, and (roughly) as a range-rate error.
     pred_angle = np.degrees(prediction_km / np.maximum(range_km, 1.0))
-    s_angle = sigma(obs.angle_unc_deg, gates.default_angle_deg, pred_angle)
-    s_range = sigma(obs.range_unc_km, gates.default_range_km, prediction_km)
-    s_rate = sigma(obs.range_rate_unc_km_s, gates.default_range_rate_km_s, prediction_km * 1.2e-3)
+    pred_rate = prediction_km * 1.2e-3
+    s_angle = own(obs.angle_unc_deg, gates.default_angle_deg)
+    s_range = own(obs.range_unc_km, gates.default_range_km)
+    s_rate = own(obs.range_rate_unc_km_s, gates.default_range_rate_km_s)
+
+    def limit(floor: float, sigma: FloatArray, prediction: FloatArray) -> FloatArray:
+        return floor + prediction + gates.sigmas * np.sqrt(sigma**2 + prediction**2)
+
     has_angle = np.isfinite(angle)
-    ok = np.where(has_angle, angle <= gates.angle_deg + pred_angle + gates.sigmas * s_angle, True)
+    ok = np.where(has_angle, angle <= limit(gates.angle_deg, s_angle, pred_angle), True)
     has_range = np.isfinite(obs.range_km[obs_idx])
-    range_limit = gates.range_km + prediction_km + gates.sigmas * s_range
-    ok &= np.where(has_range, np.abs(d_range) <= range_limit, True)
+    ok &= np.where(has_range, np.abs(d_range) <= limit(gates.range_km, s_range, prediction_km), True)
     has_rate = np.isfinite(obs.range_rate_km_s[obs_idx])
-    rate_limit = gates.range_rate_km_s + prediction_km * 1.2e-3 + gates.sigmas * s_rate
-    ok &= np.where(has_rate, np.abs(d_rate) <= rate_limit, True)
+    ok &= np.where(has_rate, np.abs(d_rate) <= limit(gates.range_rate_km_s, s_rate, pred_rate), True)
     ok &= has_angle | has_range
     score = (
         np.where(has_angle, (angle / s_angle) ** 2, 0.0)
@@ -353,7 +361,13 @@ def _coarse_pairs(
         v0 = v0[:, 0, :]
         valid = (err[:, 0] == 0) & np.isfinite(r0[:, 0])
         cand_all = np.flatnonzero(valid)
-        spread_all = gates.sigmas * sets.prediction_km(cand_all, jd_c[0] + fr_c[0], gates)
+        at_c = jd_c[0] + fr_c[0]
+        widen = np.where(
+            sets.age_days(cand_all, np.full(cand_all.size, at_c)) > gates.stale_days, gates.stale_search, 1.0
+        )
+        spread_all = (
+            (gates.sigmas + 1.0) * widen * sets.prediction_km(cand_all, np.full(cand_all.size, at_c), gates)
+        )
         r0 = r0[cand_all]
         v0 = v0[cand_all]
         rnorm = np.linalg.norm(r0, axis=-1)
