@@ -754,8 +754,10 @@ def _segment_records(segment: _Segment, first_index: int) -> Iterator[Observatio
         if attr is None:
             continue  # angles in a refused segment; reported through `problem`
         value: str | float = data.value or ""
-        is_number = _NUMBER.fullmatch(data.value or "") is not None
-        if is_number and (keyword in corrections or (keyword == "RANGE" and km_per_unit != 1.0)):
+        changed = keyword in corrections or (keyword == "RANGE" and km_per_unit != 1.0)
+        # Only values that change, and azimuths, need their number here (build_record checks the rest).
+        is_number = (changed or keyword == "ANGLE_1") and _NUMBER.fullmatch(data.value or "") is not None
+        if is_number and changed:
             scale = km_per_unit if keyword == "RANGE" else 1.0
             value = (float(value) + corrections.get(keyword, 0.0)) * scale
         if keyword == "ANGLE_1" and is_number:
