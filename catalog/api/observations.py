@@ -216,7 +216,9 @@ def _deliver(request: Request, data: bytes, *, filename: str, channel: str) -> R
 DELIVERY_PARAMETERS = [
     OpenApiParameter("sensor", int, description="Sensor number, for records that do not name one"),
     OpenApiParameter("marking", str, description="Marking to apply; never looser than the agreement's"),
-    OpenApiParameter("format", str, description="udl-json, csv, tdm-kvn or tdm-xml; detected when absent"),
+    OpenApiParameter(
+        "format", str, description="udl-json, csv, tdm-kvn, tdm-xml or b3; detected when absent"
+    ),
     OpenApiParameter("tasking_request", int, description="The tasking request this delivery answers"),
 ]
 

@@ -12,10 +12,19 @@ Scaling (tens of thousands of objects, hundreds of thousands of observations):
    of sight at once (a matrix product), with a gate widened by each object's own angular rate.
 4. The few (observation, object) pairs left are predicted exactly with SGP4, grouped by object
    (one vectorized call per object, not per observation), and gated on angle, range and
-   range-rate residuals. The pair with the smallest normalised residual wins; none means UCT.
+   range-rate residuals, the gates allowing for the element set's prediction error. Each
+   passing pair is scored by chi-square: every residual divided by the measurement's own sigma
+   (the sensor's calibrated noise, else the reported uncertainty, else a default). The lowest
+   score wins; none means UCT. How many candidates passed, and the runner-up with its
+   score, are kept.
 
-A preferred object per observation (the target it was tasked on, or the one it names) is tried
-first and, when it passes the gate, kept without a search.
+Element sets age: the prediction error is taken to grow with the set's age at the observation
+time, faster in low orbit (drag) than above; gates and sigmas widen with it. A UCT whose nearest
+checked candidate had a stale set (older than ``Gates.stale_days``) names that candidate.
+
+A preferred object per observation (the target it was tasked on, or the one it names) is
+always among the candidates and compared with the others: it is kept only when its score is
+within ``Gates.tie_chi2`` of the best, so a neighbour that fits clearly better wins.
 
 Everything is in TEME: the line of sight of an az/el observation is rotated from the site's
 local axes, an RA/Dec line of sight from J2000 (or taken as TEME when so framed). Light time and
@@ -51,7 +60,7 @@ UCT = -1
 
 @dataclass(frozen=True)
 class Gates:
-    """Residual gates: a floor plus ``sigmas`` times the observation's own uncertainty."""
+    """Residual gates: a floor plus ``sigmas`` times the pair's sigma (measurement and prediction)."""
 
     angle_deg: float = 0.1
     range_km: float = 5.0
@@ -59,6 +68,23 @@ class Gates:
     sigmas: float = 5.0
     # Coarse gate of the matrix pre-filter, added to each object's motion within a sub-bucket.
     coarse_angle_deg: float = 0.5
+    # One-sigma values for a measurement that states none.
+    default_angle_deg: float = 0.02
+    default_range_km: float = 0.05
+    default_range_rate_km_s: float = 0.002
+    # Prediction error (km, one sigma) of a set ``d`` days old: base + per_day * d, plus
+    # drag_per_day2 * d**2 below ``leo_rev_per_day`` (drag dominates the along-track error there).
+    prediction_km: float = 0.2
+    per_day_km_leo: float = 1.5
+    drag_per_day2_km: float = 0.5
+    per_day_km_high: float = 0.3
+    leo_rev_per_day: float = 11.25
+    # A set older than this is stale: the pre-filter looks ``stale_search`` times further
+    # around it, so that a UCT found near it can name it.
+    stale_days: float = 3.0
+    stale_search: float = 4.0
+    # The preferred object is kept when its chi-square is within this much of the best one's.
+    tie_chi2: float = 4.0
 
 
 @dataclass
@@ -116,7 +142,7 @@ class ObservationArrays:
 
 @dataclass(frozen=True)
 class Association:
-    """Per observation: the chosen candidate row (or ``UCT``) and its residuals."""
+    """Per observation: the chosen candidate row (or ``UCT``), its residuals and how sure it is."""
 
     candidate: IntArray
     angle_residual_deg: FloatArray
@@ -125,6 +151,36 @@ class Association:
     ambiguity: IntArray  # how many candidates passed the gate
     pairs_checked: int
     buckets: int
+    score: FloatArray = field(default_factory=lambda: np.empty(0))  # chi-square of the choice
+    runner_up: IntArray = field(default_factory=lambda: np.empty(0, dtype=np.int64))  # or UCT
+    runner_up_score: FloatArray = field(default_factory=lambda: np.empty(0))
+    near_stale: IntArray = field(default_factory=lambda: np.empty(0, dtype=np.int64))  # UCTs: or UCT
+
+
+@dataclass(frozen=True)
+class _Sets:
+    """Per candidate: element-set epoch (JD) and mean motion (rev/day), for the prediction error."""
+
+    epoch_jd: FloatArray
+    rev_per_day: FloatArray
+
+    @classmethod
+    def of(cls, satrecs: Sequence[Satrec]) -> _Sets:
+        epoch = np.array([s.jdsatepoch + s.jdsatepochF for s in satrecs], dtype=np.float64)
+        rev = np.array([s.no_kozai for s in satrecs], dtype=np.float64) * (1440.0 / (2.0 * math.pi))
+        return cls(epoch, rev)
+
+    def age_days(self, cand: IntArray, jd: FloatArray) -> FloatArray:
+        return np.abs(jd - self.epoch_jd[cand])
+
+    def prediction_km(self, cand: IntArray, jd: FloatArray, gates: Gates) -> FloatArray:
+        """One-sigma position error of each candidate's set at the given times."""
+        days = self.age_days(cand, jd)
+        leo = self.rev_per_day[cand] >= gates.leo_rev_per_day
+        growth = np.where(
+            leo, gates.per_day_km_leo * days + gates.drag_per_day2_km * days**2, gates.per_day_km_high * days
+        )
+        return gates.prediction_km + growth
 
 
 @dataclass(frozen=True)
@@ -198,8 +254,9 @@ def _exact_residuals(
     geo: _Geometry,
     obs_idx: IntArray,
     cand_idx: IntArray,
-) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """SGP4 residuals of each (observation, candidate) pair, one propagation call per candidate."""
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """SGP4 residuals of each (observation, candidate) pair and the predicted range, one
+    propagation call per candidate."""
     n = obs_idx.shape[0]
     r = np.full((n, 3), np.nan)
     v = np.full((n, 3), np.nan)
@@ -225,36 +282,49 @@ def _exact_residuals(
     chord = np.linalg.norm(unit - los, axis=-1)
     angle = np.where(angle < 1.0, np.degrees(2.0 * np.arcsin(np.clip(chord / 2.0, 0.0, 1.0))), angle)
     rate = np.einsum("ij,ij->i", unit, v - geo.site_vel_teme[obs_idx])
-    return angle, obs.range_km[obs_idx] - rng, obs.range_rate_km_s[obs_idx] - rate
+    return angle, obs.range_km[obs_idx] - rng, obs.range_rate_km_s[obs_idx] - rate, rng
 
 
 def _gate(
     obs: ObservationArrays,
     obs_idx: IntArray,
-    angle: FloatArray,
-    d_range: FloatArray,
-    d_rate: FloatArray,
+    residuals: tuple[FloatArray, FloatArray, FloatArray],
+    prediction_km: FloatArray,
+    range_km: FloatArray,
     gates: Gates,
 ) -> tuple[BoolArray, FloatArray]:
-    """Which pairs pass, and their normalised score (smaller is better)."""
+    """Which pairs pass, and their chi-square (each residual over its own sigma).
 
-    def limit(floor: float, unc: FloatArray) -> FloatArray:
-        return floor + gates.sigmas * np.nan_to_num(unc[obs_idx], nan=0.0)
+    The gate allows for the element set's prediction error; the score does not: members of a
+    cluster share their sets' errors, and only the measurement's own sigma tells them apart.
+    """
+    angle, d_range, d_rate = residuals
 
-    a_lim = limit(gates.angle_deg, obs.angle_unc_deg)
-    r_lim = limit(gates.range_km, obs.range_unc_km)
-    rr_lim = limit(gates.range_rate_km_s, obs.range_rate_unc_km_s)
+    def own(unc: FloatArray, default: float) -> FloatArray:
+        values = unc[obs_idx]
+        return np.where(np.isfinite(values) & (values > 0), values, default)
+
+    # The position error seen as an angle from the site, and (roughly) as a range-rate error.
+    pred_angle = np.degrees(prediction_km / np.maximum(range_km, 1.0))
+    pred_rate = prediction_km * 1.2e-3
+    s_angle = own(obs.angle_unc_deg, gates.default_angle_deg)
+    s_range = own(obs.range_unc_km, gates.default_range_km)
+    s_rate = own(obs.range_rate_unc_km_s, gates.default_range_rate_km_s)
+
+    def limit(floor: float, sigma: FloatArray, prediction: FloatArray) -> FloatArray:
+        return floor + prediction + gates.sigmas * np.sqrt(sigma**2 + prediction**2)
+
     has_angle = np.isfinite(angle)
-    ok = np.where(has_angle, angle <= a_lim, True)
+    ok = np.where(has_angle, angle <= limit(gates.angle_deg, s_angle, pred_angle), True)
     has_range = np.isfinite(obs.range_km[obs_idx])
-    ok &= np.where(has_range, np.abs(d_range) <= r_lim, True)
+    ok &= np.where(has_range, np.abs(d_range) <= limit(gates.range_km, s_range, prediction_km), True)
     has_rate = np.isfinite(obs.range_rate_km_s[obs_idx])
-    ok &= np.where(has_rate, np.abs(d_rate) <= rr_lim, True)
+    ok &= np.where(has_rate, np.abs(d_rate) <= limit(gates.range_rate_km_s, s_rate, pred_rate), True)
     ok &= has_angle | has_range
     score = (
-        np.where(has_angle, (angle / a_lim) ** 2, 0.0)
-        + np.where(has_range, (d_range / r_lim) ** 2, 0.0)
-        + np.where(has_rate, (d_rate / rr_lim) ** 2, 0.0)
+        np.where(has_angle, (angle / s_angle) ** 2, 0.0)
+        + np.where(has_range, (d_range / s_range) ** 2, 0.0)
+        + np.where(has_rate, (d_rate / s_rate) ** 2, 0.0)
     )
     return ok & np.isfinite(score), score
 
@@ -267,6 +337,7 @@ def _coarse_pairs(
     gates: Gates,
     bucket_s: float,
     sub_bucket_s: float,
+    sets: _Sets,
 ) -> tuple[IntArray, IntArray, int]:
     """Candidate (observation, object) pairs for the observations in ``todo``."""
     seconds = _seconds(obs)
@@ -290,6 +361,13 @@ def _coarse_pairs(
         v0 = v0[:, 0, :]
         valid = (err[:, 0] == 0) & np.isfinite(r0[:, 0])
         cand_all = np.flatnonzero(valid)
+        at_c = jd_c[0] + fr_c[0]
+        widen = np.where(
+            sets.age_days(cand_all, np.full(cand_all.size, at_c)) > gates.stale_days, gates.stale_search, 1.0
+        )
+        spread_all = (
+            (gates.sigmas + 1.0) * widen * sets.prediction_km(cand_all, np.full(cand_all.size, at_c), gates)
+        )
         r0 = r0[cand_all]
         v0 = v0[cand_all]
         rnorm = np.linalg.norm(r0, axis=-1)
@@ -318,6 +396,7 @@ def _coarse_pairs(
             if cands.size == 0:
                 continue
             rk, vk, ak, spk = r0[cands], v0[cands], acc[cands], speed[cands]
+            spread = spread_all[cands]
             t_off = seconds[at_site] - centre_s
             sub = np.floor((t_off + half) / sub_bucket_s).astype(np.int64)
             for sub_id in np.unique(sub):
@@ -334,7 +413,7 @@ def _coarse_pairs(
                 unit = rel / rng[:, None]
                 ang_rate = spk / rng  # rad/s, an upper bound of the apparent motion
                 slack_s = sub_bucket_s / 2.0 + 0.5
-                limit_deg = np.degrees(ang_rate * slack_s) + gates.coarse_angle_deg
+                limit_deg = np.degrees(ang_rate * slack_s + spread / rng) + gates.coarse_angle_deg
                 cos_limit = np.cos(np.radians(np.minimum(limit_deg, 179.0)))
                 los = geo.los[group]
                 has_los = np.isfinite(los[:, 0])
@@ -345,7 +424,7 @@ def _coarse_pairs(
                 obs_rng = obs.range_km[group]
                 has_rng = np.isfinite(obs_rng)
                 if has_rng.any():
-                    r_slack = spk * slack_s + gates.range_km * 4.0
+                    r_slack = spk * slack_s + gates.range_km * 4.0 + spread
                     near = np.abs(obs_rng[has_rng, None] - rng[None, :]) <= r_slack[None, :]
                     hits[has_rng] = np.where(has_los[has_rng, None], hits[has_rng] & near, near)
                 gi, ci = np.nonzero(hits)
@@ -378,44 +457,82 @@ def associate(
     best_range = np.full(m, np.nan)
     best_rate = np.full(m, np.nan)
     ambiguity = np.zeros(m, dtype=np.int64)
+    score = np.full(m, np.nan)
+    runner_up = np.full(m, UCT, dtype=np.int64)
+    runner_up_score = np.full(m, np.nan)
+    near_stale = np.full(m, UCT, dtype=np.int64)
+
+    def result(checked: int, buckets: int) -> Association:
+        return Association(
+            best, best_angle, best_range, best_rate, ambiguity, checked, buckets,
+            score, runner_up, runner_up_score, near_stale,
+        )  # fmt: skip
+
     if m == 0 or not satrecs:
-        return Association(best, best_angle, best_range, best_rate, ambiguity, 0, 0)
+        return result(0, 0)
     geo = _geometry(obs)
-    usable = np.isfinite(geo.los[:, 0]) | np.isfinite(obs.range_km)
-
-    checked = 0
-    preferred = np.flatnonzero(usable & (obs.preferred >= 0) & (obs.preferred < len(satrecs)))
-    if preferred.size:
-        cand = obs.preferred[preferred]
-        angle, d_range, d_rate = _exact_residuals(satrecs, obs, geo, preferred, cand)
-        ok, _score = _gate(obs, preferred, angle, d_range, d_rate, gates)
-        checked += preferred.size
-        won = preferred[ok]
-        best[won] = cand[ok]
-        best_angle[won], best_range[won], best_rate[won] = angle[ok], d_range[ok], d_rate[ok]
-        ambiguity[won] = 1
-
-    todo = np.flatnonzero(usable & (best == UCT))
-    if todo.size == 0:
-        return Association(best, best_angle, best_range, best_rate, ambiguity, checked, 0)
+    usable = np.flatnonzero(np.isfinite(geo.los[:, 0]) | np.isfinite(obs.range_km))
+    if usable.size == 0:
+        return result(0, 0)
+    sets = _Sets.of(satrecs)
     if sat_array is None:
         sat_array = SatrecArray(list(satrecs))
-    pair_obs, pair_cand, buckets = _coarse_pairs(sat_array, obs, geo, todo, gates, bucket_s, sub_bucket_s)
-    checked += pair_obs.size
-    if pair_obs.size:
-        angle, d_range, d_rate = _exact_residuals(satrecs, obs, geo, pair_obs, pair_cand)
-        ok, score = _gate(obs, pair_obs, angle, d_range, d_rate, gates)
-        pair_obs, pair_cand, score = pair_obs[ok], pair_cand[ok], score[ok]
-        angle, d_range, d_rate = angle[ok], d_range[ok], d_rate[ok]
-        if pair_obs.size:
-            np.add.at(ambiguity, pair_obs, 1)
-            # Lowest score per observation: sort by (observation, score), keep each first.
-            order = np.lexsort((score, pair_obs))
-            first = order[np.r_[True, pair_obs[order][1:] != pair_obs[order][:-1]]]
-            won = pair_obs[first]
-            best[won] = pair_cand[first]
-            best_angle[won], best_range[won], best_rate[won] = angle[first], d_range[first], d_rate[first]
-    return Association(best, best_angle, best_range, best_rate, ambiguity, checked, buckets)
+    pair_obs, pair_cand, buckets = _coarse_pairs(
+        sat_array, obs, geo, usable, gates, bucket_s, sub_bucket_s, sets
+    )
+    # The preferred object is always a candidate, whatever the coarse pre-filter thought of it.
+    pref = usable[(obs.preferred[usable] >= 0) & (obs.preferred[usable] < len(satrecs))]
+    if pref.size:
+        pair_obs = np.concatenate((pair_obs, pref))
+        pair_cand = np.concatenate((pair_cand, obs.preferred[pref]))
+        keys = np.unique(np.stack((pair_obs, pair_cand), axis=1), axis=0)
+        pair_obs, pair_cand = keys[:, 0].copy(), keys[:, 1].copy()
+    if pair_obs.size == 0:
+        return result(0, buckets)
+    angle, d_range, d_rate, predicted_range = _exact_residuals(satrecs, obs, geo, pair_obs, pair_cand)
+    jd = obs.jd[pair_obs] + obs.fr[pair_obs]
+    prediction = sets.prediction_km(pair_cand, jd, gates)
+    seen_range = np.where(np.isfinite(obs.range_km[pair_obs]), obs.range_km[pair_obs], predicted_range)
+    ok, chi2 = _gate(obs, pair_obs, (angle, d_range, d_rate), prediction, seen_range, gates)
+
+    passed = np.flatnonzero(ok)
+    if passed.size:
+        np.add.at(ambiguity, pair_obs[passed], 1)
+        # Per observation, passing pairs by chi-square: the first is the best, the second the runner-up.
+        order = passed[np.lexsort((chi2[passed], pair_obs[passed]))]
+        owners = pair_obs[order]
+        first = np.r_[True, owners[1:] != owners[:-1]]
+        second = np.r_[False, ~first[1:]] & np.r_[False, first[:-1]]
+        chosen = np.full(m, -1, dtype=np.int64)
+        chosen[owners[first]] = order[first]
+        other = np.full(m, -1, dtype=np.int64)
+        other[owners[second]] = order[second]
+        # The preferred object stays when it fits about as well as the best.
+        is_pref = obs.preferred[pair_obs[passed]] == pair_cand[passed]
+        pref_pair = np.full(m, -1, dtype=np.int64)
+        pref_pair[pair_obs[passed][is_pref]] = passed[is_pref]
+        has = np.flatnonzero((pref_pair >= 0) & (chosen >= 0))
+        keep = has[chi2[pref_pair[has]] <= chi2[chosen[has]] + gates.tie_chi2]
+        keep = keep[pref_pair[keep] != chosen[keep]]
+        other[keep], chosen[keep] = chosen[keep], pref_pair[keep]
+        won = np.flatnonzero(chosen >= 0)
+        pick = chosen[won]
+        best[won] = pair_cand[pick]
+        best_angle[won], best_range[won], best_rate[won] = angle[pick], d_range[pick], d_rate[pick]
+        score[won] = chi2[pick]
+        with_other = won[other[won] >= 0]
+        runner_up[with_other] = pair_cand[other[with_other]]
+        runner_up_score[with_other] = chi2[other[with_other]]
+
+    # A UCT next to a stale set: the lowest-scored candidate checked for it, if that set is stale.
+    failed = np.flatnonzero(~ok & np.isfinite(chi2) & (best[pair_obs] == UCT))
+    if failed.size:
+        order = failed[np.lexsort((chi2[failed], pair_obs[failed]))]
+        owners = pair_obs[order]
+        nearest = order[np.r_[True, owners[1:] != owners[:-1]]]
+        stale = sets.age_days(pair_cand[nearest], jd[nearest]) > gates.stale_days
+        near_stale[pair_obs[nearest[stale]]] = pair_cand[nearest[stale]]
+    return result(int(pair_obs.size), buckets)
 
 
 def precision_recall(predicted: IntArray, truth: IntArray) -> tuple[float, float]:

@@ -13,6 +13,7 @@ read at all raises FormatError.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Iterator
 from typing import TextIO
@@ -74,7 +75,7 @@ def detect_format(head: str) -> str:
     if text[0] in "[{":
         return "omm-json"
     lines = [line.strip() for line in text.splitlines() if line.strip()]
-    lines = [line for line in lines if not line.upper().startswith("COMMENT")]
+    lines = [line for line in lines if not line.upper().startswith("COMMENT") and not line.startswith("#")]
     if not lines:
         raise FormatError("the file holds only comments")
     first = lines[0]
@@ -83,8 +84,9 @@ def detect_format(head: str) -> str:
         if vers.group(1).upper() == "CCSDS_OMM_VERS":
             return "omm-kvn"
         raise FormatError(f"{vers.group(1).upper()} file is not an OMM")
-    for i, line in enumerate(lines[:3]):
-        if _TLE_LINE1.match(line) and i + 1 < len(lines) and _TLE_LINE2.match(lines[i + 1]):
+    # A TLE file may open with prose lines: any line 1 followed by its line 2 in the head decides.
+    for line, following in itertools.pairwise(lines):
+        if _TLE_LINE1.match(line) and _TLE_LINE2.match(following):
             return "tle"
     header = {cell.strip().strip('"').upper() for cell in first.split(",")}
     if {"EPOCH", "NORAD_CAT_ID"} <= header:

@@ -14,7 +14,7 @@ from typing import TextIO
 
 from catalog.formats.errors import FormatError, RecordError
 from catalog.formats.observations_common import ObservationRecord, build_record, format_time
-from catalog.formats.udl import KEYS, UDL_NAMES
+from catalog.formats.udl import KEYS, UDL_NAMES, with_default_frame
 
 __all__ = ["CSV_COLUMNS", "read_obs_csv", "write_obs_csv"]
 
@@ -71,7 +71,7 @@ def read_obs_csv(lines: Iterable[str]) -> Iterator[ObservationRecord | RecordErr
                     raw[attr] = row[position]
                     names[attr] = title
                     break
-        yield build_record(index, line, raw, names)
+        yield build_record(index, line, with_default_frame(raw), names)
 
 
 def write_obs_csv(records: Iterable[ObservationRecord], out: TextIO) -> int:

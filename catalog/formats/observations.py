@@ -5,7 +5,8 @@ Formats (names as used by ``fmt``):
 * ``"udl-json"`` -- JSON array of objects with UDL field names (:mod:`.udl`);
 * ``"csv"`` -- header row with the same names, one row per observation
   (:mod:`.obs_csv`);
-* ``"tdm-kvn"`` / ``"tdm-xml"`` -- CCSDS Tracking Data Message (:mod:`.tdm`).
+* ``"tdm-kvn"`` / ``"tdm-xml"`` -- CCSDS Tracking Data Message (:mod:`.tdm`);
+* ``"b3"`` -- the SSN's 80-column B3 observation cards (:mod:`.b3`).
 
 :func:`read_observations` yields, in payload order, an
 :class:`ObservationRecord` for each good record and a
@@ -27,6 +28,7 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import BinaryIO, TextIO
 
+from catalog.formats.b3 import looks_like_b3, read_b3, write_b3
 from catalog.formats.errors import FormatError, RecordError
 from catalog.formats.obs_csv import read_obs_csv, write_obs_csv
 from catalog.formats.observations_common import ObservationRecord
@@ -41,7 +43,7 @@ __all__ = [
     "write_observations",
 ]
 
-FORMATS = ("udl-json", "csv", "tdm-kvn", "tdm-xml")
+FORMATS = ("udl-json", "csv", "tdm-kvn", "tdm-xml", "b3")
 _HEAD_CHARS = 4096
 _CHUNK_CHARS = 1 << 16
 _EXTENSIONS = {
@@ -51,6 +53,7 @@ _EXTENSIONS = {
     ".kvn": "tdm-kvn",
     ".txt": "tdm-kvn",
     ".xml": "tdm-xml",
+    ".b3": "b3",
 }
 _OB_TIME_HEADER = re.compile(r"(^|[,;\"'\s])obtime($|[,;\"'\s])", re.IGNORECASE)
 
@@ -67,12 +70,21 @@ def detect_format(head: str, filename: str | None = None) -> str:
     if text.startswith("<"):
         if re.search(r"<(?:\w+:)?(?:tdm|ndm)[\s>]", text) or "CCSDS_TDM_VERS" in text:
             return "tdm-xml"
-        raise FormatError("the XML payload is not a CCSDS TDM (<tdm> root expected)")
+        root = re.match(r"<(?:\w+:)?(\w+)", re.sub(r"<[?!][^>]*>\s*", "", text))
+        kind = f"an {root[1].upper()}, " if root and re.fullmatch(r"o[a-z]m|[a-z]dm", root[1]) else ""
+        raise FormatError(f"the XML payload is {kind}not a TDM (<tdm> or <ndm> root expected)")
     if re.match(r"(?:COMMENT[^\n]*\n\s*)*CCSDS_TDM_VERS\s*=", text):
         return "tdm-kvn"
+    if other := re.match(r"(?:COMMENT[^\n]*\n\s*)*CCSDS_([A-Z]{3})_VERS\s*=", text):
+        raise FormatError(f"the payload is a CCSDS {other[1]}, not a TDM")
     first_line = text.split("\n", 1)[0]
     if _OB_TIME_HEADER.search(first_line):
         return "csv"
+    cards = [line for line in text.split("\n") if line.strip() and not line.lstrip().startswith("#")]
+    if cards and looks_like_b3(cards[0]):
+        return "b3"
+    if cards and cards[0].startswith("))"):
+        raise FormatError("the payload is in the B3 transmission form ('))'); send the archive form")
     if filename:
         lowered = filename.lower()
         for extension, fmt in _EXTENSIONS.items():
@@ -80,7 +92,7 @@ def detect_format(head: str, filename: str | None = None) -> str:
                 return fmt
     raise FormatError(
         "unrecognised observation format: expected UDL-style JSON, CSV with an obTime "
-        "column, or a CCSDS TDM (KVN or XML)"
+        "column, a CCSDS TDM (KVN or XML) or B3 cards"
     )
 
 
@@ -142,6 +154,8 @@ def read_observations(
         return read_tdm_kvn(_lines(text))
     if fmt == "tdm-xml":
         return read_tdm_xml(text)
+    if fmt == "b3":
+        return read_b3(_lines(text))
     raise FormatError(f"unknown observation format {fmt!r}; expected one of {', '.join(FORMATS)}")
 
 
@@ -158,4 +172,6 @@ def write_observations(records: Iterable[ObservationRecord], fmt: str, out: Text
         return write_obs_csv(records, out)
     if fmt in ("tdm-kvn", "tdm-xml"):
         return write_tdm(records, out, xml_form=fmt == "tdm-xml")
+    if fmt == "b3":
+        return write_b3(records, out)
     raise FormatError(f"unknown observation format {fmt!r}; expected one of {', '.join(FORMATS)}")

@@ -27,6 +27,7 @@ from .records import ElementSetRecord
 
 __all__ = [
     "MAX_TLE_CATALOG_NUMBER",
+    "NAME_COLUMNS",
     "TLEWriteError",
     "checksum",
     "format_tle",
@@ -37,6 +38,7 @@ __all__ = [
 ]
 
 MAX_TLE_CATALOG_NUMBER = 339_999
+NAME_COLUMNS = 24  # the name line of a 3LE
 _ALPHA5_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"  # I and O are not used
 _LINE1 = re.compile(r"1 [ 0-9A-Z]{4}[0-9]")
 _LINE2 = re.compile(r"2 [ 0-9A-Z]{4}[0-9]")
@@ -328,36 +330,45 @@ def _clean_name(line: str) -> str | None:
 
 
 def read_tle(lines: Iterable[str]) -> Iterator[ElementSetRecord | RecordError]:
-    """Read TLE or 3LE text, one item per element set; blank lines are skipped."""
+    """Read TLE or 3LE text, one item per element set.
+
+    Blank lines and ``#`` comment lines are skipped anywhere (a comment never becomes a name).
+    Before the first element set, text lines not directly followed by line 1 are a preamble
+    and skipped, as is a line directly before line 1 that is too long to be a name.
+    """
     record = 0
     name: str | None = None
     name_line = 0
     pending1: str | None = None
     pending1_line = 0
     lineno = 0
+    seen_set = False
     for raw in lines:
         lineno += 1
         line = raw.rstrip("\r\n")
-        if not line.strip():
+        text = line.strip()
+        if not text or text.startswith("#"):
             continue
         if pending1 is not None:
             if _LINE2.match(line):
                 record += 1
                 yield parse_tle(name, pending1, line, record, pending1_line)
-                name, pending1 = None, None
+                name, pending1, seen_set = None, None, True
                 continue
             record += 1
             yield RecordError(record, pending1_line, None, "line 1 is not followed by a line 2")
             name, pending1 = None, None
         if _LINE1.match(line):
             pending1, pending1_line = line, lineno
+            if not seen_set and name is not None and len(name) > NAME_COLUMNS:
+                name = None  # the end of a preamble, not a name
             continue
         if _LINE2.match(line):
             record += 1
             yield RecordError(record, lineno, None, "line 2 without a line 1 before it")
             name = None
             continue
-        if name is not None:
+        if name is not None and seen_set:
             record += 1
             yield RecordError(record, name_line, None, "name line not followed by TLE lines")
         name, name_line = _clean_name(line), lineno

@@ -21,7 +21,15 @@ from typing import TextIO
 from catalog.formats.errors import FormatError, RecordError
 from catalog.formats.observations_common import ObservationRecord, build_record, format_time
 
-__all__ = ["KEYS", "UDL_NAMES", "read_udl_json", "record_to_udl", "write_udl_json"]
+__all__ = [
+    "DEFAULT_FRAME",
+    "KEYS",
+    "UDL_NAMES",
+    "read_udl_json",
+    "record_to_udl",
+    "with_default_frame",
+    "write_udl_json",
+]
 
 # Attribute name -> accepted keys, the first one being the one written.
 KEYS: dict[str, tuple[str, ...]] = {
@@ -42,7 +50,9 @@ KEYS: dict[str, tuple[str, ...]] = {
     "ra_unc_deg": ("raUnc",),
     "declination_deg": ("declination",),
     "declination_unc_deg": ("declinationUnc",),
-    "frame": ("referenceFrame", "senReferenceFrame"),
+    # The frame of RA/Dec. ``senReferenceFrame`` is the frame of the sensor's position, not of
+    # the angles, and is never read as this one; a missing ``referenceFrame`` means J2000.
+    "frame": ("referenceFrame",),
     "magnitude": ("mag",),
     "rcs_m2": ("rcs",),
     "snr_db": ("snr",),
@@ -50,6 +60,7 @@ KEYS: dict[str, tuple[str, ...]] = {
     "data_mode": ("dataMode",),
 }
 UDL_NAMES: dict[str, str] = {attr: keys[0] for attr, keys in KEYS.items()}
+DEFAULT_FRAME = "J2000"
 
 # Largest text one array element may span before it is declared malformed.
 MAX_ELEMENT_CHARS = 16 << 20
@@ -85,7 +96,14 @@ def _record_from_object(index: int, line: int | None, obj: object) -> Observatio
             raw[attr] = value
             if key != names[attr]:
                 names = {**names, attr: key}
-    return build_record(index, line, raw, names)
+    return build_record(index, line, with_default_frame(raw), names)
+
+
+def with_default_frame(raw: dict[str, object]) -> dict[str, object]:
+    """``raw`` with the UDL default frame of RA/Dec (J2000) when angles come without one."""
+    if "frame" not in raw and ("ra_deg" in raw or "declination_deg" in raw):
+        raw["frame"] = DEFAULT_FRAME
+    return raw
 
 
 def read_udl_json(chunks: Iterable[str]) -> Iterator[ObservationRecord | RecordError]:

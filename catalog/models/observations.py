@@ -162,6 +162,33 @@ class Observation(MarkedModel):
     )
     residual_angle_deg = models.FloatField(null=True, blank=True, help_text="Observed minus predicted")
     residual_range_km = models.FloatField(null=True, blank=True)
+    # How sure the association is: candidates that passed the gate, the chosen one's chi-square,
+    # the runner-up and its chi-square; for a UCT, the nearest checked object if its set was stale.
+    association_candidates = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="How many catalog objects passed the association gate"
+    )
+    association_score = models.FloatField(
+        null=True, blank=True, help_text="Chi-square of the residuals of the associated object"
+    )
+    runner_up = models.ForeignKey(
+        "catalog.SpaceObject",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+        help_text="The next best object that passed the gate",
+    )
+    runner_up_score = models.FloatField(null=True, blank=True, help_text="Chi-square of the runner-up")
+    near_stale_set = models.ForeignKey(
+        "catalog.SpaceObject",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+        help_text="For a UCT: the nearest object checked, whose element set was stale",
+    )
     # A lazy reference: tasking depends on catalog, never the other way round in code.
     tasking_request = models.ForeignKey(
         "tasking.TaskingRequest",

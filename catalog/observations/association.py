@@ -15,6 +15,7 @@ from django.db import connection, transaction
 from django.db.models import QuerySet
 from sgp4.api import Satrec, SatrecArray
 
+from agreements.choices import MeasurementType
 from agreements.models import Sensor
 from catalog.astro.association import UCT, Association, Gates, ObservationArrays, associate
 from catalog.astro.propagation import MeanElements, satrec_from_elements, utc_to_jd_fr
@@ -119,8 +120,19 @@ def _arrays(
     obs.azimuth_deg, obs.elevation_deg = floats(3), floats(4)
     obs.range_km, obs.range_rate_km_s = floats(5), floats(6)
     obs.ra_deg, obs.declination_deg = floats(7), floats(8)
-    obs.angle_unc_deg = np.fmax(floats(9), floats(10))
-    obs.range_unc_km, obs.range_rate_unc_km_s = floats(11), floats(12)
+    # Each measurement's sigma: the sensor's calibrated noise when it has one, else its own.
+    sensor_ids, which = np.unique(np.array(cols[1], dtype=np.int64), return_inverse=True)
+    noise = [_noise(sensors[int(s)]) for s in sensor_ids]
+
+    def calibrated(kinds: tuple[str, ...], own: np.ndarray) -> np.ndarray:
+        per_sensor = np.array([next((n[k] for k in kinds if k in n), np.nan) for n in noise])
+        values = per_sensor[which.reshape(-1)]
+        return np.where(np.isfinite(values), values, own)
+
+    angle_kinds = (MeasurementType.AZIMUTH_ELEVATION, MeasurementType.RA_DEC)
+    obs.angle_unc_deg = calibrated(angle_kinds, np.fmax(floats(9), floats(10)))
+    obs.range_unc_km = calibrated((MeasurementType.RANGE,), floats(11))
+    obs.range_rate_unc_km_s = calibrated((MeasurementType.RANGE_RATE,), floats(12))
     obs.radec_teme = np.array([(f or "").upper() in _FRAMES_TEME for f in cols[13]], dtype=bool)
     # The requested target of a tasked observation is tried first, then the sensor's own
     # identification; either is kept only if it passes the gates.
@@ -130,6 +142,19 @@ def _arrays(
     ]
     obs.preferred = np.array([t if t >= 0 else n for t, n in zip(tasked, named, strict=True)], dtype=np.int64)
     return obs
+
+
+def _noise(sensor: Sensor) -> dict[str, float]:
+    """The sensor's current noise sigma per measurement type (cached on the instance)."""
+    cached: dict[str, float] | None = getattr(sensor, "_association_noise", None)
+    if cached is None:
+        cached = {
+            kind: float(bias.noise_sigma)
+            for kind, bias in sensor.current_biases().items()
+            if bias.noise_sigma and bias.noise_sigma > 0
+        }
+        sensor._association_noise = cached  # type: ignore[attr-defined]
+    return cached
 
 
 def associate_pending(batch_id: int, *, candidates: Candidates | None = None) -> dict[str, int]:
@@ -180,31 +205,59 @@ def _request_targets(request_ids: set[int]) -> dict[int, list[int]]:
     return answered_requests().targets(request_ids)
 
 
+_Id = int | None
+_Value = float | None
+_Update = tuple[int, _Id, str, _Value, _Value, _Id, _Value, _Id, _Value, _Id]
+_UPDATED = (
+    "space_object_id",
+    "association",
+    "residual_angle_deg",
+    "residual_range_km",
+    "association_candidates",
+    "association_score",
+    "runner_up_id",
+    "runner_up_score",
+    "near_stale_set_id",
+)
+
+
+def _finite(value: float) -> float | None:
+    return float(value) if np.isfinite(value) else None
+
+
 def _updates(
     rows: list[tuple[Any, ...]], result: Association | None, candidates: Candidates
-) -> list[tuple[int, int | None, str, float | None, float | None]]:
-    out: list[tuple[int, int | None, str, float | None, float | None]] = []
+) -> list[_Update]:
+    out: list[_Update] = []
+    ids = candidates.object_ids
     for i, row in enumerate(rows):
-        if result is None or result.candidate[i] == UCT:
-            out.append((row[0], None, AssociationStatus.UCT, None, None))
+        if result is None:
+            out.append((row[0], None, AssociationStatus.UCT, None, None, 0, None, None, None, None))
             continue
-        angle = float(result.angle_residual_deg[i])
-        rng = float(result.range_residual_km[i])
+        stale = int(result.near_stale[i])
+        near = int(ids[stale]) if stale != UCT else None
+        if result.candidate[i] == UCT:
+            out.append((row[0], None, AssociationStatus.UCT, None, None, 0, None, None, None, near))
+            continue
+        other = int(result.runner_up[i])
         out.append(
             (
                 row[0],
-                int(candidates.object_ids[result.candidate[i]]),
+                int(ids[result.candidate[i]]),
                 AssociationStatus.ASSOCIATED,
-                angle if np.isfinite(angle) else None,
-                rng if np.isfinite(rng) else None,
+                _finite(result.angle_residual_deg[i]),
+                _finite(result.range_residual_km[i]),
+                int(result.ambiguity[i]),
+                _finite(result.score[i]),
+                int(ids[other]) if other != UCT else None,
+                _finite(result.runner_up_score[i]),
+                None,
             )
         )
     return out
 
 
-def _write(
-    updates: list[tuple[int, int | None, str, float | None, float | None]], *, only_pending: bool = False
-) -> None:
+def _write(updates: list[_Update], *, only_pending: bool = False) -> None:
     if not updates:
         return
     table = Observation._meta.db_table
@@ -212,17 +265,19 @@ def _write(
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute(
-                    "CREATE TEMP TABLE IF NOT EXISTS obs_assoc (id bigint, space_object_id bigint, "
+                    "CREATE TEMP TABLE IF NOT EXISTS obs_assoc_v2 (id bigint, space_object_id bigint, "
                     "association varchar(10), residual_angle_deg double precision, "
-                    "residual_range_km double precision) ON COMMIT DELETE ROWS"
+                    "residual_range_km double precision, association_candidates integer, "
+                    "association_score double precision, runner_up_id bigint, "
+                    "runner_up_score double precision, near_stale_set_id bigint) ON COMMIT DELETE ROWS"
                 )
-                with cursor.cursor.copy("COPY obs_assoc FROM STDIN") as copy:
+                with cursor.cursor.copy("COPY obs_assoc_v2 FROM STDIN") as copy:
                     for row in updates:
                         copy.write_row(row)
+                assignments = ", ".join(f"{name} = a.{name}" for name in _UPDATED)
                 cursor.execute(
-                    f"UPDATE {table} AS o SET space_object_id = a.space_object_id, "  # noqa: S608
-                    "association = a.association, residual_angle_deg = a.residual_angle_deg, "
-                    "residual_range_km = a.residual_range_km FROM obs_assoc AS a WHERE o.id = a.id"
+                    f"UPDATE {table} AS o SET {assignments} "  # noqa: S608
+                    "FROM obs_assoc_v2 AS a WHERE o.id = a.id"
                     + (" AND o.association = %s" if only_pending else ""),
                     [AssociationStatus.PENDING] if only_pending else None,
                 )
@@ -235,18 +290,5 @@ def _write(
                     part = pending.filter(id__in=ids[start : start + 5000])
                     still.update(part.values_list("id", flat=True))
                 updates = [row for row in updates if row[0] in still]
-            objects = [
-                Observation(
-                    id=pk,
-                    space_object_id=obj,
-                    association=status,
-                    residual_angle_deg=angle,
-                    residual_range_km=rng,
-                )
-                for pk, obj, status, angle, rng in updates
-            ]
-            Observation.objects.bulk_update(
-                objects,
-                ["space_object_id", "association", "residual_angle_deg", "residual_range_km"],
-                batch_size=500,
-            )
+            objects = [Observation(id=row[0], **dict(zip(_UPDATED, row[1:], strict=True))) for row in updates]
+            Observation.objects.bulk_update(objects, list(_UPDATED), batch_size=500)

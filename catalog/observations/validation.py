@@ -20,6 +20,7 @@ import numpy as np
 from agreements.choices import MeasurementType
 from agreements.coverage import coverage_for
 from agreements.models import Sensor, TierDefinition
+from catalog.formats.b3 import B3_NAMES
 from catalog.formats.errors import RecordError
 from catalog.formats.observations_common import FLOAT_FIELDS, ObservationRecord
 from catalog.formats.udl import UDL_NAMES
@@ -137,6 +138,8 @@ def field_name(attr: str, fmt: str) -> str:
     """A record attribute as the format names it, for error reports."""
     if fmt.startswith("tdm"):
         return TDM_NAMES.get(attr, attr)
+    if fmt == "b3":
+        return B3_NAMES.get(attr, attr)
     return UDL_NAMES.get(attr, attr)
 
 

@@ -122,8 +122,16 @@ class ObservationListView(MarkedListView):
         page = list(context["object_list"])
         user = self.request.user
         ids = {o.space_object_id for o in page if o.space_object_id}
-        visible = set(SpaceObject.objects.visible_to(user).filter(id__in=ids).values_list("id", flat=True))
-        context["rows"] = [(o, o.space_object if o.space_object_id in visible else None) for o in page]
+        ids |= {o.near_stale_set_id for o in page if o.near_stale_set_id}
+        visible_objects = SpaceObject.objects.visible_to(user).filter(id__in=ids)
+        visible = {row.pk: row for row in visible_objects.only("id", "catalog_number")}
+
+        def stale_of(obs: Observation) -> SpaceObject | None:
+            return visible.get(obs.near_stale_set_id) if obs.near_stale_set_id else None
+
+        context["rows"] = [
+            (o, o.space_object if o.space_object_id in visible else None, stale_of(o)) for o in page
+        ]
         context["sparklines"] = self._sparklines({o.sensor_id for o in page})
         context["missions"] = list(MISSION_BITS)
         context["params"] = self.request.GET

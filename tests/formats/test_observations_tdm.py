@@ -82,15 +82,15 @@ def test_bad_lines_and_refused_segments_are_reported_and_the_rest_is_kept() -> N
     ]
     time_error = results[4]
     assert isinstance(time_error, RecordError)
-    assert "GPS" in time_error.message and "UTC" in time_error.message
+    assert "TDB" in time_error.message and "UTC" in time_error.message
     units_error = results[5]
-    assert isinstance(units_error, RecordError) and "km" in units_error.message
+    assert isinstance(units_error, RecordError) and "RU" in units_error.message
 
 
 @pytest.mark.parametrize(
     ("meta", "field", "words"),
     [
-        (AZEL_META.replace("TIME_SYSTEM = UTC", "TIME_SYSTEM = TAI"), "TIME_SYSTEM", "TAI"),
+        (AZEL_META.replace("TIME_SYSTEM = UTC", "TIME_SYSTEM = TDB"), "TIME_SYSTEM", "TDB"),
         (AZEL_META.replace("TIME_SYSTEM = UTC\n", ""), "TIME_SYSTEM", "missing"),
         (AZEL_META.replace("RANGE_UNITS = km", "RANGE_UNITS = RU"), "RANGE_UNITS", "RU"),
         (AZEL_META.replace("MODE = SEQUENTIAL", "MODE = SINGLE_DIFF"), "MODE", "SEQUENTIAL"),

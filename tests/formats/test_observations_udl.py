@@ -32,7 +32,7 @@ def test_radar_and_optical_sample_is_read_with_every_field() -> None:
     assert (radar.range_rate_km_s, radar.range_rate_unc_km_s) == (-2.345, 0.001)
     assert (radar.rcs_m2, radar.snr_db) == (402.5, 18.2)
     assert radar.track_id == "TRK-0001" and radar.data_mode == "REAL"
-    assert radar.frame == "J2000"  # from senReferenceFrame
+    assert radar.frame is None  # senReferenceFrame is the frame of the sensor position
     assert isinstance(radar2, ObservationRecord)
     assert radar2.client_id == "GBR-RAD-000002"  # the "id" alias
     assert radar2.ob_time == datetime(2024, 3, 1, 10, 15, 10, 500000, tzinfo=UTC)
@@ -165,3 +165,24 @@ def test_written_json_uses_udl_names_and_only_present_values() -> None:
             "rangeUnc": 0.01,
         }
     ]
+
+
+def test_a_missing_reference_frame_means_j2000_never_the_sensor_position_frame() -> None:
+    obj = {
+        "idSensor": "30001",
+        "satNo": 25544,
+        "obTime": "2024-03-01T10:15:00Z",
+        "ra": 280.1,
+        "declination": -5.6,
+        "senReferenceFrame": "TEME",
+    }
+    (record,) = read_all(json.dumps([obj]).encode())
+    assert isinstance(record, ObservationRecord) and record.frame == "J2000"
+    (given,) = read_all(json.dumps([{**obj, "referenceFrame": "TEME"}]).encode())
+    assert isinstance(given, ObservationRecord) and given.frame == "TEME"
+
+
+def test_a_csv_sensor_frame_column_is_not_the_angle_frame() -> None:
+    text = "obTime,idSensor,ra,declination,senReferenceFrame\n2024-03-01T10:15:00Z,30001,280.1,-5.6,TEME\n"
+    (record,) = read_all(text.encode(), "csv")
+    assert isinstance(record, ObservationRecord) and record.frame == "J2000"

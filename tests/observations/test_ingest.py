@@ -152,3 +152,15 @@ def test_the_time_tolerance_accepts_a_slightly_fast_clock(world: Any, media: Any
     result = ingest_bytes(world.users["uk_staff"], payload([radar_record(1, ob_time=soon)], "udl-json"))
     assert result.batch.accepted == 1
     assert soon > T0
+
+
+def test_a_tdm_segment_in_an_unknown_time_system_is_named_not_called_empty(world: Any, media: Any) -> None:
+    text = (
+        "CCSDS_TDM_VERS = 2.0\nCREATION_DATE = 2024-03-01T12:00:00\nORIGINATOR = GBR\nMETA_START\n"
+        "TIME_SYSTEM = XYZ\nPARTICIPANT_1 = 9102\nPARTICIPANT_2 = 25544\nMODE = SEQUENTIAL\nPATH = 1,2,1\n"
+        "META_STOP\nDATA_START\nTEMPERATURE = 2024-03-01T10:15:00 290.0\nDATA_STOP\n"
+    )
+    result = ingest_bytes(world.users["uk_staff"], text.encode(), associate=False)
+    assert result.batch.status == BatchStatus.REJECTED
+    assert "holds no observation" not in result.batch.message
+    assert [(e["field"], e["line"]) for e in result.errors] == [("TIME_SYSTEM", 5)]

@@ -21,7 +21,7 @@ class Command(ReportingCommand):
         parser.add_argument("--sensor", type=int, help="sensor number, for files that do not name one")
         parser.add_argument("--user", help="deliver as this account (its SpOC's rules apply)")
         parser.add_argument("--marking", default="", help="marking; never looser than the agreement's")
-        parser.add_argument("--format", dest="fmt", help="udl-json, csv, tdm-kvn or tdm-xml")
+        parser.add_argument("--format", dest="fmt", help="udl-json, csv, tdm-kvn, tdm-xml or b3")
         parser.add_argument("--tasking-request", type=int, help="id of the tasking request it answers")
         parser.add_argument("--no-associate", action="store_true", help="store without associating")
 
