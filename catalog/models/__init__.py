@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from catalog.models.earth_orientation import EarthOrientationTable
 from catalog.models.objects import (
     CatalogCounter,
     ElementSet,
@@ -24,6 +25,7 @@ from catalog.models.sync import (
 
 __all__ = [
     "CatalogCounter",
+    "EarthOrientationTable",
     "ElementSet",
     "ElementSetQuerySet",
     "ElsetSource",
