@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from catalog.models.calibration import CalibrationTruth, TruthKind
 from catalog.models.earth_orientation import EarthOrientationTable
 from catalog.models.objects import (
     CatalogCounter,
@@ -24,6 +25,7 @@ from catalog.models.sync import (
 )
 
 __all__ = [
+    "CalibrationTruth",
     "CatalogCounter",
     "EarthOrientationTable",
     "ElementSet",
@@ -39,4 +41,5 @@ __all__ = [
     "SyncRunStatus",
     "SyncSource",
     "SyncedFile",
+    "TruthKind",
 ]
