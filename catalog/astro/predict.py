@@ -19,13 +19,13 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from catalog.astro import aberration, light_time, refraction
-from catalog.astro.frames import FloatArray, GroundSite, _rotate_z, gmst82, vector_to_radec
+from catalog.astro.frames import FloatArray, GroundSite, _rotate_z, gmst82, teme_to_j2000, vector_to_radec
 from catalog.astro.orientation import (
     EarthOrientation,
     enu_to_look_angles,
     itrf_to_pef,
+    look_angles_eop,
     site_state_teme,
-    teme_to_j2000,
     teme_vector_to_enu,
 )
 
@@ -36,6 +36,9 @@ class Statement:
 
     refraction_corrected: bool = True
     star_referenced: bool = False
+
+
+DEFAULT_STATEMENT = Statement()
 
 
 @dataclass(frozen=True)
@@ -72,7 +75,7 @@ def radar(
     v_teme: ArrayLike,
     site: GroundSite,
     eo: EarthOrientation,
-    statement: Statement = Statement(),
+    statement: Statement = DEFAULT_STATEMENT,
 ) -> Predicted:
     """Range (round trip / 2), range rate, azimuth and elevation of the echo received at the
     states' time; refraction (radio bending and range delay) added unless already corrected."""
@@ -94,7 +97,7 @@ def optical(
     v_teme: ArrayLike,
     site: GroundSite,
     eo: EarthOrientation,
-    statement: Statement = Statement(),
+    statement: Statement = DEFAULT_STATEMENT,
 ) -> Predicted:
     """RA/Dec (J2000 axes) and az/el of the light received at the states' time: light time,
     then diurnal aberration, or star-referenced reduction; optical refraction added to the
@@ -117,3 +120,52 @@ def optical(
     ra, dec = vector_to_radec(direction)
     nan = np.full(ra.shape, np.nan)
     return Predicted(look.azimuth_deg, look.elevation_deg, nan, nan, ra, dec)
+
+
+RATE_STEP_S = 1.0
+
+
+def _shifted_state(r: FloatArray, v: FloatArray, dt_s: float) -> tuple[FloatArray, FloatArray]:
+    dist = np.linalg.norm(r, axis=-1, keepdims=True)
+    acc = -light_time.MU_KM3_S2 * r / dist**3
+    return r + v * dt_s + 0.5 * acc * dt_s**2, v + acc * dt_s
+
+
+def _shifted_orientation(eo: EarthOrientation, dt_s: float) -> EarthOrientation:
+    step = np.timedelta64(int(dt_s * 1e6), "us")
+    return EarthOrientation(eo.utc + step, eo.dut1_s, eo.xp_rad, eo.yp_rad, eo.source)
+
+
+def rates(
+    r_teme: ArrayLike, v_teme: ArrayLike, site: GroundSite, eo: EarthOrientation
+) -> dict[str, FloatArray]:
+    """d(predicted)/dt per observable (deg/s, km/s, km/s^2): the partials of a time bias.
+
+    Central differences over +-1 s of the geometric observables, with the truth state moved by
+    a two-body Taylor step (no second truth evaluation); good to well under 1 % of the rate,
+    which is all a partial needs."""
+    r = np.asarray(r_teme, dtype=np.float64)
+    v = np.asarray(v_teme, dtype=np.float64)
+    out: dict[str, list[FloatArray]] = {}
+    for sign in (1.0, -1.0):
+        rs, vs = _shifted_state(r, v, sign * RATE_STEP_S)
+        shifted = _shifted_orientation(eo, sign * RATE_STEP_S)
+        look = look_angles_eop(rs, vs, site, shifted)
+        site_r, _ = site_state_teme(site, shifted)
+        ra, dec = vector_to_radec(teme_to_j2000(rs - site_r, *shifted.jd_fr))
+        for name, value in (
+            ("azimuth", look.azimuth_deg),
+            ("elevation", look.elevation_deg),
+            ("range", look.range_km),
+            ("range_rate", look.range_rate_km_s),
+            ("ra", ra),
+            ("dec", dec),
+        ):
+            out.setdefault(name, []).append(value)
+    result = {}
+    for name, (plus, minus) in out.items():
+        diff = plus - minus
+        if name in ("azimuth", "ra"):
+            diff = np.mod(diff + 180.0, 360.0) - 180.0
+        result[name] = diff / (2.0 * RATE_STEP_S)
+    return result
