@@ -44,30 +44,37 @@ class Rows:
     residual: NDArray[np.float64]
     scale: NDArray[np.float64]
     rate: NDArray[np.float64]
+    observation: NDArray[np.int64]  # index of the observation each row comes from
 
     @classmethod
-    def build(cls, type_index: ArrayLike, residual: ArrayLike, scale: ArrayLike, rate: ArrayLike) -> Rows:
+    def build(
+        cls,
+        type_index: ArrayLike,
+        residual: ArrayLike,
+        scale: ArrayLike,
+        rate: ArrayLike,
+        observation: ArrayLike | None = None,
+    ) -> Rows:
+        n = np.asarray(type_index).size
         rows = cls(
             np.asarray(type_index, dtype=np.int64),
             np.asarray(residual, dtype=np.float64),
             np.asarray(scale, dtype=np.float64),
             np.asarray(rate, dtype=np.float64),
+            np.asarray(np.arange(n) if observation is None else observation, dtype=np.int64),
         )
-        n = rows.type_index.size
-        if not (rows.residual.size == rows.scale.size == rows.rate.size == n):
-            raise ValueError("rows: type_index, residual, scale and rate must have the same length")
+        if not (rows.residual.size == rows.scale.size == rows.rate.size == rows.observation.size == n):
+            raise ValueError(
+                "rows: type_index, residual, scale, rate and observation must have the same length"
+            )
         return rows
 
     @classmethod
     def concatenate(cls, parts: list[Rows]) -> Rows:
         if not parts:
             return cls.build([], [], [], [])
-        return cls(
-            *(
-                np.concatenate([getattr(p, name) for p in parts])
-                for name in ("type_index", "residual", "scale", "rate")
-            )
-        )
+        names = ("type_index", "residual", "scale", "rate", "observation")
+        return cls(*(np.concatenate([getattr(p, name) for p in parts]) for name in names))
 
 
 @dataclass
@@ -290,7 +297,11 @@ def rows_from(
         )
         parts.append(
             Rows.build(
-                np.full(res.size, index), res, scale, np.asarray(rate[name], dtype=np.float64)[measured]
+                np.full(res.size, index),
+                res,
+                scale,
+                np.asarray(rate[name], dtype=np.float64)[measured],
+                np.flatnonzero(measured),
             )
         )
     return Rows.concatenate(parts)

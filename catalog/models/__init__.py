@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from catalog.models.calibration import CalibrationTruth, TruthKind
+from catalog.models.calibration import (
+    CalibrationRun,
+    CalibrationStatus,
+    CalibrationTruth,
+    TruthKind,
+)
 from catalog.models.earth_orientation import EarthOrientationTable
 from catalog.models.objects import (
     CatalogCounter,
@@ -25,6 +30,8 @@ from catalog.models.sync import (
 )
 
 __all__ = [
+    "CalibrationRun",
+    "CalibrationStatus",
     "CalibrationTruth",
     "CatalogCounter",
     "EarthOrientationTable",
