@@ -113,3 +113,25 @@ def test_a_type_with_no_rows_is_absent_and_bad_rows_are_refused() -> None:
     result = fit(Rows.build([0] * 5, [1.0, 1.1, 0.9, 1.0, 1.05], [1.0] * 5, [0.0] * 5))
     assert set(result.types) == {"range"}
     assert TIME_BIAS in result.not_observable  # all rates zero
+
+
+def test_time_bias_partials_match_differences_of_the_predictions(ephemeris) -> None:
+    """The analytic rates against central differences of the full predictions (+-0.5 s)."""
+    labels = pass_times(FYLINGDALES, step_s=60.0)
+    step = np.timedelta64(500_000, "us")
+    eo = earth_orientation(labels)
+    r, v = ephemeris.teme_states(labels, eo)
+    rates = predict.rates(r, v, FYLINGDALES, eo)
+    ahead = [ephemeris.teme_states(labels + s, earth_orientation(labels + s)) for s in (step, -step)]
+    plus, minus = (
+        predict.radar(states[0], states[1], FYLINGDALES, earth_orientation(labels + s))
+        for states, s in zip(ahead, (step, -step), strict=True)
+    )
+    for name, attr in (
+        ("range", "range_km"),
+        ("range_rate", "range_rate_km_s"),
+        ("elevation", "elevation_deg"),
+    ):
+        numeric = (getattr(plus, attr) - getattr(minus, attr)) / 1.0
+        scale = np.abs(numeric).max()
+        assert np.abs(rates[name] - numeric).max() < 0.01 * scale, name
