@@ -17,13 +17,17 @@ install: $(VENV)/.installed
 
 # Front-end libraries come from the npm registry through package-lock.json. Without npm the
 # pages still work: in-place actions fall back to ordinary form posts.
-static/vendor/htmx.min.js: package-lock.json
+# Without chart.js the calibration page shows its tables and no charts.
+VENDOR := static/vendor/htmx.min.js static/vendor/chart.umd.min.js
+
+$(VENDOR) &: package-lock.json
 	@if command -v npm >/dev/null 2>&1; then \
 		npm ci --no-audit --no-fund --silent && mkdir -p static/vendor && \
-		cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx.min.js; \
-	else echo "npm not found: serving without htmx (forms post normally)"; fi
+		cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx.min.js && \
+		cp node_modules/chart.js/dist/chart.umd.min.js static/vendor/chart.umd.min.js; \
+	else echo "npm not found: serving without htmx (forms post normally) and without charts"; fi
 
-static: static/vendor/htmx.min.js
+static: $(VENDOR)
 
 run: install static
 	$(PY) manage.py migrate --no-input

@@ -134,6 +134,21 @@ class OutageForm(forms.ModelForm):
         self.fields["end"].help_text = "Leave empty while the outage lasts."
 
 
+class StatementForm(forms.ModelForm):
+    """What the sensor's delivered data already account for (set by an agreement admin)."""
+
+    class Meta:
+        model = Sensor
+        fields = ["refraction_corrected", "star_referenced"]
+
+    def __init__(self, *args: Any, sensor: Sensor, user: Any, **kwargs: Any) -> None:
+        kwargs["instance"] = sensor
+        kwargs["prefix"] = "statement"
+        super().__init__(*args, **kwargs)
+        if sensor.sensor_type != "optical_telescope":
+            del self.fields["star_referenced"]
+
+
 class BiasForm(forms.ModelForm):
     """A bias and noise figure entered by hand for one of the sensor's measurement types."""
 

@@ -16,6 +16,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("sensors/<int:pk>/", views.SensorDetailView.as_view(), name="sensor-detail"),
     path("sensors/<int:pk>/outages/", views.SensorOutageCreateView.as_view(), name="sensor-outage-create"),
     path("sensors/<int:pk>/biases/", views.SensorBiasCreateView.as_view(), name="sensor-bias-create"),
+    path("sensors/<int:pk>/statement/", views.SensorStatementView.as_view(), name="sensor-statement"),
     path("evaluations/", views.EvaluationBoardView.as_view(), name="evaluation-board"),
     path("evaluations/start/", views.EvaluationStartView.as_view(), name="evaluation-start"),
     path("evaluations/<int:pk>/", views.EvaluationDetailView.as_view(), name="evaluation-detail"),

@@ -17,7 +17,7 @@ from django.views import View
 from django.views.generic import ListView
 
 from agreements import map as sensor_map
-from agreements.access import may_enter_biases, may_record_for
+from agreements.access import is_agreement_admin, may_enter_biases, may_record_for
 from agreements.choices import AgreementKind, EvaluationStatus
 from agreements.coverage import coverage_for, coverage_for_many
 from agreements.filters import AgreementFilter, SensorFilter
@@ -27,6 +27,7 @@ from agreements.forms import (
     DecisionForm,
     OutageForm,
     StartEvaluationForm,
+    StatementForm,
     TransitionForm,
     data_plan_formset,
 )
@@ -105,6 +106,8 @@ class SensorDetailView(MarkedDetailView):
             context.setdefault("outage_form", OutageForm(sensor=sensor, user=user))
         if may_enter_biases(user, sensor):
             context.setdefault("bias_form", BiasForm(sensor=sensor, user=user))
+        if is_agreement_admin(user):
+            context.setdefault("statement_form", StatementForm(sensor=sensor, user=user))
         return context
 
 
@@ -148,6 +151,16 @@ class SensorBiasCreateView(SensorRecordView):
 
     def may_record(self, user: Any, sensor: Sensor) -> bool:
         return may_enter_biases(user, sensor)
+
+
+class SensorStatementView(SensorRecordView):
+    form_class = StatementForm
+    context_name = "statement_form"
+    anchor = "statement"
+    saved_message = "Data statement saved."
+
+    def may_record(self, user: Any, sensor: Sensor) -> bool:
+        return is_agreement_admin(user)
 
 
 class AgreementListView(MarkedListView):

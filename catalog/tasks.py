@@ -9,6 +9,7 @@ from typing import Any
 from celery import shared_task
 from django.db import transaction
 
+from catalog.calibration import tasks as calibration_tasks  # noqa: F401  (registers its task with workers)
 from catalog.models import SyncSource
 from catalog.observations import tasks as observation_tasks  # noqa: F401  (registers its tasks with workers)
 from catalog.services import sync

@@ -122,6 +122,18 @@ class Sensor(MarkedModel):
         validators=LEVEL_VALIDATORS,
         help_text="Tier of a partner sensor; empty for US SSN sensors and sensors not yet integrated",
     )
+    # What the delivered data already account for, stated by the agreement admin; calibration
+    # predictions add a term only where the data contain it.
+    refraction_corrected = models.BooleanField(
+        "refraction already corrected",
+        default=True,
+        help_text="Angles (and radar range) are geometric: tropospheric refraction is taken out",
+    )
+    star_referenced = models.BooleanField(
+        "RA/Dec star-referenced",
+        default=False,
+        help_text="Optical only: RA/Dec reduced against catalog stars (astrometric, no annual aberration)",
+    )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
@@ -151,6 +163,8 @@ class Sensor(MarkedModel):
                 self.measurement_types
             ):
                 errors["measurement_types"] = "An optical telescope does not measure range or range-rate."
+        if self.star_referenced and self.sensor_type != SensorType.OPTICAL_TELESCOPE:
+            errors["star_referenced"] = "Only an optical telescope's RA/Dec can be star-referenced."
         if self.is_us_ssn:
             if self.integration_level is not None:
                 errors["integration_level"] = "US SSN sensors have no partner integration level."

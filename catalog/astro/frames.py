@@ -3,10 +3,12 @@
 Conventions and their error budget
 ----------------------------------
 * Earth-fixed (``ecef``) here is the pseudo-Earth-fixed frame of Vallado:
-  TEME rotated by the IAU-82 GMST. Polar motion is ignored. Polar motion is
+  TEME rotated by the IAU-82 GMST. Polar motion is ignored here. Polar motion is
   below about 0.5 arcsec, so a WGS84 site lands at most about 15-20 m from its
-  true ITRF place. That is at most 20 m in range and about 0.002 deg in az/el
-  at 500 km range, and less at longer ranges.
+  true ITRF place (14" / 11 m / 0.42 m/s in LEO). Calibration-grade predictions
+  use :mod:`catalog.astro.orientation`, which applies UT1 - UTC and polar motion
+  from an IERS table, and :mod:`catalog.astro.predict` for light time,
+  aberration and refraction.
 * GMST needs UT1. Every function that rotates the Earth takes ``dut1_s``
   (UT1 - UTC, seconds, scalar or broadcastable array), defaulting to 0. UT1-UTC
   stays within 0.9 s, that is 13.5 arcsec of Earth rotation, or up to 0.42 km
@@ -307,7 +309,8 @@ def topocentric_radec(
 
     With ``frame="teme"`` the angles are in the TEME frame of date. That frame
     differs from the true equator and equinox of date only by the equation of
-    the equinoxes (at most 1.2 arcsec in right ascension). It differs from
+    the equinoxes, the nutation in longitude times cos(obliquity): up to about
+    16 arcsec in right ascension over the 18.6-year nutation cycle. It differs from
     J2000 by precession, about 0.014 deg per year since 2000 (about 0.35 deg
     in 2025). ``frame="j2000"`` applies :func:`teme_to_j2000`. Light time and
     aberration are not applied; these are geometric directions.

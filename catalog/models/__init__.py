@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+from catalog.models.calibration import (
+    CalibrationRun,
+    CalibrationStatus,
+    CalibrationTruth,
+    TruthKind,
+)
+from catalog.models.earth_orientation import EarthOrientationTable
 from catalog.models.objects import (
     CatalogCounter,
     ElementSet,
@@ -23,7 +30,11 @@ from catalog.models.sync import (
 )
 
 __all__ = [
+    "CalibrationRun",
+    "CalibrationStatus",
+    "CalibrationTruth",
     "CatalogCounter",
+    "EarthOrientationTable",
     "ElementSet",
     "ElementSetQuerySet",
     "ElsetSource",
@@ -37,4 +48,5 @@ __all__ = [
     "SyncRunStatus",
     "SyncSource",
     "SyncedFile",
+    "TruthKind",
 ]

@@ -7,6 +7,7 @@ from typing import Any, Self
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from catalog.astro.propagation import MeanElements
 from portal.markings.models import MarkedModel, MarkedQuerySet
 
 MAX_CATALOG_NUMBER = 999_999_999
@@ -67,6 +68,12 @@ class SpaceObject(MarkedModel):
         "catalog.ElementSet", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     seq = models.BigIntegerField(unique=True, help_text="change sequence for `since` cursors")
+    calibration_satellite = models.BooleanField(
+        default=False,
+        db_default=False,
+        db_index=True,
+        help_text="Has a truth orbit that sensors are calibrated against",
+    )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
@@ -138,3 +145,19 @@ class ElementSet(MarkedModel):
 
     def __str__(self) -> str:
         return f"{self.space_object_id} @ {self.epoch:%Y-%m-%dT%H:%M:%S} ({self.source_key})"
+
+    def mean_elements(self, catalog_number: int = 0) -> MeanElements:
+        """The SGP4 input of this set."""
+        return MeanElements(
+            catalog_number=catalog_number,
+            epoch=self.epoch,
+            mean_motion_rev_per_day=self.mean_motion,
+            eccentricity=self.eccentricity,
+            inclination_deg=self.inclination,
+            raan_deg=self.ra_of_asc_node,
+            arg_perigee_deg=self.arg_of_pericenter,
+            mean_anomaly_deg=self.mean_anomaly,
+            bstar=self.bstar,
+            ndot=self.mean_motion_dot,
+            nddot=self.mean_motion_ddot,
+        )

@@ -8,7 +8,7 @@ import math
 import numpy as np
 
 from catalog.astro.frames import WGS84_E2, teme_to_ecef
-from catalog.astro.propagation import MeanElements, propagate_jd, satrec_array_from_elements, utc_to_jd_fr
+from catalog.astro.propagation import propagate_jd, satrec_array_from_elements, utc_to_jd_fr
 from catalog.models import ElementSet
 
 Point = tuple[float, float]
@@ -19,19 +19,7 @@ def ground_track(
 ) -> list[list[Point]]:
     """(longitude, latitude) degree pairs from `start` (default: the epoch), split where the track
     crosses the antimeridian so each segment can be drawn as one polyline."""
-    elements = MeanElements(
-        catalog_number=0,
-        epoch=elset.epoch,
-        mean_motion_rev_per_day=elset.mean_motion,
-        eccentricity=elset.eccentricity,
-        inclination_deg=elset.inclination,
-        raan_deg=elset.ra_of_asc_node,
-        arg_perigee_deg=elset.arg_of_pericenter,
-        mean_anomaly_deg=elset.mean_anomaly,
-        bstar=elset.bstar,
-        ndot=elset.mean_motion_dot,
-        nddot=elset.mean_motion_ddot,
-    )
+    elements = elset.mean_elements()
     start = start or elset.epoch
     # A GEO object barely moves in two orbits' worth of ground; cap the span at two days.
     span_min = min(orbits * 1440.0 / elset.mean_motion, 2880.0)

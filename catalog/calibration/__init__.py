@@ -1,0 +1,1 @@
+"""Sensor calibration against calibration satellites: truth, residuals, runs."""

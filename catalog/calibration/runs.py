@@ -1,0 +1,347 @@
+"""Calibration runs: load a sensor's observations of calibration satellites over a period,
+predict them from truth, fit biases and a time bias, judge them against each tier.
+
+Observations are read in chunks (values only, never model instances) and turned into residual
+rows chunk by chunk, so memory grows with the rows (about 25 bytes per measured value), not
+with the observations' Python objects.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any
+
+import numpy as np
+from django.db import transaction
+from django.utils import timezone
+
+from agreements.choices import RADAR_TYPES, MeasurementType
+from agreements.models import Sensor, TierDefinition
+from catalog.astro import predict
+from catalog.astro.calibrate import residual_rows
+from catalog.astro.calibration_fit import TYPES, FitResult, Rows, fit
+from catalog.astro.frames import GroundSite
+from catalog.astro.orientation import earth_orientation
+from catalog.calibration.truth import states_of
+from catalog.models import CalibrationRun, CalibrationStatus, CalibrationTruth, Observation, TruthKind
+from catalog.services.earth_orientation import active_table
+from portal.markings.marking import Marking
+
+CHUNK = 50_000
+SAMPLE_LIMIT = 3000
+COLUMNS = {
+    "range": "range_km",
+    "azimuth": "azimuth_deg",
+    "elevation": "elevation_deg",
+    "range_rate": "range_rate_km_s",
+    "ra": "ra_deg",
+    "dec": "declination_deg",
+}
+# Tier criteria are per agreed measurement type; the fit's types map onto them.
+CRITERIA_TYPES = {
+    MeasurementType.RANGE: ("range",),
+    MeasurementType.AZIMUTH_ELEVATION: ("azimuth", "elevation"),
+    MeasurementType.RA_DEC: ("ra", "dec"),
+    MeasurementType.RANGE_RATE: ("range_rate",),
+}
+
+
+class CalibrationRefused(ValueError):
+    """A run that cannot be made (unknown sensor, bad period, nothing to calibrate with)."""
+
+
+def request_run(
+    sensor: Sensor, start: dt.datetime, end: dt.datetime, reject_sigma: float = 3.0
+) -> CalibrationRun:
+    """The run of (sensor, period): created queued, or the existing one (a failed one is queued
+    again). Idempotent: asking twice gives one run."""
+    if end <= start:
+        raise CalibrationRefused("end: the period must end after it starts")
+    if sensor.sensor_type not in RADAR_TYPES and sensor.sensor_type != "optical_telescope":
+        raise CalibrationRefused(
+            f"sensor {sensor.number}: a {sensor.get_sensor_type_display()} is not calibrated here"
+        )
+    with transaction.atomic():
+        run, created = CalibrationRun.objects.get_or_create(
+            sensor=sensor,
+            start=start,
+            end=end,
+            defaults={"reject_sigma": reject_sigma, "marking": sensor.marking},
+        )
+        if not created and run.status == CalibrationStatus.FAILED:
+            CalibrationRun.objects.filter(pk=run.pk, status=CalibrationStatus.FAILED).update(
+                status=CalibrationStatus.QUEUED, error="", stage=""
+            )
+            run.refresh_from_db()
+    return run
+
+
+def _progress(run: CalibrationRun, **fields: Any) -> None:
+    CalibrationRun.objects.filter(pk=run.pk).update(**fields)
+
+
+def _truths_for(run: CalibrationRun) -> dict[int, list[CalibrationTruth]]:
+    """Truths overlapping the period per object: ephemerides first (precise), then element sets."""
+    truths = CalibrationTruth.objects.filter(
+        space_object__calibration_satellite=True, start__lte=run.end, stop__gte=run.start
+    ).select_related("space_object", "element_set")
+    out: dict[int, list[CalibrationTruth]] = defaultdict(list)
+    for truth in sorted(truths, key=lambda t: (t.kind != TruthKind.EPHEMERIS, -t.imported_at.timestamp())):
+        out[truth.space_object_id].append(truth)
+    return out
+
+
+def _as_us(values: list[dt.datetime]) -> np.ndarray:
+    return np.array([v.astimezone(dt.UTC).replace(tzinfo=None) for v in values], dtype="datetime64[us]")
+
+
+def execute(run_id: int) -> CalibrationRun:
+    """Run a queued calibration once (a second delivery finds it no longer queued)."""
+    started = CalibrationRun.objects.filter(pk=run_id, status=CalibrationStatus.QUEUED).update(
+        status=CalibrationStatus.RUNNING, stage="loading observations", observations_loaded=0
+    )
+    run = CalibrationRun.objects.select_related("sensor").get(pk=run_id)
+    if started != 1:
+        return run
+    try:
+        _compute(run)
+    except Exception as exc:
+        CalibrationRun.objects.filter(pk=run.pk).update(
+            status=CalibrationStatus.FAILED, error=f"{type(exc).__name__}: {exc}", finished=timezone.now()
+        )
+        raise
+    run.refresh_from_db()
+    return run
+
+
+def _compute(run: CalibrationRun) -> None:
+    sensor = run.sensor
+    kind = "radar" if sensor.sensor_type in RADAR_TYPES else "optical"
+    site = GroundSite(sensor.latitude_deg, sensor.longitude_deg, sensor.altitude_km)
+    statement = predict.Statement(sensor.refraction_corrected, sensor.star_referenced)
+    eop = active_table()
+    truths = _truths_for(run)
+    if not truths:
+        raise CalibrationRefused("no calibration satellite has a truth covering the period")
+    wanted = RADAR_MEASURED if kind == "radar" else OPTICAL_MEASURED
+    observations = Observation.objects.filter(
+        sensor=sensor, ob_time__gte=run.start, ob_time__lte=run.end, space_object_id__in=list(truths)
+    )
+    columns = ["pk", "ob_time", "space_object_id", "track_id", *(COLUMNS[name] for name in wanted)]
+    acc = _Accumulator()
+    last_pk = 0
+    while True:
+        chunk = list(observations.filter(pk__gt=last_pk).order_by("pk").values_list(*columns)[:CHUNK])
+        if not chunk:
+            break
+        last_pk = chunk[-1][0]
+        acc.loaded += len(chunk)
+        by_object: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
+        for row in chunk:
+            by_object[row[2]].append(row)
+        for object_id, obs_rows in by_object.items():
+            acc.add(kind, wanted, object_id, obs_rows, truths[object_id], site, eop, statement)
+        _progress(run, observations_loaded=acc.loaded, stage="predicting from truth")
+    rows = Rows.concatenate(acc.parts)
+    if rows.type_index.size == 0:
+        raise CalibrationRefused("no observations of a calibration satellite inside its truth's span")
+    _progress(run, stage="fitting")
+    result = fit(rows, reject_sigma=run.reject_sigma)
+    _store(run, result, rows, acc, eop)
+
+
+RADAR_MEASURED = ("range", "azimuth", "elevation", "range_rate")
+OPTICAL_MEASURED = ("azimuth", "elevation", "ra", "dec")
+
+
+class _Accumulator:
+    def __init__(self) -> None:
+        self.parts: list[Rows] = []
+        self.times: list[np.ndarray] = []
+        self.elevations: list[np.ndarray] = []
+        self.truths: dict[int, CalibrationTruth] = {}
+        self.tracks: dict[str, set[tuple[int, str]]] = defaultdict(set)
+        self.targets: set[int] = set()
+        self.loaded = 0
+
+    def add(self, kind, wanted, object_id, obs_rows, truths, site, eop, statement) -> None:
+        times = _as_us([row[1] for row in obs_rows])
+        values = {
+            name: np.array([np.nan if r[4 + i] is None else r[4 + i] for r in obs_rows], dtype=float)
+            for i, name in enumerate(wanted)
+        }
+        covered = np.zeros(times.size, dtype=bool)
+        for truth in truths:
+            span = (times >= _us(truth.start)) & (times <= _us(truth.stop))
+            take = ~covered & span
+            if not take.any():
+                continue
+            chosen = times[take]
+            eo = earth_orientation(chosen, eop.table)
+            r, v = states_of(truth).teme(chosen, eo)
+            part, predicted = residual_rows(
+                kind, {k: x[take] for k, x in values.items()}, r, v, site, eo, statement
+            )
+            self.parts.append(part)
+            self.times.append(chosen[part.observation])
+            self.elevations.append(predicted["elevation"][part.observation])
+            covered |= take
+            self.truths[truth.pk] = truth
+            self.targets.add(truth.space_object.catalog_number)
+        for i, name in enumerate(wanted):
+            for r in (
+                row for row, ok in zip(obs_rows, covered, strict=True) if ok and row[4 + i] is not None
+            ):
+                self.tracks[name].add((object_id, r[3] or r[1].strftime("%Y%m%d%H")))
+
+
+def _us(value: dt.datetime) -> np.datetime64:
+    return np.datetime64(value.astimezone(dt.UTC).replace(tzinfo=None), "us")
+
+
+def verdict_for(result: FitResult) -> tuple[dict[str, Any], list[int]]:
+    """Per tier with calibration criteria: passed, and each failed criterion with why."""
+    verdict: dict[str, Any] = {}
+    qualifies: list[int] = []
+    for tier in TierDefinition.objects.all():
+        criteria = tier.calibration_criteria or {}
+        if not criteria:
+            continue
+        reasons: list[str] = []
+        checked = 0
+        for measurement, limits in criteria.items():
+            for name in CRITERIA_TYPES.get(measurement, ()):
+                t = result.types.get(name)
+                if t is None:
+                    continue
+                checked += 1
+                if t.bias is None:
+                    reasons.append(f"{name}: bias not observable")
+                elif abs(t.bias) > limits["max_bias"]:
+                    reasons.append(f"{name}: |bias| {abs(t.bias):.3g} > {limits['max_bias']:g}")
+                if t.noise is None:
+                    reasons.append(f"{name}: noise not estimated")
+                elif t.noise > limits["max_noise"]:
+                    reasons.append(f"{name}: noise {t.noise:.3g} > {limits['max_noise']:g}")
+        if checked == 0:
+            reasons.append("no measured type has criteria at this level")
+        passed = not reasons
+        verdict[str(tier.level)] = {"passed": passed, "reasons": reasons}
+        if passed:
+            qualifies.append(tier.level)
+    return verdict, sorted(qualifies)
+
+
+def _samples(result: FitResult, rows: Rows, times: np.ndarray, elevations: np.ndarray) -> dict[str, Any]:
+    """Up to SAMPLE_LIMIT rows per type for the charts: time, elevation, before, after (sky)."""
+    out: dict[str, Any] = {}
+    for index, name in enumerate(TYPES):
+        sel = np.flatnonzero(rows.type_index == index)
+        if sel.size == 0:
+            continue
+        step = max(1, sel.size // SAMPLE_LIMIT)
+        pick = sel[::step][:SAMPLE_LIMIT]
+        seconds = (times[pick] - np.datetime64("1970-01-01T00:00:00", "us")) / np.timedelta64(1, "s")
+        out[name] = {
+            "t": [round(float(x), 3) for x in seconds],
+            "el": [round(float(x), 3) for x in elevations[pick]],
+            "before": [float(x) for x in rows.residual[pick] * rows.scale[pick]],
+            "after": [float(x) for x in result.post_fit[pick] * rows.scale[pick]],
+            "outlier": [bool(x) for x in result.outliers[pick]],
+        }
+    return out
+
+
+def _store(run: CalibrationRun, result: FitResult, rows: Rows, acc: _Accumulator, eop: Any) -> None:
+    verdict, qualifies = verdict_for(result)
+    truths = list(acc.truths.values())
+    observation_marking = Observation.objects.filter(
+        sensor=run.sensor,
+        ob_time__gte=run.start,
+        ob_time__lte=run.end,
+        space_object_id__in=[t.space_object_id for t in truths],
+    ).combined_marking()
+    markings = [run.sensor.marking, *(t.marking for t in truths)]
+    if observation_marking is not None:
+        markings.append(observation_marking)
+    marking = Marking.combine(*markings)
+    ages = [(run.end - t.imported_at).total_seconds() / 86400.0 for t in truths]
+    summary = result.as_dict()
+    run.marking = marking
+    CalibrationRun.objects.filter(pk=run.pk).update(
+        status=CalibrationStatus.DONE,
+        stage="done",
+        iterations=result.iterations,
+        observations_loaded=acc.loaded,
+        observation_count=acc.loaded,
+        reference_targets=sorted(acc.targets),
+        track_counts={name: len(ids) for name, ids in acc.tracks.items()},
+        results=summary["types"],
+        time_bias_s=result.time_bias_s,
+        time_bias_sigma_s=result.time_bias_sigma_s,
+        not_observable=result.not_observable,
+        correlations=result.correlations,
+        outlier_count=int(result.outliers.sum()),
+        truth_kinds=sorted({t.kind for t in truths}),
+        truth_age_days=max(ages) if ages else None,
+        eop_table=eop.name,
+        eop_last_measured_day=eop.last_measured_day,
+        verdict=verdict,
+        qualifies_for=qualifies,
+        samples=_samples(result, rows, np.concatenate(acc.times), np.concatenate(acc.elevations)),
+        finished=timezone.now(),
+        classification_level=run.classification_level,
+        noforn=run.noforn,
+        rel_mask=run.rel_mask,
+    )
+
+
+def accept(run: CalibrationRun, user: Any) -> None:
+    """An agreement admin accepts a finished run: it becomes the sensor's current corrections."""
+    if run.status != CalibrationStatus.DONE:
+        raise CalibrationRefused("only a finished run can be accepted")
+    CalibrationRun.objects.filter(pk=run.pk, status=CalibrationStatus.DONE).update(
+        accepted=True, accepted_at=timezone.now(), accepted_by=user
+    )
+
+
+def current_corrections(sensor: Sensor) -> CalibrationRun | None:
+    """The sensor's latest accepted run: its biases are the corrections of later observations."""
+    return (
+        CalibrationRun.objects.filter(sensor=sensor, accepted=True, status=CalibrationStatus.DONE)
+        .order_by("-end", "-accepted_at")
+        .first()
+    )
+
+
+def report(run: CalibrationRun) -> dict[str, Any]:
+    """The run as `run_calibration --json` gives it."""
+    return {
+        "run": run.pk,
+        "sensor": run.sensor.number,
+        "start": run.start.isoformat(),
+        "end": run.end.isoformat(),
+        "status": run.status,
+        "error": run.error or None,
+        "types": {
+            name: {
+                key: values.get(key)
+                for key in ("bias", "bias_sigma", "noise", "used", "rejected", "rms_before", "rms_after")
+            }
+            for name, values in run.results.items()
+        },
+        "time_bias_s": run.time_bias_s,
+        "time_bias_sigma_s": run.time_bias_sigma_s,
+        "not_observable": run.not_observable,
+        "verdict": run.qualifies_for,
+        "tiers": run.verdict,
+        "observations": run.observation_count,
+        "reference_targets": run.reference_targets,
+        "tracks": run.track_counts,
+        "outliers": run.outlier_count,
+        "truth": run.truth_kinds,
+        "truth_age_days": run.truth_age_days,
+        "earth_orientation": {"table": run.eop_table, "last_measured_day": run.eop_last_measured_day},
+        "marking": run.marking.banner,
+    }
