@@ -29,10 +29,23 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+# Copies one augmenting search may visit. It bounds the cost of a search on a saturated network;
+# the paths that matter are short, and the MILP comparison checks what the bound costs.
+SEARCH_BUDGET = 30
+
 FREE = 0
 TAKEN = 1
 BUSY = 2  # a task scheduled before this run
 OUTAGE = 3
+SEEN = 4  # taken, and searched from without success since the last placement
+
+
+def _reopen(problem: _Problem, visited: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Forget the searched marks (after a success changed the placements); return an empty list."""
+    for sensor, slot in visited:
+        if problem.state[sensor][slot] == SEEN:
+            problem.state[sensor][slot] = TAKEN
+    return []
 
 
 class GapReason(StrEnum):
@@ -218,22 +231,26 @@ def schedule(
     problem = _build(demands, plans, accesses, min_track_s)
     order = sorted(range(len(problem.demands)), key=lambda i: _demand_key(problem.demands[i]))
     levels = sorted({d.priority for d in problem.demands})
+    visited: list[tuple[int, int]] = []
     for level in levels:
-        visited: set[tuple[int, int]] = set()
+        visited = _reopen(problem, visited)
         for d in order:
             if problem.demands[d].priority != level:
                 continue
             for copy in problem.copies_of[d]:
                 if _place_direct(problem, copy):
                     continue
-                if _augment(problem, copy, visited):
-                    visited = set()
+                if not _augment(problem, copy, visited):
+                    break  # the request's other tracks have the same options
+                visited = _reopen(problem, visited)
     # Later moves can open paths that were closed when a track was first tried; with spacing
     # rules the closed-set argument above no longer holds, so try the unplaced tracks once more.
+    visited = _reopen(problem, visited)
     for d in order:
         for copy in problem.copies_of[d]:
-            if copy not in problem.held and problem.segments[d]:
-                _augment(problem, copy, set())
+            if copy not in problem.held and problem.segments[d] and _augment(problem, copy, visited):
+                visited = _reopen(problem, visited)
+    _reopen(problem, visited)
     return _result(problem)
 
 
@@ -330,7 +347,7 @@ def _place_direct(problem: _Problem, copy: int) -> bool:
     return False
 
 
-def _augment(problem: _Problem, start: int, visited: set[tuple[int, int]]) -> bool:
+def _augment(problem: _Problem, start: int, visited: list[tuple[int, int]]) -> bool:
     """Breadth-first search for an alternating path that frees a slot for copy ``start``.
 
     A path is a list of moves ``(copy, sensor, slot)``: ``start`` takes a slot, whose holder takes
@@ -343,7 +360,9 @@ def _augment(problem: _Problem, start: int, visited: set[tuple[int, int]]) -> bo
     Node = tuple[int, _Path, tuple[tuple[int, int], ...]]  # copy, moves above it, released slots
     seen: set[tuple[int, int, int]] = {(start, -1, -1)}
     queue: deque[Node] = deque([(start, (), ())])
-    while queue:
+    budget = SEARCH_BUDGET
+    while queue and budget > 0:
+        budget -= 1
         copy, above, released = queue.popleft()
         movers = {m for m, _, _ in above}
         leaving = (*above, (copy, 0, -1))
@@ -364,28 +383,33 @@ def _augment(problem: _Problem, start: int, visited: set[tuple[int, int]]) -> bo
                 return True
             row = problem.state[segment.sensor]
             owners = problem.owner[segment.sensor]
-            for slot in range(segment.first, segment.last + 1):
-                step = (*above, (copy, segment.sensor, slot))
-                if row[slot] == FREE:
+            end = segment.last + 1
+            if problem.demands[problem.copy_demand[copy]].min_spacing_s > 0:
+                slot = row.find(FREE, segment.first, end)
+                while slot != -1:
                     # Free but too close to one sibling track: moving that sibling away frees it.
                     close = problem.conflicts(copy, segment.sensor, slot, leaving)
-                    if len(close) != 1 or close[0] in movers or close[0] not in problem.held:
-                        continue
-                    sibling = close[0]
-                    if (sibling, segment.sensor, slot) not in seen:
-                        seen.add((sibling, segment.sensor, slot))
-                        queue.append((sibling, step, (*released, problem.held[sibling])))
-                    continue
-                if row[slot] != TAKEN or (segment.sensor, slot) in visited:
-                    continue
+                    sibling = close[0] if len(close) == 1 else None
+                    if sibling is not None and sibling not in movers and sibling in problem.held:
+                        if (sibling, segment.sensor, slot) not in seen:
+                            seen.add((sibling, segment.sensor, slot))
+                            step = (*above, (copy, segment.sensor, slot))
+                            queue.append((sibling, step, (*released, problem.held[sibling])))
+                    slot = row.find(FREE, slot + 1, end)
+            # Taken slots not yet searched from (searched ones are marked SEEN, skipped by find).
+            slot = row.find(TAKEN, segment.first, end)
+            while slot != -1:
                 holder = owners[slot]
-                if holder in movers or holder == copy:
-                    continue
-                if not problem.spacing_ok(copy, segment.sensor, slot, (*leaving, (holder, 0, -1))):
-                    continue
-                visited.add((segment.sensor, slot))
-                seen.add((holder, segment.sensor, slot))
-                queue.append((holder, step, released))
+                if (
+                    holder not in movers
+                    and holder != copy
+                    and problem.spacing_ok(copy, segment.sensor, slot, (*leaving, (holder, 0, -1)))
+                ):
+                    row[slot] = SEEN
+                    visited.append((segment.sensor, slot))
+                    seen.add((holder, segment.sensor, slot))
+                    queue.append((holder, (*above, (copy, segment.sensor, slot)), released))
+                slot = row.find(TAKEN, slot + 1, end)
     return False
 
 
