@@ -211,6 +211,7 @@ PERIODIC_TASKS: dict[str, tuple[str, int]] = {
     "pull due catalog sync sources": ("catalog.sync_due_sources", 60),
     "worker heartbeat": ("portal.heartbeat", 300),
     "expire lapsed agreements": ("agreements.expire_agreements", 3600),
+    "retask unmet requests to the SSN": ("tasking.retask", 900),
 }
 
 if CELERY_BROKER_URL.startswith("redis"):

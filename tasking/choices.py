@@ -61,6 +61,7 @@ class RequestAction(models.TextChoices):
     RECORD_FULFILLED = "record_fulfilled", "Count observations: fulfilled"
     EXPIRE = "expire", "Expire"
     RETASK = "retask", "Retask to the SSN"
+    SSN_FAILED = "ssn_failed", "SSN tasks failed"
 
 
 class Actor(models.TextChoices):

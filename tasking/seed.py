@@ -22,7 +22,7 @@ from portal.markings.marking import Marking
 from portal.models import SpOC, User
 from tasking.choices import Actor, OperationStatus, RequestAction
 from tasking.models import CoalitionOperation, Notification, SupportPlanEntry, TaskingRequest
-from tasking.services import notify, transitions
+from tasking.services import notify, retasking, transitions
 from tasking.services.filing import Filing, file_request
 from tasking.services.staff import sync_staff_membership
 
@@ -175,7 +175,10 @@ def _play(request: TaskingRequest, staff: User, operator: User, rng: random.Rand
 def seed() -> dict[str, int]:
     operation = CoalitionOperation.objects.filter(code=OPERATION_CODE).first()
     if operation is None:
-        _seed_history()
+        with retasking.deferred():
+            _seed_history()
+        with contextlib.suppress(retasking.AlreadyPlanned):
+            retasking.run_retasking()
     return {
         "tasking_requests": TaskingRequest.objects.count(),
         "coalition_operations": CoalitionOperation.objects.count(),
@@ -269,6 +272,18 @@ def _seed_open_requests(
                 )
             else:
                 request = transitions.apply(request, step, by=uk_staff, now=now - dt.timedelta(hours=2))
+    # Turned down today, with windows still ahead: the demand SSN retasking covers.
+    for _ in range(6):
+        request = _file(operator, uk, None, ROUTES[0], targets, now - dt.timedelta(hours=1), rng)
+        if request is not None:
+            transitions.apply(
+                request,
+                A.REJECT,
+                by=uk_staff,
+                reason_code="no_capacity",
+                text="Radar fully booked.",
+                now=now - dt.timedelta(minutes=30),
+            )
     draft = Filing(
         title="Draft: characterise new GEO arrival",
         targets=targets[:1],

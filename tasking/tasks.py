@@ -66,3 +66,21 @@ def send_notification_email(notification_id: int) -> bool:
     subject, body = email_subject_and_body(notification)
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [notification.user.email])
     return True
+
+
+@shared_task(name="tasking.retask")
+def retask(at: str | None = None) -> dict[str, Any]:
+    """On a schedule and whenever a request becomes unmet: retask the SSN for the unmet demand.
+
+    One run per input snapshot; a second delivery (or a run with nothing new) finds it done.
+    """
+    import datetime as dt
+
+    from tasking.services import retasking
+
+    when = dt.datetime.fromisoformat(at) if at else None
+    try:
+        run = retasking.run_retasking(when)
+    except retasking.AlreadyPlanned as done:
+        return {"run": done.run.pk, "duplicate": True}
+    return {"run": run.pk, "duplicate": False, **run.outputs}

@@ -163,6 +163,8 @@ class RequestActView(LoginRequiredMixin, View):
             return HttpResponse(error, status=403)
         if error:
             messages.error(request, error)
+        elif action == RequestAction.RETASK:
+            messages.success(request, f"{obj.reference}: SSN retasking queued.")
         else:
             messages.success(request, f"{obj.reference}: {RequestStatus(obj.status).label.lower()}.")
         target = request.POST.get("next", "")

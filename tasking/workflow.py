@@ -55,7 +55,7 @@ IN_EXECUTION = frozenset({S.ACCEPTED, S.SCHEDULED, S.COLLECTED, S.DELIVERED})
 UNMET = frozenset({S.REJECTED, S.EXPIRED, S.FAILED, S.PARTIAL})
 # Waiting for an answer from the other side, with a deadline.
 AWAITING_ANSWER = frozenset({S.SUBMITTED, S.PROPOSED})
-FINAL = frozenset({S.FULFILLED, S.CANCELLED, S.RETASKED})
+FINAL = frozenset({S.FULFILLED, S.CANCELLED})
 
 TRANSITIONS: dict[RequestAction, Transition] = {
     t.action: t
@@ -75,8 +75,10 @@ TRANSITIONS: dict[RequestAction, Transition] = {
         _t(A.COLLECT, {S.ACCEPTED, S.SCHEDULED}, S.COLLECTED, Actor.PARTNER),
         _t(A.DELIVER, {S.ACCEPTED, S.SCHEDULED, S.COLLECTED}, S.DELIVERED, Actor.PARTNER),
         _t(A.FAIL, IN_EXECUTION, S.FAILED, Actor.PARTNER, Actor.SYSTEM, needs_reason=True),
-        _t(A.RECORD_PARTIAL, IN_EXECUTION, S.PARTIAL, Actor.SYSTEM),
-        _t(A.RECORD_FULFILLED, IN_EXECUTION | {S.PARTIAL}, S.FULFILLED, Actor.SYSTEM),
+        # A retasked request moves on as its SSN tasks are reported, by the same counting rules.
+        _t(A.RECORD_PARTIAL, IN_EXECUTION | {S.RETASKED}, S.PARTIAL, Actor.SYSTEM),
+        _t(A.RECORD_FULFILLED, IN_EXECUTION | {S.PARTIAL, S.RETASKED}, S.FULFILLED, Actor.SYSTEM),
+        _t(A.SSN_FAILED, {S.RETASKED}, S.FAILED, Actor.SYSTEM, needs_reason=True),
         _t(A.EXPIRE, AWAITING_ANSWER, S.EXPIRED, Actor.SYSTEM),
         _t(A.RETASK, UNMET, S.RETASKED, Actor.OPERATOR, Actor.SYSTEM),
     )

@@ -18,17 +18,31 @@ from tasking.models.requests import (
     is_operator,
     is_us_side,
 )
+from tasking.models.retasking import (
+    GapReasonChoice,
+    RetaskingGap,
+    RetaskingRun,
+    RetaskingRunStatus,
+    SsnTask,
+    SsnTaskStatus,
+)
 
 __all__ = [
     "ANSWER_PERMISSION",
     "VIEW_PERMISSION",
     "CoalitionOperation",
+    "GapReasonChoice",
     "Notification",
     "PredictedPass",
     "RequestEvent",
     "RequestMessage",
     "RequestTarget",
     "RequestWindow",
+    "RetaskingGap",
+    "RetaskingRun",
+    "RetaskingRunStatus",
+    "SsnTask",
+    "SsnTaskStatus",
     "SupportPlanEntry",
     "TaskingRequest",
     "TaskingRequestGroupObjectPermission",

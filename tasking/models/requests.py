@@ -106,6 +106,11 @@ class TaskingRequest(MarkedModel):
         max_length=16, choices=ObservationType.choices, default=ObservationType.ANY_METRIC
     )
     tracks_wanted = models.PositiveSmallIntegerField(default=1, validators=[MinValueValidator(1)])
+    track_spacing_min = models.PositiveIntegerField(
+        "minimum spacing between tracks (min)",
+        default=0,
+        help_text="Between two tracks of one target by one sensor; 0 for none",
+    )
     observations_wanted = models.PositiveIntegerField(default=10, validators=[MinValueValidator(1)])
     minimum_tier = models.PositiveSmallIntegerField(
         choices=Tier.choices, default=Tier.LEVEL_3, help_text="Sensors at this level or closer (lower number)"

@@ -52,7 +52,7 @@ def _check_details(
             raise DomainError("Choose the reason for rejecting.", field="reason_code")
         if reason_code == RejectReason.OTHER and not text.strip():
             raise DomainError("Say why in the text.", field="text")
-    if transition.action == A.FAIL:
+    if transition.action in {A.FAIL, A.SSN_FAILED}:
         if reason_code not in FailureReason.values:
             raise DomainError("Choose the reason for the failure.", field="reason_code")
         if reason_code == FailureReason.OTHER and not text.strip():
@@ -81,6 +81,10 @@ def apply(
         side = side_of(by, request)
     transition = workflow.transition_for(action, request.status, request.kind, side)
     _check_details(transition, reason_code, text.strip(), window, now)
+    if transition.action == A.RETASK and side == Actor.OPERATOR:
+        # The operator asks; the request moves to retasked when a run has booked SSN tracks.
+        _queue_retasking()
+        return request
     old = request.status
     fields: dict[str, Any] = {"status": transition.target, "updated": now, **(extra or {})}
     if transition.action == A.SUBMIT:
@@ -92,7 +96,7 @@ def apply(
             fields["first_answer"] = transition.target
     if transition.action == A.REJECT:
         fields.update(reject_reason=reason_code, reason_text=text.strip())
-    if transition.action == A.FAIL:
+    if transition.action in {A.FAIL, A.SSN_FAILED}:
         fields.update(failure_reason=reason_code, reason_text=text.strip())
     if transition.action == A.PROPOSE:
         assert window is not None
@@ -141,7 +145,15 @@ def apply(
             },
         )
         _announce(request, transition, side)
+        if transition.target in workflow.UNMET:
+            _queue_retasking()
     return request
+
+
+def _queue_retasking() -> None:
+    from tasking.services.retasking import queue_retasking
+
+    queue_retasking()
 
 
 def _announce(request: TaskingRequest, transition: workflow.Transition, side: Actor) -> None:

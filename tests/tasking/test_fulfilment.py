@@ -131,7 +131,7 @@ def test_the_counting_function_on_stub_rows() -> None:
     assert counted.observations == 6 and counted.median_latency_s == 180.0
 
 
-def test_a_partner_reports_a_direct_tasking_failed(world: World) -> None:
+def test_a_partner_reports_a_direct_tasking_failed(world: World, django_capture_on_commit_callbacks) -> None:
     from portal.markings.marking import Marking
 
     request = world.file(
@@ -144,5 +144,8 @@ def test_a_partner_reports_a_direct_tasking_failed(world: World) -> None:
         request, "fail", by=world.users["fr_staff"], reason_code="sensor_fault", text="Transmitter down"
     )
     assert request.status == RequestStatus.FAILED
-    request = transitions.apply(request, "retask", by=world.users["us_operator"])
-    assert request.status == RequestStatus.RETASKED
+    # Retasking is queued for after the commit; the request moves when SSN tracks are booked.
+    with django_capture_on_commit_callbacks() as queued:
+        request = transitions.apply(request, "retask", by=world.users["us_operator"])
+    assert request.status == RequestStatus.FAILED
+    assert len([c for c in queued if "queue_retasking" in getattr(c, "__qualname__", "")]) == 1

@@ -34,8 +34,12 @@ ALLOWED: dict[tuple[RequestAction, RequestStatus], tuple[set[RequestKind], set[A
         for s in [S.ACCEPTED, S.SCHEDULED, S.COLLECTED]
     },
     **{(A.FAIL, s): ({K.REQUEST, K.DIRECT}, {PA, SY}, S.FAILED) for s in EXECUTING},
-    **{(A.RECORD_PARTIAL, s): ({K.REQUEST, K.DIRECT}, {SY}, S.PARTIAL) for s in EXECUTING},
-    **{(A.RECORD_FULFILLED, s): ({K.REQUEST, K.DIRECT}, {SY}, S.FULFILLED) for s in [*EXECUTING, S.PARTIAL]},
+    **{(A.RECORD_PARTIAL, s): ({K.REQUEST, K.DIRECT}, {SY}, S.PARTIAL) for s in [*EXECUTING, S.RETASKED]},
+    **{
+        (A.RECORD_FULFILLED, s): ({K.REQUEST, K.DIRECT}, {SY}, S.FULFILLED)
+        for s in [*EXECUTING, S.PARTIAL, S.RETASKED]
+    },
+    (A.SSN_FAILED, S.RETASKED): ({K.REQUEST, K.DIRECT}, {SY}, S.FAILED),
     **{(A.EXPIRE, s): ({K.REQUEST, K.DIRECT}, {SY}, S.EXPIRED) for s in [S.SUBMITTED, S.PROPOSED]},
     **{
         (A.RETASK, s): ({K.REQUEST, K.DIRECT}, {OP, SY}, S.RETASKED)
@@ -108,9 +112,15 @@ def test_a_direct_tasking_cannot_be_rejected_but_can_be_reported_failed() -> Non
 
 
 def test_terminal_states_allow_nothing() -> None:
-    for status in (S.FULFILLED, S.CANCELLED, S.RETASKED):
+    for status in (S.FULFILLED, S.CANCELLED):
         for side in Actor:
             assert actions_for(status, K.REQUEST, side) == []
+
+
+def test_a_retasked_request_moves_on_only_by_its_ssn_task_reports() -> None:
+    assert actions_for(S.RETASKED, K.REQUEST, OP) == []
+    assert actions_for(S.RETASKED, K.REQUEST, PA) == []
+    assert actions_for(S.RETASKED, K.REQUEST, SY) == [A.RECORD_PARTIAL, A.RECORD_FULFILLED, A.SSN_FAILED]
 
 
 def test_buttons_offered_to_a_partner_on_a_new_request() -> None:

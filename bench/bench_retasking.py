@@ -1,0 +1,123 @@
+"""Retasking benchmark: access windows against bare SGP4 on the same grid, and the scheduler
+against the LP optimum. Prints figures; asserts nothing.
+
+    .venv/bin/python bench/bench_retasking.py [--targets 10000] [--sensors 20] [--hours 24]
+        [--requests 8000] [--lp-requests 2000]
+
+The LP bound (scipy HiGHS, the relaxation of the exact MILP) is computed on the first
+``--lp-requests`` requests of the same instance so that it stays within minutes here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from sgp4.api import SatrecArray
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from catalog.astro.access import FieldOfRegard, access_windows
+from catalog.astro.eop import packaged_table
+from catalog.astro.propagation import MeanElements, propagate_jd, satrec_from_elements, utc_to_jd_fr
+from tasking.scheduler import objective, schedule
+from tests.tasking.scheduling_reference import generate, optimum
+
+START = dt.datetime(2026, 6, 1, tzinfo=dt.UTC)
+
+
+def targets(n: int, seed: int = 1) -> list:
+    rng = np.random.default_rng(seed)
+    out = []
+    for k in range(n):
+        regime = rng.random()
+        if regime < 0.75:
+            mm, ecc = rng.uniform(11.5, 15.8), rng.uniform(0.0, 0.02)
+        elif regime < 0.85:
+            mm, ecc = rng.uniform(1.8, 2.2), rng.uniform(0.0, 0.02)
+        elif regime < 0.95:
+            mm, ecc = rng.uniform(0.99, 1.01), rng.uniform(0.0, 0.001)
+        else:
+            mm, ecc = rng.uniform(2.0, 2.1), rng.uniform(0.6, 0.74)
+        out.append(
+            satrec_from_elements(
+                MeanElements(k + 1, START, mm, ecc, rng.uniform(0, 110), rng.uniform(0, 360), rng.uniform(0, 360),
+                             rng.uniform(0, 360), 1e-5)
+            )
+        )  # fmt: skip
+    return out
+
+
+def sensors(n: int, seed: int = 2) -> list[FieldOfRegard]:
+    rng = np.random.default_rng(seed)
+    out = []
+    for k in range(n):
+        sector = rng.random() < 0.5
+        az0 = float(rng.uniform(0, 360))
+        out.append(
+            FieldOfRegard(
+                float(rng.uniform(-40, 75)), float(rng.uniform(-180, 180)), 0.1, float(rng.choice([1.0, 3.0, 5.0])),
+                az0 if sector else None, (az0 + 240) % 360 if sector else None,
+                float(rng.choice([5000.0, 6000.0, 40000.0])), optical=k % 5 == 4,
+            )
+        )  # fmt: skip
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--targets", type=int, default=10_000)
+    parser.add_argument("--sensors", type=int, default=20)
+    parser.add_argument("--hours", type=float, default=24.0)
+    parser.add_argument("--requests", type=int, default=8_000)
+    parser.add_argument("--lp-requests", type=int, default=2_000)
+    args = parser.parse_args()
+    print("uptime:", subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip())
+    print(f"cpu count {os.cpu_count()}")
+    packaged_table()  # read the finals table once, outside the timings
+    sats, fields = targets(args.targets), sensors(args.sensors)
+    end = START + dt.timedelta(hours=args.hours)
+    step = np.timedelta64(60, "s")
+    grid = np.arange(
+        np.datetime64(START.replace(tzinfo=None), "us"), np.datetime64(end.replace(tzinfo=None), "us"), step
+    )
+    jd, fr = utc_to_jd_fr(np.append(grid, np.datetime64(end.replace(tzinfo=None), "us")))
+    chunk = max(1, 300_000 // len(jd))
+    t0 = time.perf_counter()
+    for first in range(0, len(sats), chunk):
+        propagate_jd(SatrecArray(sats[first : first + chunk]), jd, fr)
+    bare = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    windows = access_windows(sats, fields, START, end, step_s=60.0)
+    ours = time.perf_counter() - t0
+    states = len(sats) * len(jd)
+    print(f"visibility: {len(sats)} targets x {len(fields)} sensors x {args.hours:g} h, {len(jd)} grid times")
+    print(f"  bare SatrecArray propagation of the grid: {bare:.2f} s ({states / bare:,.0f} states/s)")
+    print(
+        f"  access windows (propagation, frames, masks, refinement): {ours:.2f} s, {len(windows):,} windows"
+    )
+    print(f"  ratio access / bare propagation: {ours / bare:.2f}")
+
+    demands, plans, accesses = generate(11, args.requests, 20, max(50, args.requests // 3))
+    t0 = time.perf_counter()
+    result = schedule(demands, plans, accesses)
+    took = time.perf_counter() - t0
+    print(f"scheduling: {len(demands)} requests, {sum(d.tracks for d in demands)} tracks wanted, 20 sensors")
+    print(f"  heuristic: {took:.2f} s, {len(result.tasks)} tasks, {len(result.gaps)} gaps")
+    small = demands[: args.lp_requests]
+    part = schedule(small, plans, accesses)
+    t0 = time.perf_counter()
+    bound = optimum(small, plans, accesses, relax=True, time_limit=600)
+    lp_time = time.perf_counter() - t0
+    print(f"  LP bound on the first {len(small)} requests: {bound:.0f} ({lp_time:.1f} s);"
+          f" heuristic {objective(part, small):.0f}; ratio {objective(part, small) / bound:.4f}")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,471 @@
+"""Retasking US SSN sensors to cover the requests partners could not: the runs and their records.
+
+A run reads the unmet demand (requests rejected, expired, failed or partial), the US SSN sensors
+with their capacity, outages and tasks already booked, predicts access windows
+(`catalog.astro.access`), schedules tracks (`tasking.scheduler`) and stores the tasks and the gaps.
+One run per input snapshot (the run's ``key``); the database's one-task-per-sensor-slot
+constraint keeps two concurrent runs from booking a slot twice: a task that loses the race
+becomes a capacity gap of the run that lost it.
+
+Markings: a task is marked as its request and sensor combined; a gap as its request and every
+sensor considered (it says what none of them could do); a run as everything it read.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import datetime as dt
+import hashlib
+import json
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from django.db import transaction
+from django.utils import timezone
+
+from agreements.choices import AVAILABLE_STATUSES, Priority, SensorType
+from agreements.models import Sensor
+from catalog.astro.access import FieldOfRegard, access_windows
+from catalog.astro.propagation import satrec_from_elements
+from portal.errors import Conflict
+from portal.markings.marking import Marking
+from portal.markings.models import marking_columns
+from tasking import scheduler, workflow
+from tasking.choices import Actor, FailureReason, NotificationKind, RequestAction
+from tasking.models import (
+    GapReasonChoice,
+    RetaskingGap,
+    RetaskingRun,
+    RetaskingRunStatus,
+    SsnTask,
+    SsnTaskStatus,
+    TaskingRequest,
+)
+from tasking.services import notify, transitions
+from tasking.services.elements import mean_elements
+
+PRIORITY_LEVEL = {
+    Priority.EMERGENCY: 1,
+    Priority.CATEGORY_1: 1,
+    Priority.FLASH: 2,
+    Priority.CATEGORY_2: 2,
+    Priority.IMMEDIATE: 3,
+    Priority.CATEGORY_3: 3,
+    Priority.PRIORITY: 4,
+    Priority.CATEGORY_4: 4,
+    Priority.ROUTINE: 5,
+    Priority.CATEGORY_5: 5,
+}
+MAX_HORIZON = dt.timedelta(hours=72)
+GRID_STEP_S = 60.0
+MIN_TRACK_S = 60.0
+
+
+class AlreadyPlanned(Exception):
+    """This snapshot of the demand was (or is being) retasked by another run."""
+
+    def __init__(self, run: RetaskingRun) -> None:
+        super().__init__(f"retasking run {run.pk} covers this snapshot")
+        self.run = run
+
+
+@dataclass(frozen=True)
+class ProposedSensor:
+    """A sensor that does not exist yet, for what-if runs."""
+
+    latitude_deg: float
+    longitude_deg: float
+    altitude_km: float
+    sensor_type: str
+    min_elevation_deg: float = 5.0
+    azimuth_min_deg: float | None = None
+    azimuth_max_deg: float | None = None
+    max_range_km: float | None = None
+    tracks_per_hour: int = 30
+    number: int = 0  # never a real sensor number
+
+
+@dataclass
+class Plan:
+    """What one scheduling pass decided, before anything is stored."""
+
+    at: dt.datetime
+    horizon_end: dt.datetime
+    requests: dict[int, TaskingRequest]
+    sensors: dict[int, Sensor | ProposedSensor]
+    tasks: list[scheduler.Task] = field(default_factory=list)
+    gaps: list[tuple[int, int, str]] = field(default_factory=list)  # request, tracks missing, reason
+    regimes: dict[int, str] = field(default_factory=dict)  # request -> orbit regime
+
+
+def unmet_requests() -> list[TaskingRequest]:
+    return list(
+        TaskingRequest.objects.filter(status__in=workflow.UNMET)
+        .select_related("requested_by", "spoc")
+        .prefetch_related("targets__space_object", "windows")
+        .order_by("pk")
+    )
+
+
+def ssn_sensors() -> list[Sensor]:
+    return list(
+        Sensor.objects.filter(is_us_ssn=True, status__in=AVAILABLE_STATUSES, tracks_per_hour__gt=0)
+        .prefetch_related("outages")
+        .order_by("number")
+    )
+
+
+def snapshot_key(at: dt.datetime, requests: Sequence[TaskingRequest], sensors: Sequence[Sensor]) -> str:
+    """Digest of what a run reads; the horizon start counts to the hour."""
+    booked = list(
+        SsnTask.objects.filter(status=SsnTaskStatus.SCHEDULED, end__gt=at)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    payload = {
+        "at": at.replace(minute=0, second=0, microsecond=0).isoformat(),
+        "requests": [[r.pk, r.status, r.updated.isoformat()] for r in requests],
+        "sensors": [
+            [
+                s.pk,
+                s.updated.isoformat(),
+                [[o.start.isoformat(), o.end.isoformat() if o.end else None] for o in s.outages.all()],
+            ]
+            for s in sensors
+        ],
+        "booked": booked,
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+def _seconds(value: dt.datetime) -> float:
+    return value.timestamp()
+
+
+def _aware(seconds: float) -> dt.datetime:
+    return dt.datetime.fromtimestamp(seconds, tz=dt.UTC)
+
+
+def _field_of_regard(sensor: Sensor | ProposedSensor) -> FieldOfRegard:
+    return FieldOfRegard(
+        sensor.latitude_deg,
+        sensor.longitude_deg,
+        sensor.altitude_km,
+        min_elevation_deg=sensor.min_elevation_deg,
+        azimuth_min_deg=sensor.azimuth_min_deg,
+        azimuth_max_deg=sensor.azimuth_max_deg,
+        max_range_km=sensor.max_range_km,
+        optical=sensor.sensor_type == SensorType.OPTICAL_TELESCOPE,
+    )
+
+
+def orbit_regime(mean_motion: float, eccentricity: float) -> str:
+    """LEO / MEO / GEO / HEO from the mean motion (rev/day) and eccentricity."""
+    if eccentricity >= 0.25:
+        return "HEO"
+    if mean_motion >= 11.25:
+        return "LEO"
+    if 0.9 <= mean_motion <= 1.1:
+        return "GEO"
+    return "MEO"
+
+
+def plan(
+    at: dt.datetime,
+    requests: Sequence[TaskingRequest],
+    sensors: Sequence[Sensor | ProposedSensor],
+    booked: Iterable[tuple[int, dt.datetime]] = (),
+) -> Plan:
+    """Schedule ``requests`` on ``sensors`` from ``at`` (nothing stored)."""
+    result = Plan(at, at, {r.pk: r for r in requests}, {})
+    for index, sensor in enumerate(sensors):
+        result.sensors[getattr(sensor, "pk", None) or -(index + 1)] = sensor
+    demands: list[scheduler.Demand] = []
+    satrecs: list[Any] = []
+    target_index: dict[int, int] = {}
+    horizon_end = at
+    for request in requests:
+        target = next((t for t in request.targets.all() if t.elements), None)
+        window = next(((s, e) for s, e in request.execution_windows() if e > at), None)
+        if target is not None:
+            result.regimes[request.pk] = orbit_regime(
+                float(target.elements["mean_motion"]), float(target.elements["eccentricity"])
+            )
+        if target is None:
+            result.gaps.append((request.pk, request.tracks_wanted, GapReasonChoice.NO_ELEMENTS))
+            continue
+        if window is None:
+            result.gaps.append((request.pk, request.tracks_wanted, GapReasonChoice.WINDOW_OVER))
+            continue
+        start, end = max(window[0], at), min(window[1], at + MAX_HORIZON)
+        if end <= start:
+            result.gaps.append((request.pk, request.tracks_wanted, GapReasonChoice.WINDOW_TOO_SHORT))
+            continue
+        if target.space_object_id not in target_index:
+            target_index[target.space_object_id] = len(satrecs)
+            satrecs.append(satrec_from_elements(mean_elements(target.elements)))
+        horizon_end = max(horizon_end, end)
+        demands.append(
+            scheduler.Demand(
+                request=request.pk,
+                target=target.space_object_id,
+                start_s=_seconds(start),
+                end_s=_seconds(end),
+                tracks=request.tracks_wanted,
+                priority=PRIORITY_LEVEL.get(Priority(request.priority), 5),
+                min_spacing_s=60.0 * request.track_spacing_min,
+            )
+        )
+    result.horizon_end = horizon_end
+    keys = list(result.sensors)
+    accesses: dict[int, list[scheduler.Access]] = {}
+    if demands and keys:
+        windows = access_windows(
+            satrecs, [_field_of_regard(result.sensors[k]) for k in keys], at, horizon_end, GRID_STEP_S
+        )
+        objects = {i: obj for obj, i in target_index.items()}
+        starts = windows.start.astype("datetime64[us]").astype(np.int64) / 1e6
+        ends = windows.end.astype("datetime64[us]").astype(np.int64) / 1e6
+        for t, s, a, b in zip(windows.target, windows.sensor, starts, ends, strict=True):
+            accesses.setdefault(objects[int(t)], []).append((keys[int(s)], float(a), float(b)))
+    busy: dict[int, list[float]] = {}
+    for sensor_id, start in booked:
+        busy.setdefault(sensor_id, []).append(_seconds(start))
+    plans = []
+    for key in keys:
+        sensor = result.sensors[key]
+        outages: list[tuple[float, float]] = []
+        if isinstance(sensor, Sensor):
+            for outage in sensor.outages.all():
+                outages.append((_seconds(outage.start), _seconds(outage.end) if outage.end else float("inf")))
+        plans.append(
+            scheduler.SensorPlan(key, sensor.tracks_per_hour, tuple(outages), tuple(busy.get(key, ())))
+        )
+    schedule = scheduler.schedule(demands, plans, accesses, MIN_TRACK_S)
+    result.tasks = schedule.tasks
+    result.gaps.extend((g.request, g.tracks_missing, str(g.reason)) for g in schedule.gaps)
+    return result
+
+
+def _progress(run: RetaskingRun, percent: int, stage: str) -> None:
+    RetaskingRun.objects.filter(pk=run.pk).update(progress=percent, stage=stage)
+
+
+def run_retasking(at: dt.datetime | None = None) -> RetaskingRun:
+    """Retask every unmet request from ``at`` (now by default); AlreadyPlanned for a seen snapshot."""
+    began = time.monotonic()
+    at = at or timezone.now()
+    requests = unmet_requests()
+    sensors = ssn_sensors()
+    key = snapshot_key(at, requests, sensors)
+    run_marking = Marking.combine(
+        *(r.marking for r in requests), *(s.marking for s in sensors), Marking.parse("U")
+    )
+    with transaction.atomic():
+        run, created = RetaskingRun.objects.get_or_create(
+            key=key,
+            defaults={
+                "at": at,
+                "inputs": {
+                    "requests": [r.pk for r in requests],
+                    "sensors": [s.number for s in sensors],
+                },
+                **marking_columns(run_marking),
+            },
+        )
+    if not created:
+        raise AlreadyPlanned(run)
+    try:
+        _progress(run, 10, "predicting access windows")
+        booked = SsnTask.objects.filter(status=SsnTaskStatus.SCHEDULED, end__gt=at).values_list(
+            "sensor_id", "start"
+        )
+        result = plan(at, requests, sensors, list(booked))
+        _progress(run, 80, "booking sensor slots")
+        _store(run, result, sensors)
+    except Exception as exc:
+        RetaskingRun.objects.filter(pk=run.pk).update(
+            status=RetaskingRunStatus.FAILED, error=str(exc)[:2000], finished=timezone.now(),
+            duration_s=time.monotonic() - began,
+        )  # fmt: skip
+        raise
+    RetaskingRun.objects.filter(pk=run.pk).update(
+        status=RetaskingRunStatus.SUCCEEDED,
+        progress=100,
+        stage="done",
+        finished=timezone.now(),
+        duration_s=time.monotonic() - began,
+        horizon_end=result.horizon_end,
+    )
+    run.refresh_from_db()
+    return run
+
+
+def _store(run: RetaskingRun, result: Plan, sensors: Sequence[Sensor]) -> None:
+    by_pk = {s.pk: s for s in sensors}
+    gap_marking_base = Marking.combine(*(s.marking for s in sensors)) if sensors else None
+    rows = []
+    for task in result.tasks:
+        request = result.requests[task.request]
+        sensor = by_pk[task.sensor]
+        target = next(t for t in request.targets.all() if t.space_object_id == task.target)
+        rows.append(
+            SsnTask(
+                run=run,
+                request=request,
+                sensor=sensor,
+                space_object_id=target.space_object_id,
+                start=_aware(task.start_s),
+                end=_aware(task.end_s),
+                **marking_columns(Marking.combine(request.marking, sensor.marking)),
+            )
+        )
+    with transaction.atomic():
+        SsnTask.objects.bulk_create(rows, ignore_conflicts=True)
+    kept = set(SsnTask.objects.filter(run=run).values_list("sensor_id", "start"))
+    lost: dict[int, int] = {}
+    placed: dict[int, list[SsnTask]] = {}
+    for row in rows:
+        if (row.sensor_id, row.start) in kept:
+            placed.setdefault(row.request_id, []).append(row)
+        else:
+            lost[row.request_id] = lost.get(row.request_id, 0) + 1
+    gaps = list(result.gaps)
+    for request_id, count in lost.items():
+        gaps.append((request_id, count, GapReasonChoice.CAPACITY_EXHAUSTED))
+    merged: dict[tuple[int, str], int] = {}
+    for request_id, count, reason in gaps:
+        merged[(request_id, reason)] = merged.get((request_id, reason), 0) + count
+    RetaskingGap.objects.bulk_create(
+        [
+            RetaskingGap(
+                run=run,
+                request_id=request_id,
+                tracks_missing=count,
+                reason=reason,
+                orbit_regime=result.regimes.get(request_id, ""),
+                **marking_columns(
+                    Marking.combine(result.requests[request_id].marking, gap_marking_base)
+                    if gap_marking_base
+                    else result.requests[request_id].marking
+                ),
+            )
+            for (request_id, reason), count in sorted(merged.items())
+        ]
+    )
+    for request_id, tasks in sorted(placed.items()):
+        _mark_retasked(result.requests[request_id], tasks, run)
+    RetaskingRun.objects.filter(pk=run.pk).update(
+        outputs={
+            "tasks": sum(len(t) for t in placed.values()),
+            "requests_covered": len(placed),
+            "gaps": len(merged),
+            "lost_to_another_run": sum(lost.values()),
+        }
+    )
+
+
+def _mark_retasked(request: TaskingRequest, tasks: list[SsnTask], run: RetaskingRun) -> None:
+    first = min(tasks, key=lambda t: t.start)
+    text = f"{len(tasks)} SSN track(s), first by {first.sensor} at {first.start:%Y-%m-%d %H:%M:%S} UTC"
+    try:
+        transitions.apply(request, RequestAction.RETASK, side=Actor.SYSTEM, text=text)
+    except Conflict:
+        return
+    marking = Marking.combine(request.marking, *(t.sensor.marking for t in tasks))
+    notify.notify(
+        notify.requester_side(request),
+        NotificationKind.FULFILMENT,
+        request,
+        f"{request.reference} retasked to the SSN: {text}",
+        marking=marking,
+    )
+
+
+def report_task(task: SsnTask, status: str, observations: int = 0, now: dt.datetime | None = None) -> SsnTask:
+    """An SSN sensor reports a task collected or failed; once all of a request's tasks are in,
+    the request moves on by the rules of partner deliveries (fulfilled, partial or failed)."""
+    from tasking.services.fulfilment import Tally
+
+    now = now or timezone.now()
+    if status not in {SsnTaskStatus.COLLECTED, SsnTaskStatus.FAILED}:
+        raise ValueError(f"task {task.pk}: status must be collected or failed")
+    updated = SsnTask.objects.filter(pk=task.pk, status=SsnTaskStatus.SCHEDULED).update(
+        status=status, reported_at=now, observations=observations if status == SsnTaskStatus.COLLECTED else 0
+    )
+    if updated != 1:
+        raise Conflict(f"Task {task.pk} was already reported.")
+    task.refresh_from_db()
+    request = task.request
+    tasks = list(request.ssn_tasks.all())
+    if any(t.status == SsnTaskStatus.SCHEDULED for t in tasks) or request.status != workflow.S.RETASKED:
+        return task
+    collected = [t for t in tasks if t.status == SsnTaskStatus.COLLECTED]
+    tally = Tally(observations=sum(t.observations for t in collected), tracks=len(collected))
+    extra = {"observations_counted": tally.observations, "tracks_counted": tally.tracks}
+    try:
+        if tally.meets(request):
+            transitions.apply(
+                request, RequestAction.RECORD_FULFILLED, side=Actor.SYSTEM, now=now, extra=extra
+            )
+        elif tally.observations:
+            transitions.apply(request, RequestAction.RECORD_PARTIAL, side=Actor.SYSTEM, now=now, extra=extra)
+        else:
+            transitions.apply(
+                request,
+                RequestAction.SSN_FAILED,
+                side=Actor.SYSTEM,
+                now=now,
+                reason_code=FailureReason.NO_DATA,
+                text="Every SSN task of the request was reported failed.",
+                extra=extra,
+            )
+    except Conflict:
+        pass
+    return task
+
+
+_deferred = contextvars.ContextVar("retasking_deferred", default=False)
+
+
+@contextlib.contextmanager
+def deferred() -> Iterator[None]:
+    """Within this block requests becoming unmet queue nothing (bulk loads run retasking once)."""
+    token = _deferred.set(True)
+    try:
+        yield
+    finally:
+        _deferred.reset(token)
+
+
+def queue_retasking() -> None:
+    """Queue a retasking run once the current transaction commits."""
+    from tasking.tasks import retask
+
+    if not _deferred.get():
+        transaction.on_commit(lambda: retask.delay())
+
+
+def task_rows(run: RetaskingRun) -> list[dict[str, Any]]:
+    return [
+        {
+            "request": t.request.reference,
+            "sensor": t.sensor.number,
+            "target": t.space_object.catalog_number,
+            "start": t.start.isoformat(),
+            "end": t.end.isoformat(),
+        }
+        for t in run.tasks.select_related("request", "sensor", "space_object").order_by(
+            "start", "sensor__number"
+        )
+    ]
+
+
+def gap_rows(gaps: Iterable[RetaskingGap]) -> list[dict[str, Any]]:
+    return [
+        {"request": g.request.reference, "tracks_missing": g.tracks_missing, "reason": g.reason} for g in gaps
+    ]
