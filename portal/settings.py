@@ -200,7 +200,29 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_BACKEND = None
 CELERY_TIMEZONE = "UTC"
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# Lost work, chosen together (see portal/task_runs.py and docs/operations.md): a running task
+# beats every TASK_RUN_HEARTBEAT_S; silent past TASK_RUN_LEASE_S its run is taken over. A task
+# is stopped by its time limits well before the visibility timeout hands its message to another
+# worker; a worker that dies outright has its message back after the visibility timeout, and
+# its run re-queued by the recovery sweep once the lease has passed, whichever comes first.
+TASK_RUN_HEARTBEAT_S = envint("TASK_RUN_HEARTBEAT_S", "30")
+TASK_RUN_LEASE_S = envint("TASK_RUN_LEASE_S", "300")
+CELERY_TASK_SOFT_TIME_LIMIT = envint("CELERY_TASK_SOFT_TIME_LIMIT_S", "1500")
+CELERY_TASK_TIME_LIMIT = envint("CELERY_TASK_TIME_LIMIT_S", "1800")
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT_S", "2700"),
+    "socket_connect_timeout": 3,
+}
+# A web request that queues work never waits long on a broker that is down: the work stays
+# pending in the database and a periodic sweep queues it again.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 1,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Schedules live in the database (editable in the admin); beat reads them from there.
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # The periodic jobs every installation needs, created in the database after `migrate` unless
@@ -210,6 +232,7 @@ PERIODIC_TASKS: dict[str, tuple[str, int]] = {
     "settle tasking fulfilment": ("tasking.settle_fulfilment", 300),
     "pull due catalog sync sources": ("catalog.sync_due_sources", 60),
     "worker heartbeat": ("portal.heartbeat", 300),
+    "recover lost task runs": ("portal.recover_runs", 60),
     "expire lapsed agreements": ("agreements.expire_agreements", 3600),
 }
 
