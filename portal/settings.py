@@ -222,6 +222,10 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_max": 1,
 }
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
+# Work older than this and still pending (a batch never associated, an ingest whose process
+# died) is queued again by the sweep; an interrupted ingest is tried at most this many times.
+PENDING_WORK_GRACE_S = envint("PENDING_WORK_GRACE_S", "120")
+MAX_INGEST_ATTEMPTS = envint("MAX_INGEST_ATTEMPTS", "3")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Schedules live in the database (editable in the admin); beat reads them from there.
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
@@ -233,6 +237,7 @@ PERIODIC_TASKS: dict[str, tuple[str, int]] = {
     "pull due catalog sync sources": ("catalog.sync_due_sources", 60),
     "worker heartbeat": ("portal.heartbeat", 300),
     "recover lost task runs": ("portal.recover_runs", 60),
+    "queue pending observation work": ("catalog.requeue_pending", 120),
     "expire lapsed agreements": ("agreements.expire_agreements", 3600),
 }
 

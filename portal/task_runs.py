@@ -235,7 +235,7 @@ def recorded_task(
 def per_minute(name: str) -> Callable[..., str]:
     """A key for periodic work: the caller's own, or one run per minute."""
 
-    def key(given: str | None = None) -> str:
+    def key(given: str | None = None, **options: Any) -> str:
         return given or f"{name}:{timezone.now():%Y-%m-%dT%H:%M}"
 
     return key

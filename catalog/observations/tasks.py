@@ -7,14 +7,20 @@ recorded under a key of its own, and only observations still pending are written
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+from django.conf import settings
+
 from catalog.models.observations import IngestBatch
+from catalog.observations import sweeps
 from catalog.observations.association import associate_pending
 from portal.models import TaskRun
-from portal.task_runs import enqueue, recorded_task
+from portal.task_runs import enqueue, per_minute, recorded_task
 
 ASSOCIATE_TASK = "catalog.associate_batch"
+RETRY_TASK = "catalog.retry_ingest"
+SWEEP_TASK = "catalog.requeue_pending"
 
 
 @recorded_task(ASSOCIATE_TASK, key=lambda batch_id: f"{ASSOCIATE_TASK}:{batch_id}")
@@ -28,3 +34,26 @@ def associate_batch(run: TaskRun, counts: dict[str, Any], batch_id: int) -> dict
 
 def queue_association(batch_id: int) -> None:
     enqueue(associate_batch, batch_id)
+
+
+@recorded_task(RETRY_TASK, key=lambda batch_id, attempt: f"{RETRY_TASK}:{batch_id}:{attempt}")
+def retry_ingest(run: TaskRun, counts: dict[str, Any], batch_id: int, attempt: int) -> dict[str, Any]:
+    """Read an interrupted batch again from its archived payload; stored once whatever the tries."""
+    from catalog.observations.ingest import ingest
+
+    batch = IngestBatch.objects.filter(pk=batch_id).first()
+    if batch is None or not batch.reopen():
+        return {"batch": batch_id, "skipped": True}
+    result = ingest(batch)
+    counts.update({"accepted": batch.accepted, "duplicates": batch.duplicates, "rejected": batch.rejected})
+    return {"batch": batch_id, "status": result.batch.status}
+
+
+@recorded_task(SWEEP_TASK, key=per_minute(SWEEP_TASK))
+def requeue_pending(
+    run: TaskRun, counts: dict[str, Any], key: str | None = None, *, older_than_s: int | None = None
+) -> None:
+    """Every few minutes: settle orphaned ingests, retry interrupted ones, queue associations
+    that never reached a worker. Work stored in the database is found again here."""
+    wait = settings.PENDING_WORK_GRACE_S if older_than_s is None else older_than_s
+    counts.update(sweeps.sweep(dt.timedelta(seconds=wait)))
