@@ -33,6 +33,9 @@ def deliver_at_once(user: Any, bodies: list[bytes]) -> list[int]:
         try:
             response = client.post("/api/observations/", body, content_type="application/json")
             codes.append(response.status_code)
+        except Exception:  # the test client re-raises what the server would answer 500 to
+            codes.append(500)
+            raise
         finally:
             connections.close_all()
 
