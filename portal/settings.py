@@ -176,7 +176,16 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 100,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "portal.api.errors.exception_handler",
+    "DEFAULT_PARSER_CLASSES": [
+        "portal.api.errors.DepthLimitedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
 }
+# Bodies read whole (a JSON bulk delivery, an element-set post): sized for 100,000 UDL records
+# a request (about 300 bytes each). Uploaded files go to disk past FILE_UPLOAD_MAX_MEMORY_SIZE.
+DATA_UPLOAD_MAX_MEMORY_SIZE = envint("MAX_REQUEST_BYTES", str(64 * 1024 * 1024))
+MAX_UPLOAD_BYTES = envint("MAX_UPLOAD_BYTES", str(512 * 1024 * 1024))
 SPECTACULAR_SETTINGS = {
     "TITLE": "Coalition SDA Portal API",
     "DESCRIPTION": "Agreements, sensors, tasking, observations and the catalog, each record "
