@@ -98,10 +98,15 @@ TEMPLATES = [
     },
 ]
 
+# Persistent connections, checked before each request reuses one (a database restart costs no
+# 500s). Under `make serve` each gunicorn worker thread holds at most one connection, so
+# WEB_WORKERS x WEB_THREADS (+ Celery worker processes) must stay below PostgreSQL's
+# max_connections (100 by default): 3 x 4 = 12 here.
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'var' / 'portal.sqlite3'}",
-        conn_max_age=envint("DATABASE_CONN_MAX_AGE", "60"),
+        conn_max_age=envint("DATABASE_CONN_MAX_AGE", "300"),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
