@@ -5,7 +5,10 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test install static lint worker clean
+WEB_WORKERS ?= 3
+WEB_THREADS ?= 4
+
+.PHONY: run serve test install static lint worker beat clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -13,7 +16,12 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e ".[dev]"
 	touch $@
 
-install: $(VENV)/.installed
+staticfiles/staticfiles.json: $(VENV)/.installed static/vendor/htmx.min.js $(shell find static -type f 2>/dev/null)
+	DEBUG=0 SECRET_KEY=collectstatic-only $(PY) manage.py collectstatic --no-input --clear >/dev/null
+	@test -f $@
+
+# Installs the packages and builds the static files that DEBUG=0 serves (whitenoise manifest).
+install: $(VENV)/.installed staticfiles/staticfiles.json
 
 # Front-end libraries come from the npm registry through package-lock.json. Without npm the
 # pages still work: in-place actions fall back to ordinary form posts.
@@ -41,6 +49,15 @@ run: install static
 	$(PY) manage.py run_embedded_beat & beat=$$!; trap 'kill $$beat 2>/dev/null' EXIT INT TERM; \
 		$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
+# Production server: gunicorn with DEBUG=0 (SECRET_KEY and ALLOWED_HOSTS from the environment;
+# see docs/operations.md). Binds 127.0.0.1 unless BIND is given; put a TLS proxy in front.
+BIND ?= 127.0.0.1:$(PORT)
+serve: install
+	$(PY) manage.py migrate --no-input
+	DEBUG=0 $(VENV)/bin/gunicorn portal.wsgi:application --bind $(BIND) \
+		--workers $(WEB_WORKERS) --threads $(WEB_THREADS) --timeout 120 --graceful-timeout 30 \
+		--max-requests 2000 --max-requests-jitter 200 --access-logfile -
+
 test: install static
 	$(PY) -m pytest $(PYTEST_ARGS)
 
@@ -53,6 +70,10 @@ lint: install
 
 worker: install
 	$(VENV)/bin/celery -A portal worker --beat --loglevel=info --concurrency=2
+
+# Production: workers and one beat as separate processes (see docs/operations.md).
+beat: install
+	$(VENV)/bin/celery -A portal beat --loglevel=info
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor staticfiles var

@@ -3,55 +3,57 @@ interval, stored with it, decides when it is due."""
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Any
 
 from celery import shared_task
-from django.db import transaction
 
 from catalog.calibration import tasks as calibration_tasks  # noqa: F401  (registers its task with workers)
 from catalog.models import SyncSource
 from catalog.observations import tasks as observation_tasks  # noqa: F401  (registers its tasks with workers)
 from catalog.services import sync
-from portal.task_runs import AlreadyDone, recorded_run
+from portal.models import TaskRun
+from portal.task_runs import enqueue, recorded_task
 
 
-@shared_task(name="catalog.sync_source")
-def sync_source(source_id: int, slot: str | None = None) -> dict[str, Any]:
+def _slot_key(source_id: int, slot: str | None = None) -> str | None:
+    return f"catalog.sync_source:{source_id}:{slot}" if slot else None
+
+
+@recorded_task("catalog.sync_source", key=_slot_key)
+def sync_source(
+    run: TaskRun, counts: dict[str, Any], source_id: int, slot: str | None = None
+) -> dict[str, Any]:
     """Pull one source. Deliveries of the same slot share one recorded run and do the work once."""
     source = SyncSource.objects.filter(pk=source_id).first()
     if source is None:
+        counts["missing"] = 1
         return {"source": source_id, "missing": True}
-    key = f"catalog.sync_source:{source_id}:{slot}" if slot else None
     try:
-        with recorded_run("catalog.sync_source", key) as (run, counts):
-            try:
-                outcome = sync.sync_source(source, task_run=run)
-            except sync.SourceBusy:
-                counts["busy"] = 1
-                return {"source": source_id, "busy": True}
-            counts.update(
-                {
-                    "files": len(outcome.files),
-                    "added": outcome.run.added,
-                    "updated": outcome.run.updated,
-                    "unchanged": outcome.run.unchanged,
-                    "rejected": outcome.run.rejected,
-                }
-            )
-        return {"source": source_id, "sync_run": str(outcome.run.run_id), **counts}
-    except AlreadyDone as done:
-        return {"source": source_id, "duplicate": True, "task_run": str(done.run.run_id)}
+        outcome = sync.sync_source(source, task_run=run)
+    except sync.SourceBusy:
+        counts["busy"] = 1
+        return {"source": source_id, "busy": True}
+    counts.update(
+        {
+            "files": len(outcome.files),
+            "added": outcome.run.added,
+            "updated": outcome.run.updated,
+            "unchanged": outcome.run.unchanged,
+            "rejected": outcome.run.rejected,
+        }
+    )
+    return {"source": source_id, "sync_run": str(outcome.run.run_id)}
 
 
 @shared_task(name="catalog.sync_due_sources")
 def sync_due_sources() -> dict[str, Any]:
-    """Queue a pull of every enabled source that is due, each slot claimed once."""
+    """Queue a pull of every enabled source that is due, each slot claimed once (claiming the
+    slot is the conditional UPDATE that makes a second scheduler's run a no-op)."""
     queued = []
     for source in sync.due_sources():
         slot = sync.claim_slot(source)
         if slot is None:
             continue
-        transaction.on_commit(partial(sync_source.delay, source.pk, slot))
+        enqueue(sync_source, source.pk, slot)
         queued.append(source.name)
     return {"queued": queued}

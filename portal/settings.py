@@ -98,10 +98,15 @@ TEMPLATES = [
     },
 ]
 
+# Persistent connections, checked before each request reuses one (a database restart costs no
+# 500s). Under `make serve` each gunicorn worker thread holds at most one connection, so
+# WEB_WORKERS x WEB_THREADS (+ Celery worker processes) must stay below PostgreSQL's
+# max_connections (100 by default): 3 x 4 = 12 here.
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'var' / 'portal.sqlite3'}",
-        conn_max_age=envint("DATABASE_CONN_MAX_AGE", "60"),
+        conn_max_age=envint("DATABASE_CONN_MAX_AGE", "300"),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -176,7 +181,16 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 100,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "portal.api.errors.exception_handler",
+    "DEFAULT_PARSER_CLASSES": [
+        "portal.api.errors.DepthLimitedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
 }
+# Bodies read whole (a JSON bulk delivery, an element-set post): sized for 100,000 UDL records
+# a request (about 300 bytes each). Uploaded files go to disk past FILE_UPLOAD_MAX_MEMORY_SIZE.
+DATA_UPLOAD_MAX_MEMORY_SIZE = envint("MAX_REQUEST_BYTES", str(64 * 1024 * 1024))
+MAX_UPLOAD_BYTES = envint("MAX_UPLOAD_BYTES", str(512 * 1024 * 1024))
 SPECTACULAR_SETTINGS = {
     "TITLE": "Coalition SDA Portal API",
     "DESCRIPTION": "Agreements, sensors, tasking, observations and the catalog, each record "
@@ -200,7 +214,33 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_BACKEND = None
 CELERY_TIMEZONE = "UTC"
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# Lost work, chosen together (see portal/task_runs.py and docs/operations.md): a running task
+# beats every TASK_RUN_HEARTBEAT_S; silent past TASK_RUN_LEASE_S its run is taken over. A task
+# is stopped by its time limits well before the visibility timeout hands its message to another
+# worker; a worker that dies outright has its message back after the visibility timeout, and
+# its run re-queued by the recovery sweep once the lease has passed, whichever comes first.
+TASK_RUN_HEARTBEAT_S = envint("TASK_RUN_HEARTBEAT_S", "30")
+TASK_RUN_LEASE_S = envint("TASK_RUN_LEASE_S", "300")
+CELERY_TASK_SOFT_TIME_LIMIT = envint("CELERY_TASK_SOFT_TIME_LIMIT_S", "1500")
+CELERY_TASK_TIME_LIMIT = envint("CELERY_TASK_TIME_LIMIT_S", "1800")
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT_S", "2700"),
+    "socket_connect_timeout": 3,
+}
+# A web request that queues work never waits long on a broker that is down: the work stays
+# pending in the database and a periodic sweep queues it again.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 1,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
+# Work older than this and still pending (a batch never associated, an ingest whose process
+# died) is queued again by the sweep; an interrupted ingest is tried at most this many times.
+PENDING_WORK_GRACE_S = envint("PENDING_WORK_GRACE_S", "120")
+MAX_INGEST_ATTEMPTS = envint("MAX_INGEST_ATTEMPTS", "3")
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Schedules live in the database (editable in the admin); beat reads them from there.
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # The periodic jobs every installation needs, created in the database after `migrate` unless
@@ -210,6 +250,8 @@ PERIODIC_TASKS: dict[str, tuple[str, int]] = {
     "settle tasking fulfilment": ("tasking.settle_fulfilment", 300),
     "pull due catalog sync sources": ("catalog.sync_due_sources", 60),
     "worker heartbeat": ("portal.heartbeat", 300),
+    "recover lost task runs": ("portal.recover_runs", 60),
+    "queue pending observation work": ("catalog.requeue_pending", 120),
     "expire lapsed agreements": ("agreements.expire_agreements", 3600),
     "retask unmet requests to the SSN": ("tasking.retask", 900),
 }

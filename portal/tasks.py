@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from celery import shared_task
+from portal import task_runs
+from portal.models import TaskRun
+from portal.task_runs import per_minute, recorded_task
 
-from portal.task_runs import AlreadyDone, recorded_run
 
-
-@shared_task(name="portal.heartbeat")
-def heartbeat(key: str | None = None) -> dict[str, Any]:
+@recorded_task("portal.heartbeat", key=lambda key=None: key)
+def heartbeat(run: TaskRun, counts: dict[str, Any], key: str | None = None) -> None:
     """Proves a worker is alive and can write to the database; shown on the runs page."""
-    try:
-        with recorded_run("heartbeat", key) as (run, counts):
-            counts["ok"] = 1
-        return {"run_id": str(run.run_id), "duplicate": False}
-    except AlreadyDone as done:
-        return {"run_id": str(done.run.run_id), "duplicate": True}
+    counts["ok"] = 1
+
+
+@recorded_task("portal.recover_runs", key=per_minute("portal.recover_runs"))
+def recover_runs(run: TaskRun, counts: dict[str, Any], key: str | None = None) -> None:
+    """Every minute: runs whose worker went silent past the lease are failed and queued again."""
+    counts.update(task_runs.recover())

@@ -22,7 +22,7 @@ from portal.markings.marking import Marking
 from portal.models import SpOC, User
 from tasking.choices import Actor, OperationStatus, RequestAction
 from tasking.models import CoalitionOperation, Notification, SupportPlanEntry, TaskingRequest
-from tasking.services import notify, retasking, transitions
+from tasking.services import notify, retask_queue, retasking, transitions
 from tasking.services.filing import Filing, file_request
 from tasking.services.staff import sync_staff_membership
 
@@ -175,7 +175,7 @@ def _play(request: TaskingRequest, staff: User, operator: User, rng: random.Rand
 def seed() -> dict[str, int]:
     operation = CoalitionOperation.objects.filter(code=OPERATION_CODE).first()
     if operation is None:
-        with retasking.deferred():
+        with retask_queue.deferred():
             _seed_history()
         with contextlib.suppress(retasking.AlreadyPlanned):
             retasking.run_retasking()

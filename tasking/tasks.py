@@ -9,44 +9,25 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.utils import timezone
 
-from portal.task_runs import AlreadyDone, recorded_run
+from portal.models import TaskRun
+from portal.task_runs import per_minute, recorded_task
 from tasking.models import Notification
 from tasking.services import sweeps
 from tasking.services.notify import email_subject_and_body
 
 
-def _minute_key(name: str) -> str:
-    return f"{name}:{timezone.now():%Y-%m-%dT%H:%M}"
-
-
-@shared_task(name="tasking.expire_overdue")
-def expire_overdue(key: str | None = None) -> dict[str, Any]:
+@recorded_task("tasking.expire_overdue", key=per_minute("tasking.expire_overdue"))
+def expire_overdue(run: TaskRun, counts: dict[str, Any], key: str | None = None) -> None:
     """Every minute: expire unanswered requests and remind partners of deadlines coming up."""
-    try:
-        with recorded_run("tasking.expire_overdue", key or _minute_key("tasking.expire_overdue")) as (
-            run,
-            counts,
-        ):
-            counts.update(sweeps.expire_overdue())
-            counts.update(sweeps.remind_deadlines())
-        return {"run_id": str(run.run_id), "duplicate": False, **counts}
-    except AlreadyDone as done:
-        return {"run_id": str(done.run.run_id), "duplicate": True}
+    counts.update(sweeps.expire_overdue())
+    counts.update(sweeps.remind_deadlines())
 
 
-@shared_task(name="tasking.settle_fulfilment")
-def settle_fulfilment(key: str | None = None) -> dict[str, Any]:
+@recorded_task("tasking.settle_fulfilment", key=per_minute("tasking.settle_fulfilment"))
+def settle_fulfilment(run: TaskRun, counts: dict[str, Any], key: str | None = None) -> None:
     """Every few minutes: count delivered observations against requests being executed."""
-    try:
-        with recorded_run("tasking.settle_fulfilment", key or _minute_key("tasking.settle_fulfilment")) as (
-            run,
-            counts,
-        ):
-            counts.update(sweeps.settle_in_execution())
-            counts.update(sweeps.refresh_before_execution())
-        return {"run_id": str(run.run_id), "duplicate": False, **counts}
-    except AlreadyDone as done:
-        return {"run_id": str(done.run.run_id), "duplicate": True}
+    counts.update(sweeps.settle_in_execution())
+    counts.update(sweeps.refresh_before_execution())
 
 
 @shared_task(name="tasking.send_notification_email")

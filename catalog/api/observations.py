@@ -8,16 +8,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import permissions, serializers, viewsets
 from rest_framework.decorators import action
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.parsers import BaseParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
+from catalog.formats.observations import FORMATS
 from catalog.models import SpaceObject
 from catalog.models.observations import (
     MISSION_BITS,
@@ -29,6 +33,7 @@ from catalog.models.observations import (
 from catalog.observations.answers import answered_requests
 from catalog.observations.batches import batches_visible_to
 from catalog.observations.ingest import IngestResult, ingest_bytes
+from catalog.observations.validation import DeliveryRefused, check_tasking_request, parse_requested_marking
 from portal.api.base import MarkedReadOnlyViewSet, MarkingField
 from portal.errors import NotAllowed
 
@@ -191,24 +196,64 @@ def delivery_response(result: IngestResult) -> Response:
     return Response(result.as_dict(), status=code)
 
 
-def _deliver(request: Request, data: bytes, *, filename: str, channel: str) -> Response:
+class _WithoutFormatOverride:
+    def __getattr__(self, name: str) -> Any:
+        return None if name == "URL_FORMAT_OVERRIDE" else getattr(api_settings, name)
+
+
+class FormatIsAParameter(DefaultContentNegotiation):
+    """Content negotiation by Accept only: `?format=` names the delivered payload's format
+    (udl-json, csv, tdm-kvn, tdm-xml) on the observation API, not DRF's renderer switch."""
+
+    settings = _WithoutFormatOverride()  # type: ignore[assignment]
+
+
+class DeliveryParameters(serializers.Serializer):
+    """The delivery's parameters, all checked before anything is written."""
+
+    sensor = serializers.IntegerField(required=False, min_value=1, max_value=2_147_483_647)
+    marking = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    format = serializers.ChoiceField(required=False, choices=sorted(FORMATS))
+    tasking_request = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+
+    def validate_marking(self, value: str) -> str:
+        try:
+            value.encode("utf-8")
+            parse_requested_marking(value)
+        except UnicodeEncodeError:
+            raise serializers.ValidationError("not valid text (a lone surrogate)") from None
+        except DeliveryRefused as exc:
+            raise serializers.ValidationError(str(exc)) from None
+        return value
+
+    def validate_tasking_request(self, value: int) -> int:
+        try:
+            check_tasking_request(value, self.context["user"])
+        except DeliveryRefused as exc:
+            raise serializers.ValidationError(str(exc)) from None
+        return value
+
+
+def _deliver(request: Request, data: Any, *, filename: str, channel: str) -> Response:
     user: Any = request.user
     if getattr(user, "spoc", None) is None:
         raise NotAllowed("This account belongs to no SpOC and cannot deliver observations.")
     form: Any = request.data if channel == "upload" else {}
-    sensor = request.query_params.get("sensor") or form.get("sensor")
-    marking = request.query_params.get("marking") or form.get("marking") or ""
-    fmt = request.query_params.get("format") or None
-    answering = request.query_params.get("tasking_request") or form.get("tasking_request") or ""
+    names = ("sensor", "marking", "format", "tasking_request")
+    given = {name: request.query_params.get(name) or form.get(name) for name in names}
+    given = {name: value for name, value in given.items() if value}
+    parameters = DeliveryParameters(data=given, context={"user": user})
+    parameters.is_valid(raise_exception=True)
+    checked = parameters.validated_data
     result = ingest_bytes(
         user,
-        data,
+        data() if callable(data) else data,
         filename=filename,
         channel=channel,
-        sensor_number=int(sensor) if sensor and str(sensor).isdigit() else None,
-        marking=marking,
-        fmt=fmt,
-        tasking_request=int(answering) if str(answering).isdigit() else None,
+        sensor_number=checked.get("sensor"),
+        marking=checked.get("marking") or "",
+        fmt=checked.get("format"),
+        tasking_request=checked.get("tasking_request"),
     )
     return delivery_response(result)
 
@@ -241,6 +286,7 @@ class ObservationViewSet(MarkedReadOnlyViewSet):
     ordering_fields = ["ob_time", "id"]
 
     parser_classes = [RawBodyParser]
+    content_negotiation_class = FormatIsAParameter
 
     def _note_visible_objects(self, observations: list[Observation]) -> None:
         ids = {obs.space_object_id for obs in observations if obs.space_object_id is not None}
@@ -270,7 +316,7 @@ class ObservationViewSet(MarkedReadOnlyViewSet):
         description="Bulk delivery: a JSON array of UDL-style observations (thousands per request).",
     )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return _deliver(request, request.body, filename="api.json", channel="api")
+        return _deliver(request, lambda: request.body, filename="api.json", channel="api")
 
     @extend_schema(
         request={
@@ -288,7 +334,13 @@ class ObservationViewSet(MarkedReadOnlyViewSet):
         upload = request.FILES.get("file")
         if upload is None:
             return Response({"file": ["Attach the file as 'file'."]}, status=400)
-        return _deliver(request, upload.read(), filename=upload.name or "upload", channel="upload")
+        if upload.size is not None and upload.size > settings.MAX_UPLOAD_BYTES:
+            limit = settings.MAX_UPLOAD_BYTES
+            return Response(
+                {"detail": f"file larger than the {limit}-byte limit (MAX_UPLOAD_BYTES)"}, status=413
+            )
+        # Streamed to the archive from the upload's temporary file, never read whole into memory.
+        return _deliver(request, upload.file, filename=upload.name or "upload", channel="upload")
 
 
 class IngestBatchViewSet(viewsets.ReadOnlyModelViewSet):

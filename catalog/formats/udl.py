@@ -158,6 +158,8 @@ def _iter_json_elements(chunks: Iterator[str]) -> Iterator[tuple[int, object]]:
                 if len(buf) - pos <= MAX_ELEMENT_CHARS and more():
                     continue
                 raise FormatError(f"invalid JSON at line {line}: {exc.msg}") from None
+            except RecursionError:
+                raise FormatError(f"invalid JSON at line {line}: nested too deep") from None
             if end == len(buf) and more():
                 continue  # a number may continue in the next chunk
             line += buf.count("\n", pos, end)

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("catalog", "0004_observation_association_ambiguity"),
+        ("catalog", "0004_ingest_batch_retries"),
     ]
 
     operations = [

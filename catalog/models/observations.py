@@ -7,6 +7,7 @@ from typing import Any, Self
 from django.conf import settings
 from django.db import models
 from django.db.models import F
+from django.utils import timezone
 
 from agreements.choices import Mission
 from portal.markings.models import MarkedManager, MarkedModel, MarkedQuerySet
@@ -94,6 +95,10 @@ class IngestBatch(MarkedModel):
     errors = models.JSONField(default=list, blank=True, help_text="Per-record problems (first 1000)")
     error_count = models.PositiveIntegerField(default=0)
     message = models.TextField(blank=True, help_text="Why the whole batch failed, if it did")
+    # Failed by an interruption (the process or the database went away), not by its content:
+    # the archived payload is read again by the sweep, at most MAX_INGEST_ATTEMPTS times.
+    retryable = models.BooleanField(default=False)
+    attempts = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["-received", "-id"]
@@ -101,6 +106,37 @@ class IngestBatch(MarkedModel):
 
     def __str__(self) -> str:
         return f"batch {self.pk} ({self.data_format or '?'}, {self.status})"
+
+    def finish(
+        self,
+        status: str,
+        *,
+        message: str = "",
+        accepted: int = 0,
+        duplicates: int = 0,
+        rejected: int = 0,
+        errors: list[dict[str, Any]] | None = None,
+        retryable: bool = False,
+    ) -> None:
+        """End the ingest: stored (accepted), partial, rejected or failed, with the reason."""
+        self.status = status
+        self.message = message
+        self.accepted, self.duplicates = accepted, duplicates
+        self.rejected = self.error_count = rejected
+        self.errors = errors or []
+        self.retryable = retryable
+        self.finished = timezone.now()
+        self.save()
+
+    def reopen(self) -> bool:
+        """Take a batch failed by an interruption back for another attempt; False if another
+        worker took it first or it is not retryable."""
+        updated = IngestBatch.objects.filter(pk=self.pk, status=BatchStatus.FAILED, retryable=True).update(
+            status=BatchStatus.RECEIVED, retryable=False, finished=None, message=""
+        )
+        if updated == 1:
+            self.refresh_from_db()
+        return updated == 1
 
 
 class ObservationQuerySet(MarkedQuerySet):

@@ -10,6 +10,7 @@ read at all (a `FormatError`, possibly mid-stream) stores nothing from that batc
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import datetime as dt
 import hashlib
 import itertools
@@ -18,7 +19,8 @@ from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
 from django.core.files.base import ContentFile, File
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from agreements.models import Sensor
@@ -26,6 +28,7 @@ from catalog.formats.errors import FormatError, RecordError
 from catalog.formats.observations import FORMATS, detect_format, read_observations
 from catalog.formats.observations_common import ObservationRecord
 from catalog.models.observations import BatchStatus, DataMode, IngestBatch, Observation
+from catalog.observations.task_names import ASSOCIATE_TASK
 from catalog.observations.validation import (
     CORRECTED,
     DeliveryContext,
@@ -44,8 +47,11 @@ from portal import audit
 from portal.markings.marking import Level, Marking
 from portal.markings.nations import NATION_BITS
 from portal.models.audit import AuditAction
+from portal.task_runs import enqueue_named
 
 CHUNK = 20_000
+# How a batch whose ingest was cut short says so; it is read again from the archive.
+INTERRUPTED = "ingest interrupted, nothing stored; it is retried from the archived payload"
 MAX_STORED_ERRORS = 1000
 
 COLUMNS: tuple[str, ...] = (
@@ -125,6 +131,13 @@ class IngestResult:
         }
         if self.batch.message:
             body["message"] = self.batch.message
+        if self.observation_ids:
+            # Association runs after the answer (on a worker, or found again by the sweep).
+            body["association"] = (
+                "pending"
+                if Observation.objects.filter(pk__in=self.observation_ids[:1], association="pending").exists()
+                else "done"
+            )
         if list_records:
             body["accepted_records"] = self.accepted
             body["duplicate_records"] = self.duplicates
@@ -185,62 +198,136 @@ def arrival_marking(user: Any) -> Marking:
     return Marking(Level(clearance), rel_to=frozenset({"USA", nationality}))
 
 
-def _fail(batch: IngestBatch, status: str, message: str) -> IngestResult:
-    batch.status = status
-    batch.message = message
-    batch.accepted = batch.duplicates = 0
-    batch.finished = timezone.now()
-    batch.save()
-    return IngestResult(batch)
+class Ingest:
+    """One reading of a batch's archived payload, in named steps; `run` always ends the batch.
 
+    check the delivery's parameters -> detect the format -> read the records chunk by chunk,
+    check them and store the good ones (one transaction, the batch row locked so that the
+    sweep can tell a live ingest from an orphan) -> finish the batch -> queue its association.
+    A payload that cannot be read ends `failed`; a database that goes away mid-way ends it
+    `failed` and retryable (or, if the database cannot even record that, the sweep does).
+    """
 
-def ingest(batch: IngestBatch, *, associate: bool = True, chunk: int = CHUNK) -> IngestResult:
-    """Read, check and store the batch's payload; optionally associate what was stored."""
-    user = batch.delivered_by
-    try:
-        requested = parse_requested_marking(batch.requested_marking)
-        check_tasking_request(batch.tasking_request_id, user)
-    except DeliveryRefused as exc:
-        return _fail(batch, BatchStatus.REJECTED, str(exc))
-    with batch.payload.open("rb") as handle:
-        head = handle.read(4096).decode("utf-8", errors="replace")
-    try:
+    def __init__(self, batch: IngestBatch, *, chunk: int = CHUNK) -> None:
+        self.batch = batch
+        self.chunk = chunk
+        self.user = batch.delivered_by
+        self.result = IngestResult(batch)
+        self.now = timezone.now()
+        self.fmt = ""
+        self.requested: Marking | None = None
+        self.contexts: dict[str, DeliveryContext | str] = {}
+        self.default_sensor = str(batch.sensor_number) if batch.sensor_number else ""
+        self.error_count = 0
+        self.writer: _Writer | None = None
+
+    def run(self, *, associate: bool = True) -> IngestResult:
+        batch = self.batch
+        IngestBatch.objects.filter(pk=batch.pk).update(attempts=F("attempts") + 1)
+        batch.attempts += 1
+        try:
+            self.check_parameters()
+            self.detect_format()
+        except DeliveryRefused as exc:
+            return self.end(BatchStatus.REJECTED, str(exc))
+        except FormatError as exc:
+            return self.end(BatchStatus.FAILED, str(exc))
+        try:
+            self.store_records()
+        except FormatError as exc:
+            return self.end(BatchStatus.FAILED, f"unreadable payload, nothing stored: {exc}")
+        except DatabaseError as exc:
+            self.end_interrupted(exc)
+            raise
+        self.finish()
+        if associate and self.result.observation_ids:
+            enqueue_named(ASSOCIATE_TASK, batch.pk)
+        return self.result
+
+    def check_parameters(self) -> None:
+        self.requested = parse_requested_marking(self.batch.requested_marking)
+        check_tasking_request(self.batch.tasking_request_id, self.user)
+
+    def detect_format(self) -> None:
+        batch = self.batch
+        with batch.payload.open("rb") as handle:
+            head = handle.read(4096).decode("utf-8", errors="replace")
         fmt = batch.data_format or detect_format(head, batch.filename or None)
-    except FormatError as exc:
-        return _fail(batch, BatchStatus.FAILED, str(exc))
-    if fmt not in FORMATS:
-        return _fail(batch, BatchStatus.FAILED, f"unknown format {fmt!r}")
-    batch.data_format = fmt
-    result = IngestResult(batch)
-    now = timezone.now()
-    contexts: dict[str, DeliveryContext | str] = {}
-    default_sensor = str(batch.sensor_number) if batch.sensor_number else ""
-    error_count = 0
+        if fmt not in FORMATS:
+            raise FormatError(f"unknown format {fmt!r}")
+        self.fmt = batch.data_format = fmt
 
-    def context_of(ref: str | None) -> DeliveryContext | str:
-        key = ref or default_sensor
-        if key in contexts:
-            return contexts[key]
+    def store_records(self) -> None:
+        """Read the payload in chunks and store each chunk's good records, all in one transaction."""
+        self.writer = _Writer(self.result)
+        try:
+            with transaction.atomic(), self.batch.payload.open("rb") as handle:
+                list(IngestBatch.objects.select_for_update().filter(pk=self.batch.pk).values_list("pk"))
+                records: list[ObservationRecord] = []
+                problems: list[RecordError] = []
+                for item in read_observations(handle, self.fmt, filename=self.batch.filename or None):
+                    if isinstance(item, RecordError):
+                        problems.append(item)
+                    else:
+                        records.append(item)
+                    if len(records) + len(problems) >= self.chunk:
+                        self.store_chunk(records, problems)
+                        records, problems = [], []
+                self.store_chunk(records, problems)
+                self.writer.wait()
+        finally:
+            self.writer.close()
+
+    def store_chunk(self, records: list[ObservationRecord], problems: list[RecordError]) -> None:
+        assert self.writer is not None
+        groups: dict[str, list[ObservationRecord]] = {}
+        for record in records:
+            groups.setdefault(record.sensor_ref or "", []).append(record)
+        if any((ref or self.default_sensor) not in self.contexts for ref in groups):
+            self.writer.wait()  # looking a sensor up needs the connection
+        prepared: list[_Prepared] = []
+        for ref, members in groups.items():
+            context = self.context_of(ref or None)
+            if isinstance(context, str):
+                sensor_field = field_name("sensor_ref", self.fmt)
+                problems += [RecordError(r.index, r.line, sensor_field, context) for r in members]
+                continue
+            columns = RecordColumns.of(members)
+            keep, refused = check_columns(columns, context, self.now, self.fmt)
+            problems += refused
+            if refused:
+                columns = columns.take(keep)
+            if len(columns):
+                prepared.append(
+                    _prepare(columns, context, self.batch.pk, self.now, self.batch.tasking_request_id)
+                )
+        for problem in sorted(problems, key=_record_number):
+            self.reject(problem)
+        if prepared:
+            self.writer.store(prepared)
+
+    def context_of(self, ref: str | None) -> DeliveryContext | str:
+        """What a sensor named by the records (or the request) allows, or why it is refused."""
+        key = ref or self.default_sensor
+        if key in self.contexts:
+            return self.contexts[key]
         found: DeliveryContext | str
         if not key:
             found = "no sensor named (give the sensor in the file or with the request)"
+        elif (sensor := _sensor(key, self.user)) is None:
+            found = f"unknown sensor {key!r}"
         else:
-            sensor = _sensor(key, user)
-            if sensor is None:
-                found = f"unknown sensor {key!r}"
-            else:
-                try:
-                    found = DeliveryContext.for_sensor(sensor, user, fmt, now, requested)
-                except DeliveryRefused as exc:
-                    found = str(exc)
-        contexts[key] = found
+            try:
+                found = DeliveryContext.for_sensor(sensor, self.user, self.fmt, self.now, self.requested)
+            except DeliveryRefused as exc:
+                found = str(exc)
+        self.contexts[key] = found
         return found
 
-    def reject(problem: RecordError) -> None:
-        nonlocal error_count
-        error_count += 1
-        if len(result.errors) < MAX_STORED_ERRORS:
-            result.errors.append(
+    def reject(self, problem: RecordError) -> None:
+        self.error_count += 1
+        if len(self.result.errors) < MAX_STORED_ERRORS:
+            self.result.errors.append(
                 {
                     "record": problem.record,
                     "line": problem.line,
@@ -249,80 +336,50 @@ def ingest(batch: IngestBatch, *, associate: bool = True, chunk: int = CHUNK) ->
                 }
             )
 
-    def store(records: list[ObservationRecord], problems: list[RecordError]) -> None:
-        groups: dict[str, list[ObservationRecord]] = {}
-        for record in records:
-            groups.setdefault(record.sensor_ref or "", []).append(record)
-        if any((ref or default_sensor) not in contexts for ref in groups):
-            writer.wait()  # looking a sensor up needs the connection
-        prepared: list[_Prepared] = []
-        for ref, members in groups.items():
-            context = context_of(ref or None)
-            if isinstance(context, str):
-                sensor_field = field_name("sensor_ref", fmt)
-                problems += [RecordError(r.index, r.line, sensor_field, context) for r in members]
-                continue
-            columns = RecordColumns.of(members)
-            keep, refused = check_columns(columns, context, now, fmt)
-            problems += refused
-            if refused:
-                columns = columns.take(keep)
-            if len(columns):
-                prepared.append(_prepare(columns, context, batch.pk, now, batch.tasking_request_id))
-        for problem in sorted(problems, key=_record_number):
-            reject(problem)
-        if prepared:
-            writer.store(prepared)
+    def finish(self) -> None:
+        """Stored, partial or rejected by what was kept; marked like what it stored."""
+        result, batch = self.result, self.batch
+        result.accepted.sort()
+        result.duplicates.sort()
+        kept = len(result.accepted) + len(result.duplicates)
+        message = ""
+        if kept == 0:
+            status = BatchStatus.REJECTED
+            if self.error_count == 0:
+                message = "the payload holds no observation"
+        else:
+            status = BatchStatus.PARTIAL if self.error_count else BatchStatus.ACCEPTED
+        stored_marking = Observation.objects.filter(batch=batch).combined_marking()
+        if stored_marking is not None:
+            batch.marking = stored_marking
+        batch.finish(
+            status,
+            message=message,
+            accepted=len(result.accepted),
+            duplicates=len(result.duplicates),
+            rejected=self.error_count,
+            errors=result.errors,
+        )
+        if batch.accepted:
+            audit.record_bulk(
+                AuditAction.CREATE, Observation, batch.accepted, {"batch": batch.pk, "format": self.fmt}
+            )
 
-    writer = _Writer(result)
-    try:
-        with transaction.atomic(), batch.payload.open("rb") as handle:
-            try:
-                records: list[ObservationRecord] = []
-                problems: list[RecordError] = []
-                for item in read_observations(handle, fmt, filename=batch.filename or None):
-                    if isinstance(item, RecordError):
-                        problems.append(item)
-                    else:
-                        records.append(item)
-                    if len(records) + len(problems) >= chunk:
-                        store(records, problems)
-                        records, problems = [], []
-                store(records, problems)
-                writer.wait()
-            finally:
-                writer.close()
-    except FormatError as exc:
-        result = _fail(batch, BatchStatus.FAILED, f"unreadable payload, nothing stored: {exc}")
-        result.errors = []
-        return result
-    result.accepted.sort()
-    result.duplicates.sort()
-    batch.accepted = len(result.accepted)
-    batch.duplicates = len(result.duplicates)
-    batch.rejected = error_count
-    batch.error_count = error_count
-    batch.errors = result.errors
-    if batch.accepted + batch.duplicates == 0:
-        batch.status = BatchStatus.REJECTED
-        if error_count == 0:
-            batch.message = "the payload holds no observation"
-    elif error_count:
-        batch.status = BatchStatus.PARTIAL
-    else:
-        batch.status = BatchStatus.ACCEPTED
-    batch.finished = timezone.now()
-    stored_marking = Observation.objects.filter(batch=batch).combined_marking()
-    if stored_marking is not None:
-        batch.marking = stored_marking
-    batch.save()
-    if batch.accepted:
-        audit.record_bulk(AuditAction.CREATE, Observation, batch.accepted, {"batch": batch.pk, "format": fmt})
-    if associate and result.observation_ids:
-        from catalog.observations.tasks import queue_association
+    def end(self, status: str, message: str, *, retryable: bool = False) -> IngestResult:
+        """End the batch with nothing stored and the reason."""
+        self.batch.finish(status, message=message, retryable=retryable)
+        self.result = IngestResult(self.batch)
+        return self.result
 
-        queue_association(batch.pk)
-    return result
+    def end_interrupted(self, exc: BaseException) -> None:
+        """The database failed mid-ingest (nothing was kept); record it if it can still be reached."""
+        with contextlib.suppress(DatabaseError):  # if not, the sweep settles it once the database is back
+            self.end(BatchStatus.FAILED, f"{INTERRUPTED}: {type(exc).__name__}: {exc}"[:2000], retryable=True)
+
+
+def ingest(batch: IngestBatch, *, associate: bool = True, chunk: int = CHUNK) -> IngestResult:
+    """Read, check and store the batch's payload; optionally associate what was stored."""
+    return Ingest(batch, chunk=chunk).run(associate=associate)
 
 
 def _sensor(ref: str, user: Any) -> Sensor | None:
@@ -548,7 +605,11 @@ def _insert_postgresql(raw: Any, lines: list[str]) -> dict[str, int]:
 
     `raw` is the psycopg connection under Django's, in the ingest's transaction.
     """
-    return copy_new_rows(raw, Observation, COLUMNS, lines)
+    # One key order for every delivery, the unique sensor + client id first: concurrent
+    # deliveries of the same records take their index locks in the same order.
+    return copy_new_rows(
+        raw, Observation, COLUMNS, lines, key_order=("sensor_id", "client_id", "content_hash")
+    )
 
 
 _HASH = COLUMNS.index("content_hash")

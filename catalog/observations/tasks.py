@@ -7,34 +7,45 @@ recorded under a key of its own, and only observations still pending are written
 
 from __future__ import annotations
 
-from functools import partial
+import datetime as dt
 from typing import Any
 
-from celery import shared_task
-from django.db import transaction
+from django.conf import settings
 
 from catalog.models.observations import IngestBatch
+from catalog.observations import sweeps
 from catalog.observations.association import associate_pending
-from portal.task_runs import AlreadyDone, recorded_run
+from catalog.observations.ingest import ingest
+from catalog.observations.task_names import ASSOCIATE_TASK, RETRY_TASK, SWEEP_TASK
+from portal.models import TaskRun
+from portal.task_runs import per_minute, recorded_task
 
-ASSOCIATE_TASK = "catalog.associate_batch"
 
-
-@shared_task(name=ASSOCIATE_TASK)
-def associate_batch(batch_id: int) -> dict[str, Any]:
+@recorded_task(ASSOCIATE_TASK, key=lambda batch_id: f"{ASSOCIATE_TASK}:{batch_id}")
+def associate_batch(run: TaskRun, counts: dict[str, Any], batch_id: int) -> dict[str, Any]:
     """Associate the pending observations of one batch; a second delivery does nothing."""
     if not IngestBatch.objects.filter(pk=batch_id).exists():
         return {"batch": batch_id, "missing": True}
-    try:
-        with recorded_run(ASSOCIATE_TASK, f"{ASSOCIATE_TASK}:{batch_id}") as (run, counts):
-            counts.update(associate_pending(batch_id))
-        return {"batch": batch_id, "run_id": str(run.run_id), "duplicate": False, **counts}
-    except AlreadyDone as done:
-        return {"batch": batch_id, "run_id": str(done.run.run_id), "duplicate": True}
+    counts.update(associate_pending(batch_id))
+    return {"batch": batch_id}
 
 
-def queue_association(batch_id: int) -> None:
-    if associate_batch.app.conf.task_always_eager:
-        associate_batch(batch_id)
-    else:
-        transaction.on_commit(partial(associate_batch.delay, batch_id))
+@recorded_task(RETRY_TASK, key=lambda batch_id, attempt: f"{RETRY_TASK}:{batch_id}:{attempt}")
+def retry_ingest(run: TaskRun, counts: dict[str, Any], batch_id: int, attempt: int) -> dict[str, Any]:
+    """Read an interrupted batch again from its archived payload; stored once whatever the tries."""
+    batch = IngestBatch.objects.filter(pk=batch_id).first()
+    if batch is None or not batch.reopen():
+        return {"batch": batch_id, "skipped": True}
+    result = ingest(batch)
+    counts.update({"accepted": batch.accepted, "duplicates": batch.duplicates, "rejected": batch.rejected})
+    return {"batch": batch_id, "status": result.batch.status}
+
+
+@recorded_task(SWEEP_TASK, key=per_minute(SWEEP_TASK))
+def requeue_pending(
+    run: TaskRun, counts: dict[str, Any], key: str | None = None, *, older_than_s: int | None = None
+) -> None:
+    """Every few minutes: settle orphaned ingests, retry interrupted ones, queue associations
+    that never reached a worker. Work stored in the database is found again here."""
+    wait = settings.PENDING_WORK_GRACE_S if older_than_s is None else older_than_s
+    counts.update(sweeps.sweep(dt.timedelta(seconds=wait)))

@@ -56,7 +56,7 @@ class UploadView(LoginRequiredMixin, View):
         upload = form.cleaned_data["file"]
         result = ingest_bytes(
             user,
-            upload.read(),
+            upload.file,  # streamed to the archive
             filename=upload.name,
             channel="upload",
             sensor_number=form.cleaned_data.get("sensor"),

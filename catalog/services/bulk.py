@@ -108,13 +108,19 @@ def _adapter_of(column: Any) -> Any:
 
 
 def copy_new_rows(
-    raw: Any, model: type[models.Model], columns: tuple[str, ...], lines: list[str]
+    raw: Any,
+    model: type[models.Model],
+    columns: tuple[str, ...],
+    lines: list[str],
+    key_order: tuple[str, ...] = ("content_hash",),
 ) -> dict[str, int]:
     """COPY text-format `lines` into a temporary table, then one INSERT that skips whatever is
     already stored; content hash -> id of each row inserted.
 
     `raw` is the psycopg connection under Django's, inside the caller's transaction; the model
-    has a unique `content_hash` column.
+    has a unique `content_hash` column. Rows are inserted in `key_order`: give the columns of
+    the table's unique indexes, so concurrent inserts of the same rows take their index locks in
+    the same order and cannot deadlock.
     """
     table = model._meta.db_table
     staging = f"{table}_staging"
@@ -130,7 +136,7 @@ def copy_new_rows(
             copy.write("\n".join(lines).encode())
         cursor.execute(
             f"INSERT INTO {table} ({names}) SELECT {names} FROM {staging} "  # noqa: S608
-            "ORDER BY content_hash "
+            f"ORDER BY {', '.join(key_order)} "
             "ON CONFLICT DO NOTHING RETURNING content_hash, id"
         )
         return dict(cursor.fetchall())

@@ -21,11 +21,12 @@ from django.db.models import Q
 from django.utils import timezone
 
 from catalog.formats.elements import FormatError
-from catalog.models import SourceKind, SyncedFile, SyncRun, SyncSource
+from catalog.models import SourceKind, SyncedFile, SyncRun, SyncRunStatus, SyncSource
 from catalog.services.importer import import_file
 from catalog.services.sync_runs import ImportResult, finish_sync_run, start_sync_run
 
-# A run holding a source longer than this is taken to have died with its worker.
+# A run holding a source longer than this is taken to have died with its worker. Runs started by
+# a task are released much sooner: when their task run loses its lease (`release_lost_run`).
 STALE_AFTER = dt.timedelta(hours=2)
 URL_TIMEOUT_S = 60
 ELEMENT_FILE_SUFFIXES = {".tle", ".txt", ".3le", ".json", ".xml", ".kvn", ".csv", ".omm"}
@@ -87,6 +88,14 @@ def sync_source(source: SyncSource, *, task_run: Any = None) -> SyncOutcome:
         SyncSource.objects.filter(pk=source.pk).update(running_since=None)
     finish_sync_run(run, total, files=len(outcome.files), skipped=not outcome.files)
     return outcome
+
+
+def release_lost_run(sender: Any = None, *, run: Any, reason: str, **kwargs: Any) -> None:
+    """A task run lost its worker: its sync runs fail with the reason and their sources are free."""
+    for lost in SyncRun.objects.filter(task_run=run, status=SyncRunStatus.RUNNING):
+        finish_sync_run(lost, ImportResult(), failure=reason)
+        if lost.source_id is not None:
+            SyncSource.objects.filter(pk=lost.source_id).update(running_since=None)
 
 
 def _sync_directory(source: SyncSource, run: SyncRun, total: ImportResult, outcome: SyncOutcome) -> None:

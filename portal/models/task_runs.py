@@ -25,6 +25,13 @@ class TaskRun(models.Model):
     finished = models.DateTimeField(null=True, blank=True)
     counts = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)
+    # The worker holding a running run proves it is alive by moving `heartbeat` on; a run silent
+    # for longer than settings.TASK_RUN_LEASE_S lost its worker and may be taken over.
+    heartbeat = models.DateTimeField(null=True, blank=True, db_index=True)
+    attempts = models.PositiveIntegerField(default=1)
+    # What the task was called with, so that the sweep can queue a lost run's work again.
+    args = models.JSONField(default=list, blank=True)
+    kwargs = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-started", "-id"]

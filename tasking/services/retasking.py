@@ -13,13 +13,11 @@ sensor considered (it says what none of them could do); a run as everything it r
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
 import datetime as dt
 import hashlib
 import json
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -427,27 +425,6 @@ def report_task(task: SsnTask, status: str, observations: int = 0, now: dt.datet
     except Conflict:
         pass
     return task
-
-
-_deferred = contextvars.ContextVar("retasking_deferred", default=False)
-
-
-@contextlib.contextmanager
-def deferred() -> Iterator[None]:
-    """Within this block requests becoming unmet queue nothing (bulk loads run retasking once)."""
-    token = _deferred.set(True)
-    try:
-        yield
-    finally:
-        _deferred.reset(token)
-
-
-def queue_retasking() -> None:
-    """Queue a retasking run once the current transaction commits."""
-    from tasking.tasks import retask
-
-    if not _deferred.get():
-        transaction.on_commit(lambda: retask.delay())
 
 
 def task_rows(run: RetaskingRun) -> list[dict[str, Any]]:

@@ -23,6 +23,7 @@ from tasking.choices import (
 )
 from tasking.models import RequestEvent, RequestWindow, TaskingRequest, is_operator
 from tasking.services import notify
+from tasking.services.retask_queue import queue_retasking
 from tasking.services.windows import check_window
 
 A = RequestAction
@@ -83,7 +84,7 @@ def apply(
     _check_details(transition, reason_code, text.strip(), window, now)
     if transition.action == A.RETASK and side == Actor.OPERATOR:
         # The operator asks; the request moves to retasked when a run has booked SSN tracks.
-        _queue_retasking()
+        queue_retasking()
         return request
     old = request.status
     fields: dict[str, Any] = {"status": transition.target, "updated": now, **(extra or {})}
@@ -146,14 +147,8 @@ def apply(
         )
         _announce(request, transition, side)
         if transition.target in workflow.UNMET:
-            _queue_retasking()
+            queue_retasking()
     return request
-
-
-def _queue_retasking() -> None:
-    from tasking.services.retasking import queue_retasking
-
-    queue_retasking()
 
 
 def _announce(request: TaskingRequest, transition: workflow.Transition, side: Actor) -> None:
