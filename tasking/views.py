@@ -14,10 +14,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
-from agreements.models import Sensor
 from portal import audit
 from portal.errors import DomainError, NotAllowed
 from portal.models import Role, SpOC
+from portal.references import readable
 from portal.views.base import RoleRequiredMixin
 from tasking import charts, workflow
 from tasking.choices import Actor, FailureReason, RejectReason, RequestAction, RequestStatus
@@ -45,21 +45,18 @@ INBOX_STATUSES = [
 ]
 
 
-def with_page_data(requests: QuerySet[TaskingRequest]) -> QuerySet[TaskingRequest]:
+def with_page_data(requests: QuerySet[TaskingRequest], user: Any) -> QuerySet[TaskingRequest]:
+    """What a page or API answer of requests shows, with each request's targets and passes
+    only those `user` may read (portal.references: a child with a hidden link is absent)."""
+    targets = readable(RequestTarget, user).select_related("space_object")
+    passes = readable(PredictedPass, user).select_related("sensor", "target__space_object")
     return requests.select_related("spoc", "sensor", "requested_by", "operation").prefetch_related(
-        "windows",
-        Prefetch("targets", queryset=RequestTarget.objects.select_related("space_object")),
-        Prefetch("passes", queryset=PredictedPass.objects.select_related("sensor", "target__space_object")),
+        "windows", Prefetch("targets", queryset=targets), Prefetch("passes", queryset=passes)
     )
 
 
-def visible_sensor_ids(user: Any) -> set[int]:
-    return set(Sensor.objects.visible_to(user).values_list("pk", flat=True))
-
-
 def decorate(requests: list[TaskingRequest], user: Any) -> None:
-    """Per row: the actions the user may take and the passes over sensors they may see."""
-    sensors = visible_sensor_ids(user)
+    """Per row: the actions the user may take."""
     operator = is_operator(user)
     partner_ids: set[int] = set()
     if not operator:
@@ -74,7 +71,7 @@ def decorate(requests: list[TaskingRequest], user: Any) -> None:
         request.actions = (  # type: ignore[attr-defined]
             [a for a in workflow.actions_for(request.status, request.kind, side)] if side else []
         )
-        request.shown_passes = [p for p in request.passes.all() if p.sensor_id in sensors]  # type: ignore[attr-defined]
+        request.shown_passes = list(request.passes.all())  # type: ignore[attr-defined]
 
 
 class RequestListView(LoginRequiredMixin, ListView):
@@ -109,7 +106,7 @@ class InboxView(RoleRequiredMixin, TemplateView):
         user = self.request.user
         requests = list(
             with_page_data(
-                TaskingRequest.objects.answerable_by(user).filter(status__in=INBOX_STATUSES)
+                TaskingRequest.objects.answerable_by(user).filter(status__in=INBOX_STATUSES), user
             ).order_by("response_deadline", "pk")
         )
         audit.record_reads(requests)
@@ -144,7 +141,7 @@ class RequestCreateView(RoleRequiredMixin, FormView):
 def _get_request(user: Any, pk: int) -> TaskingRequest:
     """A request the user may open, or a 404 exactly like a missing one."""
     return get_object_or_404(
-        with_page_data(TaskingRequest.objects.accessible_to(user)).select_related("agreement"), pk=pk
+        with_page_data(TaskingRequest.objects.accessible_to(user), user).select_related("agreement"), pk=pk
     )
 
 

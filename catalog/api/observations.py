@@ -28,7 +28,13 @@ from catalog.models.observations import (
     Observation,
 )
 from catalog.observations.ingest import IngestResult, ingest_bytes
-from portal.api.base import MarkedReadOnlyViewSet, MarkingField
+from portal.api.base import (
+    MarkedReadOnlyViewSet,
+    MarkingField,
+    ReferencesListSerializer,
+    ReferencingSerializerMixin,
+    VisibleSlugRelatedField,
+)
 from portal.errors import NotAllowed
 
 
@@ -49,7 +55,7 @@ def readable_request_ids(user: Any, request_ids: set[int]) -> set[int]:
     return set(requests.accessible_to(user).filter(pk__in=request_ids).values_list("pk", flat=True))
 
 
-class ObservationListSerializer(serializers.ListSerializer):
+class ObservationListSerializer(ReferencesListSerializer):
     def to_representation(self, data: Any) -> Any:
         observations = list(data.all() if hasattr(data, "all") else data)
         request = self.context.get("request")
@@ -58,10 +64,10 @@ class ObservationListSerializer(serializers.ListSerializer):
         return super().to_representation(observations)
 
 
-class ObservationSerializer(serializers.ModelSerializer):
+class ObservationSerializer(ReferencingSerializerMixin, serializers.ModelSerializer):
     marking = MarkingField(read_only=True)
     tasking_request = serializers.SerializerMethodField()
-    sensor = serializers.IntegerField(source="sensor.number", read_only=True)
+    sensor = VisibleSlugRelatedField(slug_field="number", read_only=True)
     object = serializers.SerializerMethodField()
     missions = serializers.ListField(child=serializers.CharField(), read_only=True)
 

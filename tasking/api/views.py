@@ -44,7 +44,7 @@ class TaskingRequestViewSet(
     filter_backends = [MarkingFilterBackend, RequestAccessBackend]
 
     def get_queryset(self) -> QuerySet[TaskingRequest]:
-        requests = with_page_data(TaskingRequest.objects.all())
+        requests = with_page_data(TaskingRequest.objects.all(), self.request.user)
         params = self.request.query_params
         if params.get("status"):
             requests = requests.filter(status=params["status"])
@@ -81,7 +81,7 @@ class TaskingRequestViewSet(
     def inbox(self, request: Request) -> Response:
         """Requests addressed to the caller's SpOC that are waiting for it or in its hands, by deadline."""
         requests = (
-            with_page_data(TaskingRequest.objects.answerable_by(request.user))
+            with_page_data(TaskingRequest.objects.answerable_by(request.user), request.user)
             .filter(status__in=INBOX_STATUSES)
             .order_by("response_deadline", "pk")
         )
