@@ -26,7 +26,13 @@ from agreements.api.serializers import (
 )
 from agreements.choices import EvaluationStatus
 from agreements.coverage import coverage_for
-from agreements.filters import AgreementFilter, EvaluationFilter, SensorFilter
+from agreements.filters import (
+    AgreementFilter,
+    DataPlanEntryFilter,
+    EvaluationFilter,
+    SensorBiasFilter,
+    SensorFilter,
+)
 from agreements.models import Agreement, DataPlanEntry, Sensor, SensorBias, TierDefinition, TierEvaluation
 from agreements.tiers import evaluation_progress
 from portal.api.base import MarkedViewSet
@@ -135,7 +141,7 @@ class SensorBiasViewSet(MarkedViewSet):
     queryset = SensorBias.objects.select_related("sensor", "entered_by")
     serializer_class = SensorBiasSerializer
     permission_classes = [permissions.IsAuthenticated, BiasAccess]
-    filterset_fields = ["sensor", "measurement_type"]
+    filterset_class = SensorBiasFilter
 
     def get_queryset(self) -> QuerySet[SensorBias]:
         return super().get_queryset().filter(sensor__in=Sensor.objects.visible_to(self.request.user))
@@ -173,7 +179,7 @@ class DataPlanEntryViewSet(MarkedViewSet):
     queryset = DataPlanEntry.objects.select_related("agreement", "sensor")
     serializer_class = DataPlanEntrySerializer
     permission_classes = [permissions.IsAuthenticated, AdminWrites]
-    filterset_fields = ["agreement", "sensor"]
+    filterset_class = DataPlanEntryFilter
 
     def get_queryset(self) -> QuerySet[DataPlanEntry]:
         user = self.request.user

@@ -10,7 +10,6 @@ from typing import Any
 
 from django.apps import apps
 from django.db.models import Q, QuerySet
-from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import permissions, serializers, viewsets
@@ -21,12 +20,11 @@ from rest_framework.response import Response
 
 from catalog.models import SpaceObject
 from catalog.models.observations import (
-    MISSION_BITS,
-    AssociationStatus,
     BatchStatus,
     IngestBatch,
     Observation,
 )
+from catalog.observations.filters import ObservationFilter
 from catalog.observations.ingest import IngestResult, ingest_bytes
 from portal.api.base import (
     MarkedReadOnlyViewSet,
@@ -163,29 +161,6 @@ class IngestBatchSerializer(serializers.ModelSerializer):
             "errors",
             "message",
         ]
-
-
-class ObservationFilter(filters.FilterSet):
-    sensor = filters.NumberFilter(field_name="sensor__number")
-    object = filters.NumberFilter(field_name="space_object__catalog_number")
-    since = filters.IsoDateTimeFilter(field_name="ob_time", lookup_expr="gte")
-    until = filters.IsoDateTimeFilter(field_name="ob_time", lookup_expr="lt")
-    mission = filters.ChoiceFilter(choices=[(m, m) for m in MISSION_BITS], method="filter_mission")
-    uct = filters.BooleanFilter(method="filter_uct")
-    batch = filters.NumberFilter(field_name="batch_id")
-    data_mode = filters.CharFilter(field_name="data_mode")
-
-    class Meta:
-        model = Observation
-        fields = ["sensor", "object", "since", "until", "mission", "uct", "batch", "data_mode"]
-
-    def filter_mission(self, queryset: QuerySet[Observation], name: str, value: str) -> QuerySet[Observation]:
-        return queryset.fit_for(value)  # type: ignore[attr-defined]
-
-    def filter_uct(self, queryset: QuerySet[Observation], name: str, value: bool) -> QuerySet[Observation]:
-        if value:
-            return queryset.filter(association=AssociationStatus.UCT)
-        return queryset.exclude(association=AssociationStatus.UCT)
 
 
 def batches_visible_to(user: Any) -> QuerySet[IngestBatch]:

@@ -5,7 +5,6 @@ import json
 from typing import Any
 
 from django.db.models import F, OuterRef, QuerySet, Subquery
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
@@ -35,11 +34,12 @@ from catalog.services.export import record_of
 from catalog.services.importer import ImportResult, Origin, finish_sync_run, import_stream, start_sync_run
 from portal import audit
 from portal.api.base import MarkedReadOnlyViewSet, MarkingFilterBackend
+from portal.filters import PortalFilterBackend
 from portal.markings.marking import Level
 from portal.models import Role
 
 RENDERERS = [JSONRenderer, BrowsableAPIRenderer, *ELEMENT_SET_RENDERERS]
-FILTERS = [MarkingFilterBackend, DjangoFilterBackend]
+FILTERS = [MarkingFilterBackend, PortalFilterBackend]
 
 
 class IncrementalMixin:

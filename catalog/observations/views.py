@@ -9,7 +9,6 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.dateparse import parse_datetime
 from django.views import View
 from django.views.generic import DetailView, ListView
 
@@ -17,7 +16,9 @@ from agreements.models import Sensor
 from catalog.api.observations import batches_visible_to
 from catalog.models import SpaceObject
 from catalog.models.observations import MISSION_BITS, AssociationStatus, IngestBatch, Observation
+from catalog.observations.filters import ObservationFilter
 from catalog.observations.ingest import ingest_bytes
+from portal.filters import FilteredPageMixin
 from portal.views.base import MarkedDetailView, MarkedListView
 
 SPARK_POINTS = 120
@@ -73,24 +74,6 @@ class BatchDetailView(LoginRequiredMixin, DetailView):
         return batches_visible_to(self.request.user).select_related("spoc")
 
 
-def filter_observations(queryset: QuerySet[Observation], params: Any) -> QuerySet[Observation]:
-    if (sensor := params.get("sensor", "")).isdigit():
-        queryset = queryset.filter(sensor__number=int(sensor))
-    if (number := params.get("object", "")).isdigit():
-        queryset = queryset.filter(space_object__catalog_number=int(number))
-    if since := parse_datetime(params.get("since", "") or ""):
-        queryset = queryset.filter(ob_time__gte=since)
-    if until := parse_datetime(params.get("until", "") or ""):
-        queryset = queryset.filter(ob_time__lt=until)
-    if (mission := params.get("mission", "")) in MISSION_BITS:
-        queryset = queryset.fit_for(mission)  # type: ignore[attr-defined]
-    if params.get("uct") == "yes":
-        queryset = queryset.filter(association=AssociationStatus.UCT)
-    elif params.get("uct") == "no":
-        queryset = queryset.exclude(association=AssociationStatus.UCT)
-    return queryset
-
-
 def sparkline(values: list[float]) -> str:
     """SVG polyline points of `values` (oldest first), scaled to the box; zero is the mid-line."""
     if not values:
@@ -101,13 +84,13 @@ def sparkline(values: list[float]) -> str:
     return " ".join(f"{i * step:.1f},{mid - v / peak * (mid - 2):.1f}" for i, v in enumerate(values))
 
 
-class ObservationListView(MarkedListView):
+class ObservationListView(FilteredPageMixin, MarkedListView):
     model = Observation
     template_name = "observations/observation_list.html"
+    filterset_class = ObservationFilter
 
     def get_queryset(self) -> QuerySet[Observation]:
-        queryset = super().get_queryset().select_related("sensor", "space_object")
-        return filter_observations(queryset, self.request.GET)
+        return self.filter_page(super().get_queryset().select_related("sensor", "space_object"))
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

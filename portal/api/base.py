@@ -10,7 +10,6 @@ from typing import Any
 
 from django.db import models
 from django.db.models import QuerySet
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import filters, serializers, viewsets
@@ -19,6 +18,7 @@ from rest_framework.request import Request
 
 from portal import audit, references
 from portal.api.filters import MarkingFilterBackend
+from portal.filters import PortalFilterBackend
 from portal.markings.marking import Marking, MarkingError
 from portal.markings.models import MarkedQuerySet
 
@@ -52,11 +52,11 @@ class AuditedAPIMixin:
 
 
 class MarkedViewSet(AuditedAPIMixin, viewsets.ModelViewSet):
-    filter_backends = [MarkingFilterBackend, DjangoFilterBackend, filters.OrderingFilter]
+    filter_backends = [MarkingFilterBackend, PortalFilterBackend, filters.OrderingFilter]
 
 
 class MarkedReadOnlyViewSet(AuditedAPIMixin, viewsets.ReadOnlyModelViewSet):
-    filter_backends = [MarkingFilterBackend, DjangoFilterBackend, filters.OrderingFilter]
+    filter_backends = [MarkingFilterBackend, PortalFilterBackend, filters.OrderingFilter]
 
 
 @extend_schema_field(OpenApiTypes.STR)
