@@ -24,6 +24,7 @@ from catalog.models.observations import (
     IngestBatch,
     Observation,
 )
+from catalog.observations.corrections import withhold_corrections
 from catalog.observations.filters import ObservationFilter
 from catalog.observations.ingest import IngestResult, ingest_bytes
 from portal.api.base import (
@@ -59,6 +60,7 @@ class ObservationListSerializer(ReferencesListSerializer):
         request = self.context.get("request")
         ids = {obs.tasking_request_id for obs in observations if obs.tasking_request_id is not None}
         self.child._readable_requests = readable_request_ids(getattr(request, "user", None), ids)  # type: ignore[union-attr]
+        withhold_corrections(observations, getattr(request, "user", None))
         return super().to_representation(observations)
 
 
@@ -113,6 +115,12 @@ class ObservationSerializer(ReferencingSerializerMixin, serializers.ModelSeriali
         ]
         read_only_fields = fields
         list_serializer_class = ObservationListSerializer
+
+    def to_representation(self, instance: Observation) -> dict[str, Any]:
+        if not getattr(instance, "_corrections_checked", False):
+            request = self.context.get("request")
+            withhold_corrections([instance], getattr(request, "user", None))
+        return super().to_representation(instance)
 
     @extend_schema_field({"type": "integer", "nullable": True})
     def get_tasking_request(self, obs: Observation) -> int | None:

@@ -16,6 +16,7 @@ from agreements.models import Sensor
 from catalog.api.observations import batches_visible_to
 from catalog.models import SpaceObject
 from catalog.models.observations import MISSION_BITS, AssociationStatus, IngestBatch, Observation
+from catalog.observations.corrections import withhold_corrections
 from catalog.observations.filters import ObservationFilter
 from catalog.observations.ingest import ingest_bytes
 from portal.filters import FilteredPageMixin
@@ -96,6 +97,7 @@ class ObservationListView(FilteredPageMixin, MarkedListView):
         context = super().get_context_data(**kwargs)
         page = list(context["object_list"])
         user = self.request.user
+        withhold_corrections(page, user)
         ids = {o.space_object_id for o in page if o.space_object_id}
         visible = set(SpaceObject.objects.visible_to(user).filter(id__in=ids).values_list("id", flat=True))
         context["rows"] = [(o, o.space_object if o.space_object_id in visible else None) for o in page]
@@ -140,6 +142,7 @@ class ObservationDetailView(MarkedDetailView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         obs = context["object"]
+        withhold_corrections([obs], self.request.user)
         seen = SpaceObject.objects.visible_to(self.request.user).filter(pk=obs.space_object_id).first()
         context["space_object"] = seen
         context["batch_visible"] = batches_visible_to(self.request.user).filter(pk=obs.batch_id).exists()
