@@ -134,7 +134,11 @@ class SensorViewSet(MarkedViewSet):
             serializer.is_valid(raise_exception=True)
             serializer.save(sensor=sensor, entered_by=request.user)
             return Response(serializer.data, status=201)
-        return Response(SensorOutageSerializer(sensor.outages.all(), many=True).data)
+        return Response(
+            SensorOutageSerializer(
+                sensor.outages.all(), many=True, context=self.get_serializer_context()
+            ).data
+        )
 
 
 class SensorBiasViewSet(MarkedViewSet):

@@ -123,10 +123,13 @@ class TaskingRequestViewSet(
             message = conversation.post_message(
                 obj, request.user, serializer.validated_data["body"], serializer.validated_data["marking"]
             )
-            return Response(MessageSerializer(message).data, status=status.HTTP_201_CREATED)
+            return Response(
+                MessageSerializer(message, context=self.get_serializer_context()).data,
+                status=status.HTTP_201_CREATED,
+            )
         thread = list(RequestMessage.objects.visible_to(request.user).filter(request=obj))
         audit.record_reads(thread)
-        return Response(MessageSerializer(thread, many=True).data)
+        return Response(MessageSerializer(thread, many=True, context=self.get_serializer_context()).data)
 
     @extend_schema(
         parameters=[

@@ -63,3 +63,19 @@ def test_an_evaluation_names_no_hidden_sensor(
     assert body["sensor"] is None
     listing = api_client_for(coalition["uk_staff"]).get("/api/tier-evaluations/").json()
     assert [row["sensor"] for row in listing["results"]] == [None]
+
+
+def test_a_sensors_outages_are_listed_to_its_readers(
+    coalition: dict[str, User], api_client_for: Any, make_sensor: Callable[..., Sensor]
+) -> None:
+    import datetime as dt
+
+    from agreements.models import SensorOutage
+
+    sensor = make_sensor("uk-spoc", marking=CONF_GBR)
+    start = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+    SensorOutage.objects.create(
+        sensor=sensor, start=start, end=start + dt.timedelta(hours=2), reason="rewiring"
+    )
+    listed = api_client_for(coalition["uk_staff"]).get(f"/api/sensors/{sensor.pk}/outages/").json()
+    assert [o["reason"] for o in listed] == ["rewiring"]
