@@ -8,9 +8,17 @@ import django_filters as filters
 from django import forms
 from django.db.models import QuerySet
 
-from agreements.choices import AgreementKind, AgreementStatus, EvaluationStatus, SensorStatus, SensorType
-from agreements.models import Agreement, Sensor, TierEvaluation
+from agreements.choices import (
+    AgreementKind,
+    AgreementStatus,
+    EvaluationStatus,
+    MeasurementType,
+    SensorStatus,
+    SensorType,
+)
+from agreements.models import Agreement, DataPlanEntry, Sensor, SensorBias, TierEvaluation
 from agreements.models.sensors import INTEGRATION_LEVEL_CHOICES
+from portal.filters import PortalFilterSet
 from portal.models import Nation, SpOC
 
 
@@ -22,7 +30,7 @@ class SsnOrPartnerSelect(forms.NullBooleanSelect):
         self.choices = [("unknown", "All sensors"), ("true", "US SSN only"), ("false", "Partner only")]
 
 
-class SensorFilter(filters.FilterSet):
+class SensorFilter(PortalFilterSet):
     spoc = filters.ModelChoiceFilter(queryset=SpOC.objects.all(), label="SpOC")
     nation = filters.ModelChoiceFilter(
         field_name="spoc__nation", queryset=Nation.objects.all(), label="Nation"
@@ -37,7 +45,7 @@ class SensorFilter(filters.FilterSet):
         fields = ["spoc", "nation", "sensor_type", "status", "integration_level", "is_us_ssn"]
 
 
-class AgreementFilter(filters.FilterSet):
+class AgreementFilter(PortalFilterSet):
     partner = filters.ModelChoiceFilter(queryset=SpOC.objects.all(), label="Partner")
     nation = filters.ModelChoiceFilter(
         field_name="partner__nation", queryset=Nation.objects.all(), label="Nation"
@@ -54,9 +62,28 @@ class AgreementFilter(filters.FilterSet):
         return queryset.active_at(value)  # type: ignore[attr-defined]
 
 
-class EvaluationFilter(filters.FilterSet):
+class EvaluationFilter(PortalFilterSet):
     status = filters.ChoiceFilter(choices=EvaluationStatus.choices)
+    sensor = filters.ModelChoiceFilter(queryset=Sensor.objects.all())
 
     class Meta:
         model = TierEvaluation
         fields = ["status", "sensor", "candidate_level"]
+
+
+class SensorBiasFilter(PortalFilterSet):
+    sensor = filters.ModelChoiceFilter(queryset=Sensor.objects.all())
+    measurement_type = filters.ChoiceFilter(choices=MeasurementType.choices)
+
+    class Meta:
+        model = SensorBias
+        fields = ["sensor", "measurement_type"]
+
+
+class DataPlanEntryFilter(PortalFilterSet):
+    agreement = filters.ModelChoiceFilter(queryset=Agreement.objects.all())
+    sensor = filters.ModelChoiceFilter(queryset=Sensor.objects.all())
+
+    class Meta:
+        model = DataPlanEntry
+        fields = ["agreement", "sensor"]

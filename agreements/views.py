@@ -34,6 +34,7 @@ from agreements.forms import (
 from agreements.models import Agreement, DataPlanEntry, Sensor, SensorBias, TierDefinition, TierEvaluation
 from agreements.tiers import evaluation_progress
 from portal.errors import DomainError
+from portal.filters import FilteredPageMixin
 from portal.models import Role
 from portal.views.base import MarkedDetailView, MarkedListView, RoleRequiredMixin
 
@@ -44,14 +45,13 @@ def _is_admin(user: Any) -> bool:
     return bool(user.is_authenticated and user.has_role(Role.AGREEMENT_ADMIN))
 
 
-class SensorListView(MarkedListView):
+class SensorListView(FilteredPageMixin, MarkedListView):
     model = Sensor
     template_name = "agreements/sensor_list.html"
+    filterset_class = SensorFilter
 
     def get_queryset(self) -> QuerySet[Sensor]:
-        visible = super().get_queryset().select_related("spoc")
-        self.filterset = SensorFilter(self.request.GET or None, queryset=visible)
-        return self.filterset.qs if self.filterset.is_bound and self.filterset.is_valid() else visible
+        return self.filter_page(super().get_queryset().select_related("spoc"))
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -163,14 +163,13 @@ class SensorStatementView(SensorRecordView):
         return is_agreement_admin(user)
 
 
-class AgreementListView(MarkedListView):
+class AgreementListView(FilteredPageMixin, MarkedListView):
     model = Agreement
     template_name = "agreements/agreement_list.html"
+    filterset_class = AgreementFilter
 
     def get_queryset(self) -> QuerySet[Agreement]:
-        visible = super().get_queryset().select_related("partner")
-        self.filterset = AgreementFilter(self.request.GET or None, queryset=visible)
-        return self.filterset.qs if self.filterset.is_bound and self.filterset.is_valid() else visible
+        return self.filter_page(super().get_queryset().select_related("partner"))
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

@@ -268,7 +268,7 @@ def bench_inbox(repeat: int, expected: int) -> dict[str, float]:
     def query() -> None:
         rows = list(
             with_page_data(
-                TaskingRequest.objects.answerable_by(staff).filter(status__in=INBOX_STATUSES)
+                TaskingRequest.objects.answerable_by(staff).filter(status__in=INBOX_STATUSES), staff
             ).order_by("response_deadline", "pk")
         )
         assert len(rows) == expected

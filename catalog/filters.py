@@ -5,9 +5,10 @@ from __future__ import annotations
 import django_filters as filters
 
 from catalog.models import ElementSet, ElsetSource, ObjectType, PartnerObjectMapping, Regime, SpaceObject
+from portal.filters import PortalFilterSet
 
 
-class SpaceObjectFilter(filters.FilterSet):
+class SpaceObjectFilter(PortalFilterSet):
     number = filters.NumberFilter(field_name="catalog_number")
     number_min = filters.NumberFilter(field_name="catalog_number", lookup_expr="gte")
     number_max = filters.NumberFilter(field_name="catalog_number", lookup_expr="lte")
@@ -23,7 +24,7 @@ class SpaceObjectFilter(filters.FilterSet):
         fields: list[str] = []
 
 
-class ElementSetFilter(filters.FilterSet):
+class ElementSetFilter(PortalFilterSet):
     number = filters.NumberFilter(field_name="space_object__catalog_number")
     name = filters.CharFilter(field_name="space_object__name", lookup_expr="icontains")
     designator = filters.CharFilter(field_name="space_object__intl_designator", lookup_expr="istartswith")
@@ -40,7 +41,7 @@ class ElementSetFilter(filters.FilterSet):
         fields: list[str] = []
 
 
-class MappingFilter(filters.FilterSet):
+class MappingFilter(PortalFilterSet):
     status = filters.CharFilter()
     spoc = filters.CharFilter(field_name="spoc__code")
     number = filters.NumberFilter(field_name="space_object__catalog_number")

@@ -15,21 +15,21 @@ from catalog.forms import CatalogSearchForm
 from catalog.models import ElementSet, MappingStatus, PartnerObjectMapping, SpaceObject, SyncRun, SyncSource
 from catalog.services.groundtrack import ground_track, svg_polylines
 from portal import audit
+from portal.filters import FilteredPageMixin
 from portal.models import Role
 from portal.views.base import MarkedDetailView, MarkedListView, RoleRequiredMixin
 
 HISTORY_PAGE = 50
 
 
-class CatalogSearchView(MarkedListView):
+class CatalogSearchView(FilteredPageMixin, MarkedListView):
     model = SpaceObject
     template_name = "catalog/spaceobject_list.html"
     paginate_by = 50
+    filterset_class = SpaceObjectFilter
 
     def get_queryset(self) -> QuerySet[SpaceObject]:
-        queryset = super().get_queryset().select_related("current_elset")
-        self.filterset = SpaceObjectFilter(self.request.GET, queryset=queryset)
-        return self.filterset.qs if self.filterset.is_valid() else queryset.none()
+        return self.filter_page(super().get_queryset().select_related("current_elset"))
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

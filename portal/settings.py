@@ -175,7 +175,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
         "portal.api.filters.MarkingFilterBackend",
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "portal.filters.PortalFilterBackend",
     ],
     "DEFAULT_PAGINATION_CLASS": "portal.api.pagination.IdCursorPagination",
     "PAGE_SIZE": 100,

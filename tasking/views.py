@@ -66,7 +66,7 @@ class InboxView(RoleRequiredMixin, TemplateView):
         user = self.request.user
         requests = list(
             with_page_data(
-                TaskingRequest.objects.answerable_by(user).filter(status__in=INBOX_STATUSES)
+                TaskingRequest.objects.answerable_by(user).filter(status__in=INBOX_STATUSES), user
             ).order_by("response_deadline", "pk")
         )
         audit.record_reads(requests)
@@ -101,7 +101,7 @@ class RequestCreateView(RoleRequiredMixin, FormView):
 def _get_request(user: Any, pk: int) -> TaskingRequest:
     """A request the user may open, or a 404 exactly like a missing one."""
     return get_object_or_404(
-        with_page_data(TaskingRequest.objects.accessible_to(user)).select_related("agreement"), pk=pk
+        with_page_data(TaskingRequest.objects.accessible_to(user), user).select_related("agreement"), pk=pk
     )
 
 

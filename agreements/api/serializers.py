@@ -20,7 +20,7 @@ from agreements.models import (
     TierEvaluation,
 )
 from agreements.models.agreements import sensor_problems
-from portal.api.base import MarkedModelSerializer, VisibleRelatedField
+from portal.api.base import MarkedModelSerializer, ReferencingSerializerMixin
 
 
 class ModelRulesMixin:
@@ -50,7 +50,7 @@ class ModelRulesMixin:
         return attrs
 
 
-class SensorOutageSerializer(serializers.ModelSerializer):
+class SensorOutageSerializer(ReferencingSerializerMixin, serializers.ModelSerializer):
     class Meta:
         model = SensorOutage
         fields = ["id", "start", "end", "reason", "created"]
@@ -139,15 +139,13 @@ class SensorBiasSerializer(ModelRulesMixin, MarkedModelSerializer):
         read_only_fields = ["created"]
 
 
-class DataPlanEntrySerializer(ModelRulesMixin, serializers.ModelSerializer):
-    serializer_related_field = VisibleRelatedField
-
+class DataPlanEntrySerializer(ModelRulesMixin, ReferencingSerializerMixin, serializers.ModelSerializer):
     class Meta:
         model = DataPlanEntry
         fields = ["id", "agreement", "sensor", "taskability", "deliveries_per_week", "timeliness", "notes"]
 
 
-class NestedPlanSerializer(serializers.ModelSerializer):
+class NestedPlanSerializer(ReferencingSerializerMixin, serializers.ModelSerializer):
     class Meta:
         model = DataPlanEntry
         fields = ["id", "sensor", "taskability", "deliveries_per_week", "timeliness", "notes"]
@@ -252,8 +250,7 @@ class TierDefinitionSerializer(ModelRulesMixin, serializers.ModelSerializer):
         ]
 
 
-class TierEvaluationSerializer(serializers.ModelSerializer):
-    serializer_related_field = VisibleRelatedField
+class TierEvaluationSerializer(ReferencingSerializerMixin, serializers.ModelSerializer):
     marking = serializers.SerializerMethodField()
     days_left = serializers.SerializerMethodField()
     candidate_level = serializers.IntegerField(read_only=True)

@@ -28,7 +28,13 @@ from agreements.api.serializers import (
 )
 from agreements.choices import EvaluationStatus
 from agreements.coverage import coverage_for
-from agreements.filters import AgreementFilter, EvaluationFilter, SensorFilter
+from agreements.filters import (
+    AgreementFilter,
+    DataPlanEntryFilter,
+    EvaluationFilter,
+    SensorBiasFilter,
+    SensorFilter,
+)
 from agreements.models import Agreement, DataPlanEntry, Sensor, SensorBias, TierDefinition, TierEvaluation
 from agreements.tiers import evaluation_progress
 from portal.api.base import MarkedViewSet
@@ -130,14 +136,18 @@ class SensorViewSet(MarkedViewSet):
             serializer.is_valid(raise_exception=True)
             serializer.save(sensor=sensor, entered_by=request.user)
             return Response(serializer.data, status=201)
-        return Response(SensorOutageSerializer(sensor.outages.all(), many=True).data)
+        return Response(
+            SensorOutageSerializer(
+                sensor.outages.all(), many=True, context=self.get_serializer_context()
+            ).data
+        )
 
 
 class SensorBiasViewSet(MarkedViewSet):
     queryset = SensorBias.objects.select_related("sensor", "entered_by")
     serializer_class = SensorBiasSerializer
     permission_classes = [permissions.IsAuthenticated, BiasAccess]
-    filterset_fields = ["sensor", "measurement_type"]
+    filterset_class = SensorBiasFilter
 
     def get_queryset(self) -> QuerySet[SensorBias]:
         return super().get_queryset().filter(sensor__in=Sensor.objects.visible_to(self.request.user))
@@ -175,7 +185,7 @@ class DataPlanEntryViewSet(MarkedViewSet):
     queryset = DataPlanEntry.objects.select_related("agreement", "sensor")
     serializer_class = DataPlanEntrySerializer
     permission_classes = [permissions.IsAuthenticated, AdminWrites]
-    filterset_fields = ["agreement", "sensor"]
+    filterset_class = DataPlanEntryFilter
 
     def get_queryset(self) -> QuerySet[DataPlanEntry]:
         user = self.request.user

@@ -398,6 +398,9 @@ class HistoryKind(models.TextChoices):
 class AgreementHistory(models.Model):
     """Append-only: who changed what in an agreement, and when. Read with the agreement."""
 
+    # Read through its agreement: see portal.references.
+    read_through = "agreement"
+
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="history")
     at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(
@@ -446,6 +449,9 @@ class AgreementHistory(models.Model):
 
 class DataPlanEntry(models.Model):
     """What the partner expects to deliver from one sensor under an agreement."""
+
+    # Read through its agreement: see portal.references.
+    read_through = "agreement"
 
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="data_plan")
     sensor = models.ForeignKey(

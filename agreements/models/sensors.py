@@ -230,6 +230,8 @@ class Sensor(MarkedModel):
 
 
 class SensorOutage(models.Model):
+    # Read through its sensor: see portal.references.
+    read_through = "sensor"
     """A period a sensor cannot take tasks: planned maintenance or a failure. Kept as history."""
 
     sensor = models.ForeignKey(Sensor, on_delete=models.CASCADE, related_name="outages")

@@ -222,6 +222,9 @@ class TierEvaluation(MarkedModel):
 
 
 class EvaluationHistory(models.Model):
+    # Read through its evaluation: see portal.references.
+    read_through = "evaluation"
+
     evaluation = models.ForeignKey(TierEvaluation, on_delete=models.CASCADE, related_name="history")
     at = models.DateTimeField(default=timezone.now)
     actor = models.ForeignKey(

@@ -10,7 +10,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import QuerySet
-from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import permissions, serializers, viewsets
@@ -24,17 +23,23 @@ from rest_framework.settings import api_settings
 from catalog.formats.observations import FORMATS
 from catalog.models import SpaceObject
 from catalog.models.observations import (
-    MISSION_BITS,
-    AssociationStatus,
     BatchStatus,
     IngestBatch,
     Observation,
 )
 from catalog.observations.answers import answered_requests
 from catalog.observations.batches import batches_visible_to
+from catalog.observations.corrections import withhold_corrections
+from catalog.observations.filters import ObservationFilter
 from catalog.observations.ingest import IngestResult, ingest_bytes
 from catalog.observations.validation import DeliveryRefused, check_tasking_request, parse_requested_marking
-from portal.api.base import MarkedReadOnlyViewSet, MarkingField
+from portal.api.base import (
+    MarkedReadOnlyViewSet,
+    MarkingField,
+    ReferencesListSerializer,
+    ReferencingSerializerMixin,
+    VisibleSlugRelatedField,
+)
 from portal.errors import NotAllowed
 
 
@@ -52,19 +57,20 @@ def readable_request_ids(user: Any, request_ids: set[int]) -> set[int]:
     return answered_requests().readable(user, request_ids)
 
 
-class ObservationListSerializer(serializers.ListSerializer):
+class ObservationListSerializer(ReferencesListSerializer):
     def to_representation(self, data: Any) -> Any:
         observations = list(data.all() if hasattr(data, "all") else data)
         request = self.context.get("request")
         ids = {obs.tasking_request_id for obs in observations if obs.tasking_request_id is not None}
         self.child._readable_requests = readable_request_ids(getattr(request, "user", None), ids)  # type: ignore[union-attr]
+        withhold_corrections(observations, getattr(request, "user", None))
         return super().to_representation(observations)
 
 
-class ObservationSerializer(serializers.ModelSerializer):
+class ObservationSerializer(ReferencingSerializerMixin, serializers.ModelSerializer):
     marking = MarkingField(read_only=True)
     tasking_request = serializers.SerializerMethodField()
-    sensor = serializers.IntegerField(source="sensor.number", read_only=True)
+    sensor = VisibleSlugRelatedField(slug_field="number", read_only=True)
     object = serializers.SerializerMethodField()
     missions = serializers.ListField(child=serializers.CharField(), read_only=True)
 
@@ -113,6 +119,12 @@ class ObservationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
         list_serializer_class = ObservationListSerializer
 
+    def to_representation(self, instance: Observation) -> dict[str, Any]:
+        if not getattr(instance, "_corrections_checked", False):
+            request = self.context.get("request")
+            withhold_corrections([instance], getattr(request, "user", None))
+        return super().to_representation(instance)
+
     @extend_schema_field({"type": "integer", "nullable": True})
     def get_tasking_request(self, obs: Observation) -> int | None:
         # The id only when the reader may open that request; a hidden one reads as none.
@@ -160,29 +172,6 @@ class IngestBatchSerializer(serializers.ModelSerializer):
             "errors",
             "message",
         ]
-
-
-class ObservationFilter(filters.FilterSet):
-    sensor = filters.NumberFilter(field_name="sensor__number")
-    object = filters.NumberFilter(field_name="space_object__catalog_number")
-    since = filters.IsoDateTimeFilter(field_name="ob_time", lookup_expr="gte")
-    until = filters.IsoDateTimeFilter(field_name="ob_time", lookup_expr="lt")
-    mission = filters.ChoiceFilter(choices=[(m, m) for m in MISSION_BITS], method="filter_mission")
-    uct = filters.BooleanFilter(method="filter_uct")
-    batch = filters.NumberFilter(field_name="batch_id")
-    data_mode = filters.CharFilter(field_name="data_mode")
-
-    class Meta:
-        model = Observation
-        fields = ["sensor", "object", "since", "until", "mission", "uct", "batch", "data_mode"]
-
-    def filter_mission(self, queryset: QuerySet[Observation], name: str, value: str) -> QuerySet[Observation]:
-        return queryset.fit_for(value)  # type: ignore[attr-defined]
-
-    def filter_uct(self, queryset: QuerySet[Observation], name: str, value: bool) -> QuerySet[Observation]:
-        if value:
-            return queryset.filter(association=AssociationStatus.UCT)
-        return queryset.exclude(association=AssociationStatus.UCT)
 
 
 def delivery_response(result: IngestResult) -> Response:

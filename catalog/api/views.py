@@ -6,8 +6,7 @@ import io
 import json
 from typing import Any
 
-from django.db.models import F, QuerySet
-from django_filters.rest_framework import DjangoFilterBackend
+from django.db.models import F, OuterRef, QuerySet, Subquery
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
@@ -38,11 +37,12 @@ from catalog.services.importer import Origin, submit_element_sets
 from catalog.services.sync_runs import start_sync_run
 from portal import audit
 from portal.api.base import MarkedReadOnlyViewSet, MarkingFilterBackend
+from portal.filters import PortalFilterBackend
 from portal.markings.marking import Level
 from portal.models import Role
 
 RENDERERS = [JSONRenderer, BrowsableAPIRenderer, *ELEMENT_SET_RENDERERS]
-FILTERS = [MarkingFilterBackend, DjangoFilterBackend]
+FILTERS = [MarkingFilterBackend, PortalFilterBackend]
 
 
 class IncrementalMixin:
@@ -75,10 +75,15 @@ class ElementSetViewSet(IncrementalMixin, MarkedReadOnlyViewSet):
     """Element sets the caller may see. POST: a SpOC submits its own (source = that SpOC)."""
 
     queryset = ElementSet.objects.select_related("space_object").annotate(
-        source_spoc_code=F("source_spoc__code"), sync_run_uuid=F("sync_run__run_id")
+        source_spoc_code=F("source_spoc__code")
     )
     serializer_class = ElementSetSerializer
     filterset_class = ElementSetFilter
+
+    def get_queryset(self) -> QuerySet[ElementSet]:
+        # The import run that brought a set in, only when the reader may read that run.
+        runs = SyncRun.objects.visible_to(self.request.user).filter(pk=OuterRef("sync_run_id"))
+        return super().get_queryset().annotate(sync_run_uuid=Subquery(runs.values("run_id")[:1]))
 
     def records_of(self, page: list[ElementSet]) -> list[Any]:
         return [record_of(elset) for elset in page]

@@ -9,7 +9,6 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.dateparse import parse_datetime
 from django.views import View
 from django.views.generic import DetailView, ListView
 
@@ -17,7 +16,10 @@ from agreements.models import Sensor
 from catalog.models import SpaceObject
 from catalog.models.observations import MISSION_BITS, AssociationStatus, IngestBatch, Observation
 from catalog.observations.batches import batches_visible_to
+from catalog.observations.corrections import withhold_corrections
+from catalog.observations.filters import ObservationFilter
 from catalog.observations.ingest import ingest_bytes
+from portal.filters import FilteredPageMixin
 from portal.forms import MarkingFormField
 from portal.views.base import MarkedDetailView, MarkedListView
 
@@ -81,24 +83,6 @@ class BatchDetailView(LoginRequiredMixin, DetailView):
         return batches_visible_to(self.request.user).select_related("spoc")
 
 
-def filter_observations(queryset: QuerySet[Observation], params: Any) -> QuerySet[Observation]:
-    if (sensor := params.get("sensor", "")).isdigit():
-        queryset = queryset.filter(sensor__number=int(sensor))
-    if (number := params.get("object", "")).isdigit():
-        queryset = queryset.filter(space_object__catalog_number=int(number))
-    if since := parse_datetime(params.get("since", "") or ""):
-        queryset = queryset.filter(ob_time__gte=since)
-    if until := parse_datetime(params.get("until", "") or ""):
-        queryset = queryset.filter(ob_time__lt=until)
-    if (mission := params.get("mission", "")) in MISSION_BITS:
-        queryset = queryset.fit_for(mission)  # type: ignore[attr-defined]
-    if params.get("uct") == "yes":
-        queryset = queryset.filter(association=AssociationStatus.UCT)
-    elif params.get("uct") == "no":
-        queryset = queryset.exclude(association=AssociationStatus.UCT)
-    return queryset
-
-
 def sparkline(values: list[float]) -> str:
     """SVG polyline points of `values` (oldest first), scaled to the box; zero is the mid-line."""
     if not values:
@@ -109,18 +93,19 @@ def sparkline(values: list[float]) -> str:
     return " ".join(f"{i * step:.1f},{mid - v / peak * (mid - 2):.1f}" for i, v in enumerate(values))
 
 
-class ObservationListView(MarkedListView):
+class ObservationListView(FilteredPageMixin, MarkedListView):
     model = Observation
     template_name = "observations/observation_list.html"
+    filterset_class = ObservationFilter
 
     def get_queryset(self) -> QuerySet[Observation]:
-        queryset = super().get_queryset().select_related("sensor", "space_object")
-        return filter_observations(queryset, self.request.GET)
+        return self.filter_page(super().get_queryset().select_related("sensor", "space_object"))
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         page = list(context["object_list"])
         user = self.request.user
+        withhold_corrections(page, user)
         ids = {o.space_object_id for o in page if o.space_object_id}
         ids |= {o.near_stale_set_id for o in page if o.near_stale_set_id}
         visible_objects = SpaceObject.objects.visible_to(user).filter(id__in=ids)
@@ -173,6 +158,7 @@ class ObservationDetailView(MarkedDetailView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         obs = context["object"]
+        withhold_corrections([obs], self.request.user)
         seen = SpaceObject.objects.visible_to(self.request.user).filter(pk=obs.space_object_id).first()
         context["space_object"] = seen
         context["batch_visible"] = batches_visible_to(self.request.user).filter(pk=obs.batch_id).exists()

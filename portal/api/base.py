@@ -8,15 +8,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import models
 from django.db.models import QuerySet
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import filters, serializers, viewsets
+from rest_framework.relations import MANY_RELATION_KWARGS
 from rest_framework.request import Request
 
-from portal import audit
+from portal import audit, references
 from portal.api.filters import MarkingFilterBackend
+from portal.filters import PortalFilterBackend
 from portal.markings.marking import Marking, MarkingError
 from portal.markings.models import MarkedQuerySet
 
@@ -50,11 +52,11 @@ class AuditedAPIMixin:
 
 
 class MarkedViewSet(AuditedAPIMixin, viewsets.ModelViewSet):
-    filter_backends = [MarkingFilterBackend, DjangoFilterBackend, filters.OrderingFilter]
+    filter_backends = [MarkingFilterBackend, PortalFilterBackend, filters.OrderingFilter]
 
 
 class MarkedReadOnlyViewSet(AuditedAPIMixin, viewsets.ReadOnlyModelViewSet):
-    filter_backends = [MarkingFilterBackend, DjangoFilterBackend, filters.OrderingFilter]
+    filter_backends = [MarkingFilterBackend, PortalFilterBackend, filters.OrderingFilter]
 
 
 @extend_schema_field(OpenApiTypes.STR)
@@ -84,32 +86,127 @@ class MarkingField(serializers.Field):
         return marking
 
 
-class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
-    """A related record chosen by id, among those the caller may see."""
+class ReferenceMixin:
+    """A related field that shows its target only to a reader who may read it: anything else
+    reads as null (one record) or is left out (many). Input is chosen among readable records,
+    so a hidden one is refused exactly like a missing one."""
 
     def get_queryset(self) -> Any:
-        queryset = super().get_queryset()
+        queryset = super().get_queryset()  # type: ignore[misc]
+        if queryset is None:
+            return None
+        request = self.context.get("request")  # type: ignore[attr-defined]
+        return references.readable(queryset, getattr(request, "user", None))
+
+    def target_model(self) -> Any:
+        queryset = getattr(self, "queryset", None)
+        if queryset is not None:
+            return queryset.model
+        model: Any = self._source_model()
+        for attr in self.source_attrs:  # type: ignore[attr-defined]
+            model = model._meta.get_field(attr).related_model
+        return model
+
+    def _source_model(self) -> Any:
+        parent: Any = self.parent  # type: ignore[attr-defined]
+        if isinstance(parent, serializers.ManyRelatedField):
+            parent = parent.parent
+        return parent.Meta.model
+
+    def reader(self) -> references.Reader:
+        request = self.context.get("request")  # type: ignore[attr-defined]
+        return references.reader_for(request if request is not None else None)
+
+    def get_attribute(self, instance: Any) -> Any:
+        value = super().get_attribute(instance)  # type: ignore[misc]
+        if value is None or isinstance(value, models.Manager | QuerySet | list):
+            return value
+        if not self.reader().may_read(self.target_model(), value.pk):
+            return None
+        return value
+
+    @classmethod
+    def many_init(cls, *args: Any, **kwargs: Any) -> Any:
+        list_kwargs: dict[str, Any] = {"child_relation": cls(*args, **kwargs)}
+        for key in kwargs:
+            if key in MANY_RELATION_KWARGS:
+                list_kwargs[key] = kwargs[key]
+        return ReferencesField(**list_kwargs)
+
+
+class ReferencesField(serializers.ManyRelatedField):
+    """Many references: only the readable ones are listed (no count of the others)."""
+
+    def to_representation(self, iterable: Any) -> list[Any]:
+        rows = list(iterable.all() if isinstance(iterable, models.Manager) else iterable)
+        child: Any = self.child_relation
+        reader = child.reader()
+        model = child.target_model()
+        reader.note(model, [row.pk for row in rows])
+        return [child.to_representation(row) for row in rows if reader.may_read(model, row.pk)]
+
+
+class VisibleRelatedField(ReferenceMixin, serializers.PrimaryKeyRelatedField):
+    """A related record by id, among those the caller may read; a hidden one reads as null."""
+
+
+class VisibleSlugRelatedField(ReferenceMixin, serializers.SlugRelatedField):
+    """A related record by a natural key (a sensor number...), among those the caller may read:
+    a hidden one gets the same answer as a missing one, and reads as null."""
+
+
+class ReferencesListSerializer(serializers.ListSerializer):
+    """Learns, for a whole page, which referenced rows the reader may read (one query per
+    related model) before the rows are represented one by one."""
+
+    def to_representation(self, data: Any) -> Any:
+        rows = list(data.all() if isinstance(data, models.Manager) else data)
+        child: Any = self.child
         request = self.context.get("request")
-        if isinstance(queryset, MarkedQuerySet):
-            return queryset.visible_to(getattr(request, "user", None))
-        return queryset
+        reader = references.reader_for(request)
+        model = child.Meta.model
+        if references.parent_field(model) is not None:
+            # Nested children: only those the reader may read (a hidden link makes one absent).
+            rows = reader.shown_all(rows)
+        field: Any
+        for field in child.fields.values():
+            if isinstance(field, ReferenceMixin) and len(field.source_attrs) == 1:  # type: ignore[attr-defined]
+                model = field.target_model()
+                attname = _attname(child.Meta.model, field.source_attrs[0])  # type: ignore[attr-defined]
+                if attname is not None:
+                    reader.note(model, [getattr(row, attname, None) for row in rows])
+            elif isinstance(field, ReferencesField) and len(field.source_attrs) == 1:
+                # Only what is prefetched: asking each row's manager would be a query per row.
+                name = field.source_attrs[0]
+                cached = [getattr(row, "_prefetched_objects_cache", {}).get(name) for row in rows]
+                pks = [obj.pk for related in cached if related is not None for obj in related]
+                reader.note(field.child_relation.target_model(), pks)  # type: ignore[attr-defined]
+        return super().to_representation(rows)
 
 
-class VisibleSlugRelatedField(serializers.SlugRelatedField):
-    """A related record chosen by a natural key (a sensor number...), among those the caller
-    may see: a hidden one gets the same answer as a missing one."""
-
-    def get_queryset(self) -> Any:
-        queryset = super().get_queryset()
-        request = self.context.get("request")
-        if isinstance(queryset, MarkedQuerySet):
-            return queryset.visible_to(getattr(request, "user", None))
-        return queryset
+def _attname(model: Any, name: str) -> str | None:
+    try:
+        field = model._meta.get_field(name)
+    except Exception:
+        return None
+    return field.attname if isinstance(field, models.ForeignKey) else None
 
 
-class MarkedModelSerializer(serializers.ModelSerializer):
+class ReferencingSerializerMixin:
+    """Related fields go through the references rule; lists learn it per page."""
+
+    serializer_related_field: Any = VisibleRelatedField
+
+    @classmethod
+    def many_init(cls, *args: Any, **kwargs: Any) -> Any:
+        meta = getattr(cls, "Meta", None)
+        if meta is not None and not hasattr(meta, "list_serializer_class"):
+            meta.list_serializer_class = ReferencesListSerializer
+        return super().many_init(*args, **kwargs)  # type: ignore[misc]
+
+
+class MarkedModelSerializer(ReferencingSerializerMixin, serializers.ModelSerializer):
     marking = MarkingField()
-    serializer_related_field = VisibleRelatedField
 
     def create(self, validated_data: dict[str, Any]) -> Any:
         marking = validated_data.pop("marking")

@@ -8,7 +8,13 @@ from rest_framework import serializers
 
 from agreements.models import Sensor
 from catalog.models import SpaceObject
-from portal.api.base import MarkedModelSerializer, MarkingField, VisibleRelatedField, VisibleSlugRelatedField
+from portal.api.base import (
+    MarkedModelSerializer,
+    MarkingField,
+    ReferencingSerializerMixin,
+    VisibleRelatedField,
+    VisibleSlugRelatedField,
+)
 from portal.models import SpOC
 from tasking.choices import ObservationType, Priority, Purpose, RequestAction, Tier
 from tasking.models import (
@@ -30,7 +36,7 @@ class WindowSerializer(serializers.ModelSerializer):
         fields = ["start", "end"]
 
 
-class TargetSerializer(serializers.ModelSerializer):
+class TargetSerializer(ReferencingSerializerMixin, serializers.ModelSerializer):
     catalog_number = serializers.IntegerField(source="space_object.catalog_number")
     name = serializers.CharField(source="space_object.name")
 
@@ -39,7 +45,7 @@ class TargetSerializer(serializers.ModelSerializer):
         fields = ["catalog_number", "name", "elements_epoch", "elements", "elements_copied_at"]
 
 
-class PassSerializer(serializers.ModelSerializer):
+class PassSerializer(ReferencingSerializerMixin, serializers.ModelSerializer):
     sensor_number = serializers.IntegerField(source="sensor.number")
     catalog_number = serializers.IntegerField(source="target.space_object.catalog_number")
 
@@ -66,7 +72,7 @@ class EventSerializer(serializers.ModelSerializer):
 class TaskingRequestSerializer(MarkedModelSerializer):
     reference = serializers.CharField(read_only=True)
     spoc: serializers.SlugRelatedField = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    sensor_number = serializers.IntegerField(source="sensor.number", read_only=True, default=None)
+    sensor_number = VisibleSlugRelatedField(source="sensor", slug_field="number", read_only=True)
     windows = WindowSerializer(many=True, read_only=True)
     targets = TargetSerializer(many=True, read_only=True)
     passes = serializers.SerializerMethodField()
@@ -113,8 +119,7 @@ class TaskingRequestSerializer(MarkedModelSerializer):
         read_only_fields = fields
 
     def get_passes(self, obj: TaskingRequest) -> list[dict[str, Any]]:
-        shown = getattr(obj, "shown_passes", None)
-        return PassSerializer(shown if shown is not None else obj.passes.all(), many=True).data  # type: ignore[return-value]
+        return PassSerializer(obj.passes.all(), many=True, context=self.context).data  # type: ignore[return-value]
 
     def get_actions(self, obj: TaskingRequest) -> list[str]:
         return [str(a) for a in getattr(obj, "actions", [])]
@@ -196,7 +201,7 @@ class MessageSerializer(MarkedModelSerializer):
         read_only_fields = ["author_name", "author_spoc", "created"]
 
 
-class PlanEntrySerializer(serializers.ModelSerializer):
+class PlanEntrySerializer(ReferencingSerializerMixin, serializers.ModelSerializer):
     spoc: serializers.SlugRelatedField = serializers.SlugRelatedField(slug_field="code", read_only=True)
     request_status = serializers.SerializerMethodField()
 

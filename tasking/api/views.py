@@ -46,7 +46,7 @@ class TaskingRequestViewSet(
     filter_backends = [MarkingFilterBackend, RequestAccessBackend]
 
     def get_queryset(self) -> QuerySet[TaskingRequest]:
-        requests = with_page_data(TaskingRequest.objects.all())
+        requests = with_page_data(TaskingRequest.objects.all(), self.request.user)
         params = self.request.query_params
         if params.get("status"):
             requests = requests.filter(status=params["status"])
@@ -83,7 +83,7 @@ class TaskingRequestViewSet(
     def inbox(self, request: Request) -> Response:
         """Requests addressed to the caller's SpOC that are waiting for it or in its hands, by deadline."""
         requests = (
-            with_page_data(TaskingRequest.objects.answerable_by(request.user))
+            with_page_data(TaskingRequest.objects.answerable_by(request.user), request.user)
             .filter(status__in=INBOX_STATUSES)
             .order_by("response_deadline", "pk")
         )
@@ -125,10 +125,13 @@ class TaskingRequestViewSet(
             message = conversation.post_message(
                 obj, request.user, serializer.validated_data["body"], serializer.validated_data["marking"]
             )
-            return Response(MessageSerializer(message).data, status=status.HTTP_201_CREATED)
+            return Response(
+                MessageSerializer(message, context=self.get_serializer_context()).data,
+                status=status.HTTP_201_CREATED,
+            )
         thread = list(RequestMessage.objects.visible_to(request.user).filter(request=obj))
         audit.record_reads(thread)
-        return Response(MessageSerializer(thread, many=True).data)
+        return Response(MessageSerializer(thread, many=True, context=self.get_serializer_context()).data)
 
     @extend_schema(
         parameters=[

@@ -33,6 +33,11 @@ class CoalitionOperation(MarkedModel):
 class SupportPlanEntry(models.Model):
     """One line of the plan: which partner covers which pass (read under the operation's marking)."""
 
+    # Read through its operation: see portal.references.
+    read_through = "operation"
+    # References a line may carry without being about them: shown only to their readers.
+    optional_links = ("sensor", "space_object", "request")
+
     operation = models.ForeignKey(CoalitionOperation, on_delete=models.CASCADE, related_name="plan")
     label = models.CharField(max_length=120, help_text='e.g. "Ascent, pass 1"')
     spoc = models.ForeignKey("portal.SpOC", on_delete=models.PROTECT, related_name="+")

@@ -180,6 +180,8 @@ class TaskingRequest(MarkedModel):
 
 
 class RequestWindow(models.Model):
+    # Read through its request: see portal.references.
+    read_through = "request"
     request = models.ForeignKey(TaskingRequest, on_delete=models.CASCADE, related_name="windows")
     start = models.DateTimeField()
     end = models.DateTimeField()
@@ -198,6 +200,9 @@ class RequestWindow(models.Model):
 
 class RequestTarget(models.Model):
     """A target object and the element set the partner should use, copied when filed."""
+
+    # Read through its request: see portal.references.
+    read_through = "request"
 
     request = models.ForeignKey(TaskingRequest, on_delete=models.CASCADE, related_name="targets")
     space_object = models.ForeignKey("catalog.SpaceObject", on_delete=models.PROTECT, related_name="+")
@@ -222,6 +227,8 @@ class RequestTarget(models.Model):
 
 
 class PredictedPass(models.Model):
+    # Read through its request: see portal.references.
+    read_through = "request"
     request = models.ForeignKey(TaskingRequest, on_delete=models.CASCADE, related_name="passes")
     target = models.ForeignKey(RequestTarget, on_delete=models.CASCADE, related_name="passes")
     sensor = models.ForeignKey("agreements.Sensor", on_delete=models.CASCADE, related_name="+")
@@ -245,6 +252,9 @@ class PredictedPass(models.Model):
 
 class RequestEvent(models.Model):
     """One step of a request's life: who moved it, from what, to what, and why."""
+
+    # Read through its request: see portal.references.
+    read_through = "request"
 
     request = models.ForeignKey(TaskingRequest, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(db_index=True)

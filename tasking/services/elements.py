@@ -39,7 +39,7 @@ CANDIDATE_SETS = 20
 
 def covered_by(inner: Marking, outer: Marking) -> bool:
     """True when everyone who may read `outer` may also read `inner`."""
-    return Marking.combine(outer, inner) == outer
+    return outer.no_looser_than(inner)
 
 
 def best_element_set(space_object_id: int, request_marking: Marking, reader: Any = None) -> ElementSet | None:

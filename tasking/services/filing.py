@@ -93,8 +93,13 @@ def _check(filing: Filing, by: Any, now: dt.datetime) -> None:
                 f"{filing.marking.banner}.",
                 field="marking",
             )
-    if filing.operation is not None and not filing.operation.allows(by):
-        raise DomainError("Unknown operation.", field="operation")
+    operation = filing.operation
+    # Every reader of the request reads the operation it is filed under, so the request is
+    # protected at least as the operation is; the answer names nothing of the operation.
+    if operation is not None and (
+        not operation.allows(by) or not filing.marking.no_looser_than(operation.marking)
+    ):
+        raise DomainError("Unknown operation, or one this request's readers may not read.", field="operation")
 
 
 def _check_releasable(marking: Marking, found: Route) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db import transaction
 
+from portal import references
 from portal.errors import DomainError, NotAllowed
 from portal.markings.marking import Marking
 from portal.models import SpOC
@@ -77,10 +78,12 @@ def status_of(operation: CoalitionOperation, user: Any) -> OperationStatusView:
         .order_by("response_deadline", "pk")
     )
     readable = {r.pk: r for r in requests}
-    plan = list(operation.plan.select_related("spoc", "sensor", "space_object"))
+    plan = list(
+        references.readable(operation.plan.all(), user).select_related("spoc", "sensor", "space_object")
+    )
     for entry in plan:
         # A plan line shows its request's state only to people who may open that request.
-        entry.visible_request = readable.get(entry.request_id) if entry.request_id else None  # type: ignore[attr-defined]
+        entry.visible_request = readable.get(entry.request_id) if entry.request_id else None
     marking = Marking.combine(operation.marking, *[r.marking for r in requests])
     counts = sorted(Counter(RequestStatus(r.status).label for r in requests).items())
     return OperationStatusView(requests, plan, counts, marking)

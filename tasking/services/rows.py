@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
-from agreements.models import Sensor
+from portal.references import readable
 from tasking import workflow
 from tasking.choices import Actor, RequestStatus
 from tasking.models import PredictedPass, RequestTarget, TaskingRequest, is_operator
@@ -23,21 +23,18 @@ INBOX_STATUSES = [
 ]
 
 
-def with_page_data(requests: QuerySet[TaskingRequest]) -> QuerySet[TaskingRequest]:
+def with_page_data(requests: QuerySet[TaskingRequest], user: Any) -> QuerySet[TaskingRequest]:
+    """What a page or API answer of requests shows, with each request's targets and passes
+    only those `user` may read (portal.references: a child with a hidden link is absent)."""
+    targets = readable(RequestTarget, user).select_related("space_object")
+    passes = readable(PredictedPass, user).select_related("sensor", "target__space_object")
     return requests.select_related("spoc", "sensor", "requested_by", "operation").prefetch_related(
-        "windows",
-        Prefetch("targets", queryset=RequestTarget.objects.select_related("space_object")),
-        Prefetch("passes", queryset=PredictedPass.objects.select_related("sensor", "target__space_object")),
+        "windows", Prefetch("targets", queryset=targets), Prefetch("passes", queryset=passes)
     )
 
 
-def visible_sensor_ids(user: Any) -> set[int]:
-    return set(Sensor.objects.visible_to(user).values_list("pk", flat=True))
-
-
 def decorate(requests: list[TaskingRequest], user: Any) -> None:
-    """Per row: the actions the user may take and the passes over sensors they may see."""
-    sensors = visible_sensor_ids(user)
+    """Per row: the actions the user may take."""
     operator = is_operator(user)
     partner_ids: set[int] = set()
     if not operator:
@@ -52,4 +49,4 @@ def decorate(requests: list[TaskingRequest], user: Any) -> None:
         request.actions = (  # type: ignore[attr-defined]
             [a for a in workflow.actions_for(request.status, request.kind, side)] if side else []
         )
-        request.shown_passes = [p for p in request.passes.all() if p.sensor_id in sensors]  # type: ignore[attr-defined]
+        request.shown_passes = list(request.passes.all())  # type: ignore[attr-defined]

@@ -1,0 +1,29 @@
+"""An element set its reader may read names no import run they may not read."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from catalog.models import ElementSet, SyncRun
+from portal.markings.models import marking_columns
+from portal.models import User
+
+from .conftest import elset, load
+
+
+def test_an_element_set_gives_no_hidden_import_runs_id(
+    coalition: dict[str, User], api_client_for: Any
+) -> None:
+    load([elset(44001)])
+    run = SyncRun.objects.create(label="black feed", **marking_columns("TOP SECRET//NOFORN"))
+    ElementSet.objects.update(sync_run=run)
+    elements = ElementSet.objects.get()
+    api = api_client_for(coalition["uk_staff"])
+    pulled = api.get("/api/catalog/elsets/").json()["results"]
+    detail = api.get(f"/api/catalog/elsets/{elements.pk}/").json()
+    for body in (pulled[0], detail):
+        assert body["sync_run"] is None
+        assert str(run.run_id) not in json.dumps(body)
+    full = api_client_for(coalition["security_officer"]).get(f"/api/catalog/elsets/{elements.pk}/").json()
+    assert full["sync_run"] == str(run.run_id)
