@@ -390,11 +390,15 @@ def _augment(problem: _Problem, start: int, visited: list[tuple[int, int]]) -> b
                     # Free but too close to one sibling track: moving that sibling away frees it.
                     close = problem.conflicts(copy, segment.sensor, slot, leaving)
                     sibling = close[0] if len(close) == 1 else None
-                    if sibling is not None and sibling not in movers and sibling in problem.held:
-                        if (sibling, segment.sensor, slot) not in seen:
-                            seen.add((sibling, segment.sensor, slot))
-                            step = (*above, (copy, segment.sensor, slot))
-                            queue.append((sibling, step, (*released, problem.held[sibling])))
+                    if (
+                        sibling is not None
+                        and sibling not in movers
+                        and sibling in problem.held
+                        and (sibling, segment.sensor, slot) not in seen
+                    ):
+                        seen.add((sibling, segment.sensor, slot))
+                        step = (*above, (copy, segment.sensor, slot))
+                        queue.append((sibling, step, (*released, problem.held[sibling])))
                     slot = row.find(FREE, slot + 1, end)
             # Taken slots not yet searched from (searched ones are marked SEEN, skipped by find).
             slot = row.find(TAKEN, segment.first, end)
