@@ -41,7 +41,7 @@ ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "portal.apps.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "guardian",
     "django_htmx",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "django_celery_beat",
     "portal",
     "agreements",
@@ -70,6 +72,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "portal.middleware.AccessChangeMiddleware",
+    "portal.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -137,6 +142,11 @@ AXES_COOLOFF_TIME = 1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
+
+# One-time passwords (TOTP, RFC 6238) for agreement admins, security officers and the admin
+# site; the secrets stay out of the admin.
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Coalition SDA Portal")
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # guardian: no anonymous user row; object permissions only where granted explicitly.
 ANONYMOUS_USER_NAME = None
@@ -210,6 +220,7 @@ PERIODIC_TASKS: dict[str, tuple[str, int]] = {
     "settle tasking fulfilment": ("tasking.settle_fulfilment", 300),
     "pull due catalog sync sources": ("catalog.sync_due_sources", 60),
     "worker heartbeat": ("portal.heartbeat", 300),
+    "apply due access changes": ("portal.apply_access_changes", 60),
     "expire lapsed agreements": ("agreements.expire_agreements", 3600),
 }
 

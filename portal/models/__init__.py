@@ -1,11 +1,15 @@
 from __future__ import annotations
 
+from portal.models.access import AccessChange, AccessChangeKind, AccessChangeStatus
 from portal.models.accounts import Nation, Role, SpOC, User
 from portal.models.audit import AuditAction, AuditEvent
 from portal.models.notices import Notice
 from portal.models.task_runs import TaskRun, TaskRunStatus
 
 __all__ = [
+    "AccessChange",
+    "AccessChangeKind",
+    "AccessChangeStatus",
     "AuditAction",
     "AuditEvent",
     "Nation",
