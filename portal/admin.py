@@ -8,9 +8,10 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 
 from portal.markings.models import MarkedQuerySet
-from portal.models import AuditEvent, Nation, Notice, SpOC, TaskRun, User
+from portal.models import ApiToken, AuditEvent, Nation, Notice, SpOC, TaskRun, User
 
 
 class VisibleChoicesMixin:
@@ -85,3 +86,22 @@ class AuditEventAdmin(admin.ModelAdmin):
 class TaskRunAdmin(admin.ModelAdmin):
     list_display = ("name", "status", "started", "finished")
     readonly_fields = [f.name for f in TaskRun._meta.fields]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens are listed and revoked here, never read: only a digest of each key is stored, and
+    the admin shows neither."""
+
+    list_display = ("name", "user", "spoc", "prefix", "created", "expires_at", "revoked_at", "last_used_at")
+    list_filter = ("spoc",)
+    fields = ("name", "user", "spoc", "prefix", "created", "expires_at", "revoked_at", "last_used_at")
+    readonly_fields = fields
+    actions = ["revoke"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.action(description="Revoke the selected tokens")
+    def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
+        queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())

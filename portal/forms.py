@@ -149,3 +149,19 @@ class NewUserForm(AccessForm):
 
 class DecisionForm(forms.Form):
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Note")
+
+
+class IssueTokenForm(forms.Form):
+    name = forms.CharField(max_length=80, help_text="What the token is for, e.g. the delivery client")
+    days = forms.IntegerField(min_value=1, max_value=365, initial=90, label="Expires after (days)")
+    password = forms.CharField(widget=forms.PasswordInput, help_text="Your password again, to issue a token.")
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self) -> str:
+        password: str = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError("That is not your password.")
+        return password

@@ -5,13 +5,15 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from portal.views import pages, security, signin
+from portal.views import pages, security, signin, tokens
 
 urlpatterns = [
     path("", pages.HomeView.as_view(), name="home"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("login/verify/", signin.SecondFactorView.as_view(), name="second-factor"),
+    path("tokens/", tokens.ApiTokenView.as_view(), name="api-tokens"),
+    path("tokens/<int:pk>/revoke/", tokens.RevokeApiTokenView.as_view(), name="api-token-revoke"),
     path("security/users/", security.UserListView.as_view(), name="security-users"),
     path("security/users/new/", security.UserCreateView.as_view(), name="security-user-create"),
     path("security/users/<int:pk>/", security.UserDetailView.as_view(), name="security-user"),
