@@ -6,12 +6,19 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.shortcuts import redirect
 
 
 class PortalAdminSite(admin.AdminSite):
     """The Django admin, for superusers who have entered a one-time password this session."""
 
     site_header = "Coalition SDA Portal administration"
+
+    def login(self, request: HttpRequest, extra_context: Any = None) -> Any:
+        # A signed-in user who is not admin staff has nothing here: back to the portal's pages.
+        if request.user.is_authenticated and not request.user.is_staff:
+            return redirect("home")
+        return super().login(request, extra_context)
 
     def has_permission(self, request: HttpRequest) -> bool:
         user: Any = request.user

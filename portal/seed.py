@@ -195,7 +195,8 @@ def seed_core() -> dict[str, int]:
                 "spoc": spocs.get(spec["spoc"]) if spec["spoc"] else None,
                 "role": spec["role"],
                 "email": f"{spec['username']}@portal.example",
-                "is_staff": spec["role"] in {Role.AGREEMENT_ADMIN, Role.SECURITY_OFFICER},
+                # Their work is on the portal's own pages; the Django admin is for superusers.
+                "is_staff": False,
             },
         )
         if created:
