@@ -42,8 +42,10 @@ run: install static
 	$(PY) manage.py seed_demo
 	@echo ""
 	@echo "  Coalition SDA Portal: http://127.0.0.1:$(PORT)/"
-	@echo "  Demo logins: us_operator, uk_staff, au_staff, fr_staff, agreement_admin, security_officer, visitor"
+	@echo "  Demo logins: us_operator, uk_staff, au_staff, fr_staff, agreement_admin, security_officer, security_officer2, visitor"
 	@echo "  Password for all: coalition-demo"
+	@echo "  agreement_admin and the security officers then enter a one-time password:"
+	@echo "  $(PY) manage.py demo_otp   prints each one's current code"
 	@echo ""
 	@# No broker: the periodic jobs (expiry, fulfilment, sync) run in-process beside the server.
 	$(PY) manage.py run_embedded_beat & beat=$$!; trap 'kill $$beat 2>/dev/null' EXIT INT TERM; \

@@ -4,23 +4,52 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
+from django.contrib.admin.utils import NestedObjects
+from django.contrib.admin.widgets import ForeignKeyRawIdWidget
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.db import router
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 
-from portal.markings.models import MarkedQuerySet
-from portal.models import AuditEvent, Nation, Notice, SpOC, TaskRun, User
+from portal.forms import MarkingFormField
+from portal.markings.marking import Marking
+from portal.markings.models import MarkedModel, MarkedQuerySet
+from portal.models import ApiToken, AuditEvent, Nation, Notice, Role, SpOC, TaskRun, User
+
+
+class VisibleRawIdWidget(ForeignKeyRawIdWidget):
+    """A raw-id box that names the chosen record only when the reader may see it."""
+
+    def __init__(self, *args: Any, visible: QuerySet[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.visible = visible
+
+    def label_and_url_for_value(self, value: Any) -> tuple[str, str]:
+        key = self.rel.get_related_field().name
+        try:
+            self.visible.get(**{key: value})
+        except (ValueError, ValidationError, ObjectDoesNotExist):
+            return "", ""
+        return super().label_and_url_for_value(value)
 
 
 class VisibleChoicesMixin:
-    """Related-record choices (select boxes of an admin form or inline) limited to what the
-    signed-in user may see."""
+    """Related-record choices (select boxes, raw-id boxes of an admin form or inline) limited
+    to what the signed-in user may see."""
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
         if field is not None and isinstance(field.queryset, MarkedQuerySet):
             field.queryset = field.queryset.visible_to(request.user)
+            if isinstance(field.widget, ForeignKeyRawIdWidget):
+                raw = field.widget
+                field.widget = VisibleRawIdWidget(
+                    raw.rel, raw.admin_site, attrs=raw.attrs, using=raw.db, visible=field.queryset
+                )
         return field
 
     def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
@@ -30,9 +59,48 @@ class VisibleChoicesMixin:
         return field
 
 
+MARKING_COLUMNS = ("classification_level", "noforn", "rel_mask")
+
+
+def marking_change_refused(actor: Any, old: Marking, new: Marking) -> str | None:
+    """Why `actor` may not move a record from `old` to `new`, or None: anyone may raise a
+    marking; only the security officer lowers or widens one."""
+    if new.no_looser_than(old) or actor.has_role(Role.SECURITY_OFFICER):
+        return None
+    return f"Only the security officer may downgrade {old} to {new}."
+
+
+class MarkedAdminForm(forms.ModelForm):
+    """The marking edited as one validated `Marking`, never as its raw columns."""
+
+    marking = MarkingFormField()
+    actor: Any = None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["marking"]
+        field.user = self.actor
+        if self.instance.pk:
+            self.initial["marking"] = self.instance.marking
+
+    def clean(self) -> dict[str, Any]:
+        data: dict[str, Any] = super().clean() or {}
+        marking = data.get("marking")
+        if marking is not None:
+            if self.instance.pk:
+                refused = marking_change_refused(self.actor, self.instance.marking, marking)
+                if refused:
+                    self.add_error("marking", refused)
+                    return data
+            self.instance.marking = marking
+        return data
+
+
 class MarkedModelAdmin(VisibleChoicesMixin, admin.ModelAdmin):
     """Admin pages show only what the signed-in user may see, superuser or not: the rows of
-    the changelist and the choices of every related-record field."""
+    the changelist (and so history, change and delete pages, and the autocomplete of fields
+    pointing here), the choices and raw-id labels of every related-record field, and delete
+    confirmations. The marking is one validated field."""
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         queryset = super().get_queryset(request)
@@ -40,13 +108,76 @@ class MarkedModelAdmin(VisibleChoicesMixin, admin.ModelAdmin):
             return queryset.visible_to(request.user)
         return queryset
 
+    def _is_marked(self) -> bool:
+        return issubclass(self.model, MarkedModel)
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        fieldsets = super().get_fieldsets(request, obj)
+        if not self._is_marked():
+            return fieldsets
+        rewritten: list[Any] = []
+        placed = False
+        for name, options in fieldsets:
+            fields: list[Any] = []
+            for field in options.get("fields", ()):
+                if field in MARKING_COLUMNS or field == "marking":
+                    if not placed:
+                        fields.append("marking")
+                        placed = True
+                    continue
+                fields.append(field)
+            rewritten.append((name, {**options, "fields": fields}))
+        if not placed and rewritten:
+            name, options = rewritten[0]
+            rewritten[0] = (name, {**options, "fields": [*options["fields"], "marking"]})
+        return rewritten
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        if self._is_marked():
+            base = (
+                self.form
+                if issubclass(self.form, MarkedAdminForm)
+                else type("Marked" + self.form.__name__, (MarkedAdminForm, self.form), {})
+            )
+            kwargs["form"] = type(base.__name__, (base,), {"actor": request.user})
+        return super().get_form(request, obj, change, **kwargs)
+
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> Any:
+        """A deletion that would take records the user may not see with it is refused, and the
+        confirmation names none of them."""
+        collector = NestedObjects(using=router.db_for_write(self.model))
+        collector.collect(objs)
+        hidden = 0
+        for instances in collector.data.values():
+            hidden += sum(
+                1 for item in instances if isinstance(item, MarkedModel) and not item.allows(request.user)
+            )
+        if hidden:
+            return [], {}, set(), ["related records you may not see"]
+        return super().get_deleted_objects(objs, request)
+
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    """Accounts for superusers; clearance, nationality, SpOC, role and whether the account is
+    active change only on the security officer's pages (separation of duties), so they are
+    read-only here, for everyone, the superuser's own account included."""
+
     fieldsets = (
         *(BaseUserAdmin.fieldsets or ()),
-        ("Clearance and affiliation", {"fields": ("nationality", "clearance", "spoc", "role")}),
+        (
+            "Clearance and affiliation (changed on the security officer's pages)",
+            {"fields": ("nationality", "clearance", "spoc", "role")},
+        ),
     )
+    readonly_fields = ("nationality", "clearance", "spoc", "role", "is_active")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        fields = tuple(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.pk == request.user.pk:
+            return (*fields, "is_staff", "is_superuser", "groups", "user_permissions")
+        return fields
+
     list_display = ("username", "nationality", "clearance", "spoc", "role", "is_active")
     list_filter = ("nationality", "clearance", "role", "spoc")
 
@@ -64,6 +195,7 @@ class SpOCAdmin(admin.ModelAdmin):
 @admin.register(Notice)
 class NoticeAdmin(MarkedModelAdmin):
     list_display = ("title", "spoc", "classification_level", "created")
+    readonly_fields = ("author",)
 
 
 @admin.register(AuditEvent)
@@ -85,3 +217,22 @@ class AuditEventAdmin(admin.ModelAdmin):
 class TaskRunAdmin(admin.ModelAdmin):
     list_display = ("name", "status", "started", "finished")
     readonly_fields = [f.name for f in TaskRun._meta.fields]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens are listed and revoked here, never read: only a digest of each key is stored, and
+    the admin shows neither."""
+
+    list_display = ("name", "user", "spoc", "prefix", "created", "expires_at", "revoked_at", "last_used_at")
+    list_filter = ("spoc",)
+    fields = ("name", "user", "spoc", "prefix", "created", "expires_at", "revoked_at", "last_used_at")
+    readonly_fields = fields
+    actions = ["revoke"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.action(description="Revoke the selected tokens")
+    def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
+        queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())

@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.db.backends.signals import connection_created
 
 
 class PortalConfig(AppConfig):
+    default = True
     name = "portal"
     verbose_name = "Portal core"
 
@@ -20,6 +22,13 @@ class PortalConfig(AppConfig):
 
         post_migrate.connect(ensure_periodic_tasks, sender=self)
         connection_created.connect(add_sqlite_functions)
+
+
+class PortalAdminConfig(admin_apps.AdminConfig):
+    """The admin site, for superusers, signed in with a one-time password."""
+
+    default = False
+    default_site = "portal.admin_site.PortalAdminSite"
 
 
 class _BitAnd:

@@ -5,9 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.validators import UnicodeUsernameValidator
 
 from portal.markings.marking import Marking, MarkingError
-from portal.models import Notice
+from portal.markings.models import LEVEL_CHOICES
+from portal.models import Notice, Role, SpOC, User
+from portal.models.accounts import NATION_CHOICES
 
 
 class ISODateInput(forms.DateInput):
@@ -70,3 +74,97 @@ class NoticeForm(forms.ModelForm):
     def save(self, commit: bool = True) -> Notice:
         self.instance.marking = self.cleaned_data["marking"]
         return super().save(commit)
+
+
+class SecondFactorForm(forms.Form):
+    token = forms.CharField(
+        label="One-time password",
+        max_length=8,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )
+
+
+class AccessForm(forms.Form):
+    """A user's access as it should become, with the reason and when it takes effect."""
+
+    clearance = forms.TypedChoiceField(choices=LEVEL_CHOICES, coerce=int)
+    nationality = forms.ChoiceField(choices=NATION_CHOICES)
+    spoc = forms.ModelChoiceField(queryset=SpOC.objects.all(), required=False, label="SpOC")
+    role = forms.ChoiceField(choices=Role.choices)
+    is_active = forms.BooleanField(required=False, label="Account active")
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
+    effective_at = forms.DateTimeField(
+        label="Effective (UTC)",
+        required=False,
+        widget=UTCDateTimeInput(),
+        help_text="Empty means now; never earlier than the approval.",
+    )
+
+    @staticmethod
+    def initial_for(user: User) -> dict[str, Any]:
+        return {
+            "clearance": user.clearance,
+            "nationality": user.nationality,
+            "spoc": user.spoc_id,
+            "role": user.role,
+            "is_active": user.is_active,
+        }
+
+    def desired(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        spoc = data.get("spoc")
+        return {
+            "clearance": data["clearance"],
+            "nationality": data["nationality"],
+            "spoc": spoc.pk if spoc is not None else None,
+            "role": data["role"],
+            "is_active": data.get("is_active", True),
+        }
+
+
+class NewUserForm(AccessForm):
+    username = forms.CharField(max_length=150, validators=[UnicodeUsernameValidator()])
+    email = forms.EmailField(required=False)
+    password = forms.CharField(widget=forms.PasswordInput, help_text="The user's first password.")
+
+    field_order = ["username", "email", "password", "nationality", "clearance", "spoc", "role"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["is_active"]
+
+    def clean_password(self) -> str:
+        password: str = self.cleaned_data["password"]
+        candidate = User(
+            username=self.cleaned_data.get("username", ""), email=self.cleaned_data.get("email", "")
+        )
+        validate_password(password, candidate)
+        return password
+
+    def desired(self) -> dict[str, Any]:
+        wanted = super().desired()
+        wanted.pop("nationality")
+        wanted["is_active"] = True
+        return wanted
+
+
+class DecisionForm(forms.Form):
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Note")
+
+
+class IssueTokenForm(forms.Form):
+    name = forms.CharField(max_length=80, help_text="What the token is for, e.g. the delivery client")
+    days = forms.IntegerField(min_value=1, max_value=365, initial=90, label="Expires after (days)")
+    password = forms.CharField(widget=forms.PasswordInput, help_text="Your password again, to issue a token.")
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self) -> str:
+        password: str = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError("That is not your password.")
+        return password

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.conf import settings
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import reverse
 
 from portal import audit
+from portal.access import apply_if_due
 from portal.banners import BANNER_PLACEHOLDER, PageMarkings, render_banner
 
 
@@ -51,3 +56,53 @@ class ClassificationBannerMiddleware:
             banner = render_banner(page.combined()).encode()
             response.content = response.content.replace(BANNER_PLACEHOLDER.encode(), banner)
         return response
+
+
+class AccessChangeMiddleware:
+    """Applies a user's approved access changes that have come into force before the request
+    is served, so that no session keeps an access its user no longer has (or lacks one just
+    granted). Costs nothing until a change is due: the due time is on the user row."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and apply_if_due(user) and not user.is_active:
+            logout(request)
+            return redirect_to_login(request.get_full_path())
+        return self.get_response(request)
+
+
+class SecondFactorMiddleware:
+    """Users who need a second factor (see `User.needs_second_factor`) reach nothing but the
+    sign-in pages until they have entered a one-time password in this session."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and user.needs_second_factor
+            and not user.is_verified()
+            and not self._exempt(request.path)
+        ):
+            if request.path.startswith("/api/"):
+                return JsonResponse(
+                    {"detail": "A one-time password is required for this account."}, status=403
+                )
+            return redirect_to_login(request.get_full_path(), login_url=reverse("second-factor"))
+        return self.get_response(request)
+
+    @staticmethod
+    def _exempt(path: str) -> bool:
+        open_paths = (
+            reverse("login"),
+            reverse("logout"),
+            reverse("second-factor"),
+            "/" + settings.STATIC_URL,
+        )
+        return path.startswith(open_paths)

@@ -9,6 +9,7 @@ from portal.markings.marking import Level
 from portal.markings.models import marking_columns
 from portal.markings.nations import NATION_NAMES
 from portal.models import Nation, Notice, Role, SpOC, User
+from portal.second_factor import ensure_demo_device
 
 DEMO_PASSWORD = "coalition-demo"
 
@@ -127,6 +128,13 @@ USERS: list[dict[str, Any]] = [
         spoc=None,
         role=Role.SECURITY_OFFICER,
     ),
+    dict(
+        username="security_officer2",
+        nationality="USA",
+        clearance=Level.TOP_SECRET,
+        spoc=None,
+        role=Role.SECURITY_OFFICER,
+    ),
     dict(username="visitor", nationality="USA", clearance=Level.UNCLASSIFIED, spoc=None, role=Role.NONE),
 ]
 
@@ -187,12 +195,15 @@ def seed_core() -> dict[str, int]:
                 "spoc": spocs.get(spec["spoc"]) if spec["spoc"] else None,
                 "role": spec["role"],
                 "email": f"{spec['username']}@portal.example",
-                "is_staff": spec["role"] in {Role.AGREEMENT_ADMIN, Role.SECURITY_OFFICER},
+                # Their work is on the portal's own pages; the Django admin is for superusers.
+                "is_staff": False,
             },
         )
         if created:
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])
+        if user.needs_second_factor:
+            ensure_demo_device(user)
     for spoc_code, marking, title, body in NOTICES:
         Notice.objects.update_or_create(
             title=title, defaults={"body": body, "spoc": spocs[spoc_code], **marking_columns(marking)}

@@ -17,6 +17,7 @@ from rest_framework.test import APIClient
 
 from portal.models import User
 from portal.seed import seed_core
+from portal.testing import SignedInClient
 
 ROOT = Path(__file__).resolve().parent.parent
 PERSONAS = [
@@ -26,6 +27,7 @@ PERSONAS = [
     "fr_staff",
     "agreement_admin",
     "security_officer",
+    "security_officer2",
     "visitor",
 ]
 REQUIRE_SERVICES = os.environ.get("PORTAL_REQUIRE_SERVICES") == "1"
@@ -52,8 +54,15 @@ def tasks_run_in_process(request: pytest.FixtureRequest) -> Iterator[None]:
 
 
 @pytest.fixture
+def client() -> SignedInClient:
+    """The test client; its `force_login` also passes the second factor of the personas who
+    need one (`portal.testing.sign_in(client, user, second_factor=False)` stops short)."""
+    return SignedInClient()
+
+
+@pytest.fixture
 def coalition(db: Any) -> dict[str, User]:
-    """Nations, SpOCs, the seven demo users and their notices."""
+    """Nations, SpOCs, the demo users and their notices."""
     seed_core()
     return {user.username: user for user in User.objects.filter(username__in=PERSONAS)}
 

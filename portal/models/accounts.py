@@ -95,16 +95,22 @@ class Role(models.TextChoices):
     NONE = "none", "No role"
 
 
+SECOND_FACTOR_ROLES = frozenset({Role.AGREEMENT_ADMIN, Role.SECURITY_OFFICER})
+US_ONLY_ROLES = frozenset({Role.US_OPERATOR, Role.AGREEMENT_ADMIN, Role.SECURITY_OFFICER})
+
+
 class User(AbstractUser):
     nationality = models.CharField(max_length=3, choices=NATION_CHOICES, default=US)
     clearance = models.PositiveSmallIntegerField(choices=LEVEL_CHOICES, default=Level.UNCLASSIFIED)
     spoc = models.ForeignKey(SpOC, null=True, blank=True, on_delete=models.SET_NULL, related_name="staff")
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.NONE)
+    # When the next approved change of this user's access comes into force (see portal.access);
+    # read on every request so that the change needs no extra query until it is due.
+    access_change_due = models.DateTimeField(null=True, blank=True, editable=False)
 
     def clean(self) -> None:
         super().clean()
-        us_only = {Role.US_OPERATOR, Role.AGREEMENT_ADMIN, Role.SECURITY_OFFICER}
-        if self.role in us_only and self.nationality != US:
+        if self.role in US_ONLY_ROLES and self.nationality != US:
             raise ValidationError({"role": "This role is held by US persons only."})
         if self.role == Role.PARTNER_STAFF and self.spoc_id is None:
             raise ValidationError({"spoc": "Partner SpOC staff must belong to a SpOC."})
@@ -119,3 +125,9 @@ class User(AbstractUser):
 
     def has_role(self, *roles: str) -> bool:
         return self.is_active and self.role in roles
+
+    @property
+    def needs_second_factor(self) -> bool:
+        """Agreement admins, security officers and anyone who may use the admin site sign in
+        with a one-time password as well."""
+        return self.is_staff or self.is_superuser or self.role in SECOND_FACTOR_ROLES

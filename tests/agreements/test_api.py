@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from agreements.choices import AgreementStatus
 from agreements.models import Agreement, Sensor, TierDefinition
+from portal.api_tokens import issue
 from portal.models import User
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +31,7 @@ NEW_SENSOR = {
 
 def token_client(user: User) -> APIClient:
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {issue(user, name='test client')[1]}")
     return client
 
 

@@ -69,12 +69,13 @@ def test_file_upload_of_tdm_and_csv(world: Any, media: Any, api_client_for: Any)
 
 
 def test_machine_clients_authenticate_with_a_token_bound_to_their_spoc(world: Any, media: Any) -> None:
-    from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
 
-    token = Token.objects.create(user=world.users["uk_staff"])
+    from portal.api_tokens import issue
+
+    _, key = issue(world.users["uk_staff"], name="delivery client")
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     response = client.post(
         "/api/observations/", payload([radar_record(1)], "udl-json"), content_type="application/json"
     )

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from rest_framework.authtoken.models import Token
 
-from portal.models import Notice, SpOC, User
+from portal.api_tokens import digest_of
+from portal.models import ApiToken, Notice, SpOC, User
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -33,7 +33,9 @@ def test_issue_api_token_prints_a_working_token(capsys: pytest.CaptureFixture[st
     capsys.readouterr()
     call_command("issue_api_token", "uk_staff", "--json")
     report = json.loads(capsys.readouterr().out)
-    assert Token.objects.get(user__username="uk_staff").key == report["token"]
+    token = ApiToken.objects.get(user__username="uk_staff")
+    assert token.digest == digest_of(report["token"]) and token.spoc.code == report["spoc"] == "uk-spoc"
+    assert token.expires_at.isoformat() == report["expires"]
     from rest_framework.test import APIClient
 
     api = APIClient(HTTP_AUTHORIZATION=f"Token {report['token']}")

@@ -99,7 +99,7 @@ def test_inactive_and_anonymous_users_see_nothing(coalition: dict[str, User]) ->
 
 def test_admin_changelist_is_filtered_too(coalition: dict[str, User], client: Client) -> None:
     admin_user = coalition["agreement_admin"]
-    admin_user.is_superuser = True
+    admin_user.is_superuser = admin_user.is_staff = True
     admin_user.nationality = "GBR"
     admin_user.save()
     client.force_login(admin_user)

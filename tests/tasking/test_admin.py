@@ -12,6 +12,7 @@ from portal.admin import MarkedModelAdmin
 from portal.markings.marking import Marking
 from portal.markings.models import MarkedModel
 from portal.models import User
+from portal.testing import sign_in
 from tasking.models import CoalitionOperation, Notification, RequestMessage, TaskingRequest
 from tasking.services import conversation
 from tasking.services.operations import create_operation
@@ -21,9 +22,7 @@ from .conftest import World
 
 def british_superuser() -> Client:
     boss = User.objects.create_superuser("uk_root", nationality="GBR", clearance=3)
-    client = Client()
-    client.force_login(boss)
-    return client
+    return sign_in(Client(), boss)
 
 
 def test_every_marked_tasking_model_has_a_filtered_admin() -> None:
@@ -83,8 +82,7 @@ def test_the_us_side_sees_the_operation_behind_a_request(world: World) -> None:
     )
     request = world.file(operation=operation)
     boss = User.objects.create_superuser("us_root", nationality="USA", clearance=3)
-    client = Client()
-    client.force_login(boss)
+    client = sign_in(Client(), boss)
     page = client.get(reverse("admin:tasking_taskingrequest_change", args=[request.pk])).content.decode()
     assert "Launch watch" in page and "ISS (ZARYA)" in page
     plan = client.get(reverse("admin:tasking_coalitionoperation_change", args=[operation.pk]))

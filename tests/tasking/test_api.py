@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from portal.api_tokens import issue
 from tasking.choices import RequestStatus
 from tasking.models import TaskingRequest
 
@@ -65,7 +65,7 @@ def test_a_refused_filing_says_why(world: World, api_client_for: Any) -> None:
 def test_a_machine_client_of_the_spoc_pulls_its_inbox_and_answers(world: World) -> None:
     request = world.file()
     machine = APIClient()
-    machine.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=world.users['uk_staff']).key}")
+    machine.credentials(HTTP_AUTHORIZATION=f"Token {issue(world.users['uk_staff'], name='machine')[1]}")
     inbox = machine.get("/api/tasking-requests/inbox/").json()
     assert [row["id"] for row in inbox] == [request.pk]
     assert inbox[0]["actions"] == ["accept", "reject", "propose"]
