@@ -12,10 +12,10 @@ from django.db.models import QuerySet
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
-from rest_framework import filters, serializers, viewsets
+from rest_framework import filters, permissions, serializers, viewsets
 from rest_framework.request import Request
 
-from portal import audit
+from portal import audit, ownership
 from portal.api.filters import MarkingFilterBackend
 from portal.markings.marking import Marking, MarkingError
 from portal.markings.models import MarkedQuerySet
@@ -47,6 +47,15 @@ class AuditedAPIMixin:
         page = super().paginate_queryset(queryset)  # type: ignore[misc]
         audit.record_reads(page if page is not None else [])
         return page
+
+
+class OwnerWrites(permissions.BasePermission):
+    """Reads follow the marking; an edit or delete follows the record's `OwnershipRule`."""
+
+    message = "Only the staff of the SpOC this record belongs to may change it."
+
+    def has_object_permission(self, request: Request, view: Any, obj: Any) -> bool:
+        return request.method in permissions.SAFE_METHODS or ownership.may_change(request.user, obj)
 
 
 class MarkedViewSet(AuditedAPIMixin, viewsets.ModelViewSet):

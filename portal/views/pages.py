@@ -8,7 +8,9 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.views.generic import CreateView, ListView, TemplateView
 
+from portal import ownership
 from portal.dashboard import panels_for
+from portal.errors import NotAllowed
 from portal.forms import NoticeForm
 from portal.models import AuditAction, AuditEvent, Notice, Role, TaskRun
 from portal.views.base import MarkedDetailView, MarkedListView, RoleRequiredMixin
@@ -48,8 +50,13 @@ class NoticeCreateView(LoginRequiredMixin, CreateView):
         return {**super().get_form_kwargs(), "user": self.request.user}
 
     def form_valid(self, form: NoticeForm) -> HttpResponse:
+        try:
+            spoc = ownership.authoring_spoc(self.request.user, Notice)
+        except NotAllowed as refused:
+            form.add_error(None, refused.message)
+            return self.form_invalid(form)
         form.instance.author = self.request.user
-        form.instance.spoc = getattr(self.request.user, "spoc", None)
+        form.instance.spoc = spoc
         notice = form.save()
         return redirect("notice-detail", pk=notice.pk)
 
