@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 
 from portal import audit
 from portal.banners import BANNER_PLACEHOLDER, PageMarkings, render_banner
+from portal.network import client_address
 
 
 class AuditContextMiddleware:
@@ -19,7 +20,7 @@ class AuditContextMiddleware:
         actor = audit.Actor(
             user=user if user is not None and user.is_authenticated else None,
             name=user.get_username() if user is not None and user.is_authenticated else "anonymous",
-            remote_addr=request.META.get("REMOTE_ADDR"),
+            remote_addr=client_address(request),
             path=request.get_full_path(),
         )
         with audit.acting_as(actor):

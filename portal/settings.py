@@ -131,12 +131,18 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Repeated failed logins lock the username from that address for an hour.
+# Proxies (addresses or networks) whose X-Forwarded-For is believed: the client address of the
+# audit trail and of the sign-in lockout. Empty: the connection's own address, header ignored.
+TRUSTED_PROXIES = envlist("TRUSTED_PROXIES", "")
+
+# Repeated failed logins lock the username from that address for an hour: per username AND
+# client address, so nobody can lock out someone else's account from another address.
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", "5")
 AXES_COOLOFF_TIME = 1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "portal.network.client_address"
 
 # guardian: no anonymous user row; object permissions only where granted explicitly.
 ANONYMOUS_USER_NAME = None

@@ -15,6 +15,11 @@ urlpatterns = [
     path("notices/new/", pages.NoticeCreateView.as_view(), name="notice-create"),
     path("notices/<int:pk>/", pages.NoticeDetailView.as_view(), name="notice-detail"),
     path("audit/", pages.AuditLogView.as_view(), name="audit-log"),
+    path(
+        "markings/<str:label>/<int:pk>/downgrade/",
+        pages.MarkingDowngradeView.as_view(),
+        name="marking-downgrade",
+    ),
     path("task-runs/", pages.TaskRunListView.as_view(), name="taskrun-list"),
     path("agreements/", include("agreements.urls")),
     path("catalog/", include("catalog.urls")),

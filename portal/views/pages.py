@@ -2,16 +2,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import QuerySet
-from django.http import HttpResponse
-from django.shortcuts import redirect
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views import View
 from django.views.generic import CreateView, ListView, TemplateView
 
-from portal import ownership
+from portal import marking_changes, ownership
 from portal.dashboard import panels_for
 from portal.errors import NotAllowed
-from portal.forms import NoticeForm
+from portal.forms import DowngradeForm, NoticeForm
+from portal.markings.models import MarkedModel
 from portal.models import AuditAction, AuditEvent, Notice, Role, TaskRun
 from portal.views.base import MarkedDetailView, MarkedListView, RoleRequiredMixin
 
@@ -89,3 +93,39 @@ class AuditLogView(RoleRequiredMixin, ListView):
 class TaskRunListView(MarkedListView):
     model = TaskRun
     template_name = "portal/taskrun_list.html"
+
+
+class MarkingDowngradeView(RoleRequiredMixin, View):
+    """The security officer changes the marking of any marked record, with a reason."""
+
+    roles = (Role.SECURITY_OFFICER,)
+    template_name = "portal/marking_downgrade.html"
+
+    def _record(self, label: str, pk: int) -> Any:
+        try:
+            model = apps.get_model(label)
+        except (LookupError, ValueError) as exc:
+            raise Http404 from exc
+        if not issubclass(model, MarkedModel):
+            raise Http404
+        return get_object_or_404(model.objects.visible_to(self.request.user), pk=pk)
+
+    def get(self, request: HttpRequest, label: str, pk: int) -> HttpResponse:
+        record = self._record(label, pk)
+        form = DowngradeForm(user=request.user, record=record)
+        return render(request, self.template_name, {"form": form, "record": record})
+
+    def post(self, request: HttpRequest, label: str, pk: int) -> HttpResponse:
+        record = self._record(label, pk)
+        form = DowngradeForm(request.POST, user=request.user, record=record)
+        if form.is_valid():
+            try:
+                marking_changes.downgrade(
+                    record, request.user, form.cleaned_data["marking"], form.cleaned_data["reason"]
+                )
+            except marking_changes.MarkingChangeRefused as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, f"Marking of {record} is now {record.marking.banner}.")
+                return redirect(request.path)
+        return render(request, self.template_name, {"form": form, "record": record})

@@ -92,6 +92,21 @@ def test_postgresql_refuses_updates_even_in_raw_sql(coalition: dict[str, User]) 
         AuditEvent.objects.update(actor_name="x")
 
 
+@pytest.mark.parametrize("change", ["update", "delete", "filtered delete"])
+def test_queryset_updates_and_deletes_fail_on_every_database(coalition: dict[str, User], change: str) -> None:
+    before = AuditEvent.objects.count()
+    assert before > 0
+    with pytest.raises(DatabaseError), transaction.atomic():
+        if change == "update":
+            AuditEvent.objects.update(actor_name="someone else")
+        elif change == "delete":
+            AuditEvent.objects.all().delete()
+        else:
+            AuditEvent.objects.filter(action="create")._raw_delete(AuditEvent.objects.db)
+    assert AuditEvent.objects.count() == before
+    assert not AuditEvent.objects.filter(actor_name="someone else").exists()
+
+
 def test_only_the_security_officer_can_browse_the_trail(
     coalition: dict[str, User], client: Client, api_client_for: Any
 ) -> None:
