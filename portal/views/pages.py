@@ -1,20 +1,26 @@
 from __future__ import annotations
 
+import csv
+import datetime as dt
+import io
+import json
+from collections.abc import Iterator
 from typing import Any
 
 from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 from django.views.generic import CreateView, ListView, TemplateView
 
-from portal import marking_changes, ownership
+from portal import audit, marking_changes, ownership
 from portal.dashboard import panels_for
 from portal.errors import NotAllowed
 from portal.forms import DowngradeForm, NoticeForm
+from portal.markings.marking import Marking
 from portal.markings.models import MarkedModel
 from portal.models import AuditAction, AuditEvent, Notice, Role, TaskRun
 from portal.views.base import MarkedDetailView, MarkedListView, RoleRequiredMixin
@@ -28,6 +34,7 @@ class HomeView(LoginRequiredMixin, TemplateView):
         notices = Notice.objects.visible_to(self.request.user)
         context["panels"] = panels_for(self.request.user)
         context["recent_notices"] = list(notices.select_related("spoc")[:5])
+        audit.record_reads(context["recent_notices"])
         context["recent_runs"] = TaskRun.objects.all()[:5]
         return context
 
@@ -65,6 +72,54 @@ class NoticeCreateView(LoginRequiredMixin, CreateView):
         return redirect("notice-detail", pk=notice.pk)
 
 
+def _date_param(value: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+CSV_COLUMNS = [
+    "at",
+    "actor_name",
+    "action",
+    "model",
+    "object_id",
+    "object_repr",
+    "marking",
+    "remote_addr",
+    "path",
+    "detail",
+]
+
+
+def audit_csv(events: QuerySet[AuditEvent]) -> HttpResponse:
+    """The filtered trail as CSV, streamed; its first line is the marking of what it quotes."""
+    rows = events.order_by("at", "id").values_list(*CSV_COLUMNS)
+    markings = [
+        Marking.parse(m) for m in events.exclude(marking="").values_list("marking", flat=True).distinct()
+    ]
+    banner = Marking.combine(*markings).banner if markings else Marking.unclassified().banner
+
+    def lines() -> Iterator[str]:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow([f"# {banner}"])
+        writer.writerow(CSV_COLUMNS)
+        for row in rows.iterator(chunk_size=2000):
+            at, *rest = row
+            writer.writerow([at.isoformat(), *rest[:-1], json.dumps(rest[-1], sort_keys=True)])
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+        yield buffer.getvalue()
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="audit-trail.csv"'
+    response["X-Classification"] = banner
+    return response
+
+
 class AuditLogView(RoleRequiredMixin, ListView):
     roles = (Role.SECURITY_OFFICER,)
     model = AuditEvent
@@ -82,7 +137,18 @@ class AuditLogView(RoleRequiredMixin, ListView):
             events = events.filter(model=params["model"])
         if params.get("object_id"):
             events = events.filter(object_id=params["object_id"])
+        since, until = _date_param(params.get("since")), _date_param(params.get("until"))
+        if since is not None:
+            events = events.filter(at__gte=dt.datetime.combine(since, dt.time(), tzinfo=dt.UTC))
+        if until is not None:  # the whole of the last day
+            end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+            events = events.filter(at__lt=end)
         return events
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.GET.get("format") == "csv":
+            return audit_csv(self.get_queryset())
+        return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
