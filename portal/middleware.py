@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_vary_headers
 
 from portal import audit
 from portal.banners import BANNER_PLACEHOLDER, PageMarkings, render_banner
@@ -25,6 +26,24 @@ class AuditContextMiddleware:
         )
         with audit.acting_as(actor):
             return self.get_response(request)
+
+
+class PrivateResponseMiddleware:
+    """An answer to a signed-in user (browser session or API token) is never stored by a cache
+    and never served to anyone else: `Cache-Control: no-store`, `Vary: Cookie, Authorization`."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        # DRF authenticates tokens inside the view; the header says the answer was personal.
+        personal = bool(user is not None and user.is_authenticated) or "HTTP_AUTHORIZATION" in request.META
+        if personal:
+            response["Cache-Control"] = "no-store"
+            patch_vary_headers(response, ("Cookie", "Authorization"))
+        return response
 
 
 class ClassificationBannerMiddleware:
