@@ -60,8 +60,8 @@ class MarkingChangeFormMixin:
     a raise by any writer; a downgrade by the security officer, who also sees a reason field.
     Call `add_marking_field` from `__init__` and `apply_marking` before the model is validated."""
 
-    fields: dict[str, Any]
-    initial: dict[str, Any]
+    fields: Any
+    initial: Any
     instance: Any
     marking_change: marking_changes.MarkingChange | None = None
 

@@ -93,7 +93,7 @@ CSV_COLUMNS = [
 ]
 
 
-def audit_csv(events: QuerySet[AuditEvent]) -> HttpResponse:
+def audit_csv(events: QuerySet[AuditEvent]) -> StreamingHttpResponse:
     """The filtered trail as CSV, streamed; its first line is the marking of what it quotes."""
     rows = events.order_by("at", "id").values_list(*CSV_COLUMNS)
     markings = [
@@ -145,7 +145,9 @@ class AuditLogView(RoleRequiredMixin, ListView):
             events = events.filter(at__lt=end)
         return events
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def get(  # type: ignore[override]
+        self, request: HttpRequest, *args: Any, **kwargs: Any
+    ) -> HttpResponse | StreamingHttpResponse:
         if request.GET.get("format") == "csv":
             return audit_csv(self.get_queryset())
         return super().get(request, *args, **kwargs)
