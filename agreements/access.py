@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from portal import ownership
 from portal.models import Role
 
 
@@ -20,9 +21,10 @@ def is_partner_staff(user: Any) -> bool:
 
 
 def may_record_for(user: Any, sensor: Any) -> bool:
-    """Outages: agreement admins for any sensor, partner staff for their own SpOC's.
-    The caller has already found the sensor through `visible_to(user)`."""
-    return is_agreement_admin(user) or (is_partner_staff(user) and sensor.spoc_id == user.spoc_id)
+    """Changes and outages: whoever may change the sensor under its ownership rule (agreement
+    admins for any, its SpOC's staff for their own). The caller has already found the sensor
+    through `visible_to(user)`."""
+    return ownership.may_change(user, sensor)
 
 
 def may_enter_biases(user: Any, sensor: Any) -> bool:

@@ -10,11 +10,11 @@ from django.forms import inlineformset_factory
 from agreements.choices import MEASUREMENT_UNITS, AgreementStatus, DataFormat, MeasurementType
 from agreements.models import Agreement, DataPlanEntry, Sensor, SensorBias, SensorOutage
 from agreements.models.agreements import sensor_problems
-from portal.forms import ISODateInput, MarkingFormField, UTCDateTimeInput
+from portal.forms import ISODateInput, MarkingChangeFormMixin, MarkingFormField, UTCDateTimeInput
 from portal.markings.marking import Marking
 
 
-class AgreementForm(forms.ModelForm):
+class AgreementForm(MarkingChangeFormMixin, forms.ModelForm):
     data_formats = forms.MultipleChoiceField(
         choices=DataFormat.choices, widget=forms.CheckboxSelectMultiple, required=False
     )
@@ -52,12 +52,10 @@ class AgreementForm(forms.ModelForm):
         sensors.help_text = "Sensor-level agreements only: sensors of the partner SpOC."
         for name in ("quick_turn_response", "routine_response", "delivery_timeliness"):
             self.fields[name].help_text = "HH:MM:SS, or e.g. '2 00:00:00' for two days"
-        self.fields["marking"] = MarkingFormField(user=user)
-        if self.instance.pk:
-            self.initial["marking"] = self.instance.marking
+        self.add_marking_field(user)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
+        data = super().clean()
         partner = data.get("partner")
         problem = sensor_problems(
             data.get("kind", ""), partner.pk if partner else None, data.get("sensors") or []
@@ -70,9 +68,7 @@ class AgreementForm(forms.ModelForm):
 
     def _post_clean(self) -> None:
         # The marking is part of the record the model validates (ceiling, releasability rules).
-        marking = self.cleaned_data.get("marking")
-        if marking is not None:
-            self.instance.marking = marking
+        self.apply_marking()
         super()._post_clean()  # type: ignore[misc]
 
 

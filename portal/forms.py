@@ -8,6 +8,7 @@ from django import forms
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.validators import UnicodeUsernameValidator
 
+from portal import marking_changes
 from portal.markings.marking import Marking, MarkingError
 from portal.markings.models import LEVEL_CHOICES
 from portal.models import Notice, Role, SpOC, User
@@ -49,30 +50,67 @@ class MarkingFormField(forms.CharField):
             return None
         try:
             marking = Marking.parse(text)
+            marking_changes.check_readable(self.user, marking)
         except MarkingError as exc:
             raise forms.ValidationError(str(exc)) from exc
-        refusal = marking.refusal_for(self.user) if self.user is not None else None
-        if refusal:
-            raise forms.ValidationError(refusal)
+        except marking_changes.MarkingChangeRefused as exc:
+            raise forms.ValidationError(exc.message) from exc
         return marking
 
     def prepare_value(self, value: Any) -> Any:
         return value.banner if isinstance(value, Marking) else value
 
 
-class NoticeForm(forms.ModelForm):
+class MarkingChangeFormMixin:
+    """The marking of a record edited in a form, changed through `marking_changes.check_change`:
+    a raise by any writer; a downgrade by the security officer, who also sees a reason field.
+    Call `add_marking_field` from `__init__` and `apply_marking` before the model is validated."""
+
+    fields: Any
+    initial: Any
+    instance: Any
+    marking_change: marking_changes.MarkingChange | None = None
+
+    def add_marking_field(self, user: Any, **field_kwargs: Any) -> None:
+        self._marking_user = user
+        self.fields["marking"] = MarkingFormField(user=user, **field_kwargs)
+        if self.instance.pk:
+            self.initial["marking"] = self.instance.marking
+            if marking_changes.may_downgrade(user):
+                self.fields["marking_reason"] = forms.CharField(
+                    required=False, label="Reason for a downgrade", max_length=500
+                )
+
+    def clean(self) -> dict[str, Any]:
+        data: dict[str, Any] = super().clean() or {}  # type: ignore[misc]
+        marking = data.get("marking")
+        if marking is not None:
+            before = self.instance.marking if self.instance.pk else None
+            try:
+                self.marking_change = marking_changes.check_change(
+                    self._marking_user, before, marking, data.get("marking_reason", "")
+                )
+            except marking_changes.MarkingChangeRefused as exc:
+                field = exc.field if exc.field in self.fields else "marking"
+                self.add_error(field, exc.message)  # type: ignore[attr-defined]
+        return data
+
+    def apply_marking(self) -> None:
+        if self.marking_change is not None:
+            marking_changes.apply(self.instance, self.marking_change)
+
+
+class NoticeForm(MarkingChangeFormMixin, forms.ModelForm):
     class Meta:
         model = Notice
         fields = ["title", "body"]
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["marking"] = MarkingFormField(user=user)
-        if self.instance.pk:
-            self.initial["marking"] = self.instance.marking
+        self.add_marking_field(user)
 
     def save(self, commit: bool = True) -> Notice:
-        self.instance.marking = self.cleaned_data["marking"]
+        self.apply_marking()
         return super().save(commit)
 
 
@@ -168,3 +206,28 @@ class IssueTokenForm(forms.Form):
         if not self.user.check_password(password):
             raise forms.ValidationError("That is not your password.")
         return password
+
+
+class DowngradeForm(forms.Form):
+    """The security officer's change of one record's marking, with the reason it is recorded with."""
+
+    reason = forms.CharField(max_length=500, widget=forms.TextInput(attrs={"size": 60}))
+
+    def __init__(self, *args: Any, user: Any, record: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.record = record
+        self.fields["marking"] = MarkingFormField(user=user, label="New marking")
+        self.initial.setdefault("marking", record.marking)
+        self.order_fields(["marking", "reason"])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("marking") is not None:
+            try:
+                marking_changes.check_change(
+                    self.user, self.record.marking, data["marking"], data.get("reason", "")
+                )
+            except marking_changes.MarkingChangeRefused as exc:
+                self.add_error("reason" if exc.field == "marking_reason" else "marking", exc.message)
+        return data

@@ -9,10 +9,12 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 
 from portal import audit
 from portal.access import apply_if_due
 from portal.banners import BANNER_PLACEHOLDER, PageMarkings, render_banner
+from portal.network import client_address
 
 
 class AuditContextMiddleware:
@@ -26,11 +28,29 @@ class AuditContextMiddleware:
         actor = audit.Actor(
             user=user if user is not None and user.is_authenticated else None,
             name=user.get_username() if user is not None and user.is_authenticated else "anonymous",
-            remote_addr=request.META.get("REMOTE_ADDR"),
+            remote_addr=client_address(request),
             path=request.get_full_path(),
         )
         with audit.acting_as(actor):
             return self.get_response(request)
+
+
+class PrivateResponseMiddleware:
+    """An answer to a signed-in user (browser session or API token) is never stored by a cache
+    and never served to anyone else: `Cache-Control: no-store`, `Vary: Cookie, Authorization`."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        # DRF authenticates tokens inside the view; the header says the answer was personal.
+        personal = bool(user is not None and user.is_authenticated) or "HTTP_AUTHORIZATION" in request.META
+        if personal:
+            response["Cache-Control"] = "no-store"
+            patch_vary_headers(response, ("Cookie", "Authorization"))
+        return response
 
 
 class ClassificationBannerMiddleware:

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "csp",
     "django_celery_beat",
     "portal",
     "agreements",
@@ -76,6 +77,8 @@ MIDDLEWARE = [
     "portal.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "portal.middleware.PrivateResponseMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "portal.middleware.AuditContextMiddleware",
     "portal.middleware.ClassificationBannerMiddleware",
@@ -140,12 +143,18 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Repeated failed logins lock the username from that address for an hour.
+# Proxies (addresses or networks) whose X-Forwarded-For is believed: the client address of the
+# audit trail and of the sign-in lockout. Empty: the connection's own address, header ignored.
+TRUSTED_PROXIES = envlist("TRUSTED_PROXIES", "")
+
+# Repeated failed logins lock the username from that address for an hour: per username AND
+# client address, so nobody can lock out someone else's account from another address.
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", "5")
 AXES_COOLOFF_TIME = 1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "portal.network.client_address"
 
 # One-time passwords (TOTP, RFC 6238) for agreement admins, security officers and the admin
 # site; the secrets stay out of the admin.
@@ -296,6 +305,21 @@ if not DEBUG:
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", str(12 * 3600))  # one watch
 X_FRAME_OPTIONS = "DENY"
+
+# Scripts only from the site's own static files (no inline script, no CDN). Inline style
+# attributes remain allowed: they cannot run code.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 LOGGING = {
     "version": 1,

@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from portal import audit
+from portal import audit, marking_changes
 from portal.models.audit import AuditAction
 
 
@@ -20,8 +20,14 @@ def audit_save(
     if raw or not audit.is_audited(sender):
         return
     fields = kwargs.get("update_fields")
-    detail = {"fields": sorted(fields)} if fields else None
-    audit.record(AuditAction.CREATE if created else AuditAction.UPDATE, instance, detail=detail)
+    if fields is not None and set(fields) == {"last_login"}:
+        return  # the sign-in itself is the event (audit_login)
+    detail: dict[str, Any] = {"fields": sorted(fields)} if fields else {}
+    downgrade = marking_changes.pending_downgrade(instance)
+    if downgrade is not None:
+        audit.record(AuditAction.DOWNGRADE, instance, detail={**detail, **downgrade.audit_detail()})
+        return
+    audit.record(AuditAction.CREATE if created else AuditAction.UPDATE, instance, detail=detail or None)
 
 
 @receiver(post_delete)

@@ -20,6 +20,7 @@ from agreements.models import (
     TierEvaluation,
 )
 from agreements.models.agreements import sensor_problems
+from portal import ownership
 from portal.api.base import MarkedModelSerializer, ReferencingSerializerMixin
 
 
@@ -106,12 +107,11 @@ class SensorSerializer(ModelRulesMixin, MarkedModelSerializer):
         extra_kwargs = {"spoc": {"required": False}}
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if self.instance is None and "spoc" not in attrs:
+        if self.instance is None or "spoc" in attrs:
             request = self.context.get("request")
-            spoc = getattr(getattr(request, "user", None), "spoc", None)
-            if spoc is None:
-                raise serializers.ValidationError({"spoc": "Name the SpOC the sensor belongs to."})
-            attrs["spoc"] = spoc
+            attrs["spoc"] = ownership.authoring_spoc(
+                getattr(request, "user", None), Sensor, attrs.get("spoc")
+            )
         return super().validate(attrs)
 
 

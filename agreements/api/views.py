@@ -79,20 +79,6 @@ class SensorViewSet(MarkedViewSet):
     filterset_class = SensorFilter
     ordering_fields = ["number", "name", "id"]
 
-    def _check_own_spoc(self, serializer: Any) -> None:
-        user: Any = self.request.user
-        spoc = serializer.validated_data.get("spoc")
-        if not is_agreement_admin(user) and spoc is not None and spoc.pk != user.spoc_id:
-            raise NotAllowed("You register and update only your own SpOC's sensors.", field="spoc")
-
-    def perform_create(self, serializer: Any) -> None:
-        self._check_own_spoc(serializer)
-        serializer.save()
-
-    def perform_update(self, serializer: Any) -> None:
-        self._check_own_spoc(serializer)
-        serializer.save()
-
     @extend_schema(parameters=[CoverageQuerySerializer])
     @action(detail=True, methods=["get"])
     def coverage(self, request: Request, pk: str | None = None) -> Response:

@@ -20,6 +20,7 @@ from portal.markings.models import LEVEL_CHOICES, MarkedManager, MarkedModel, Ma
 from portal.models import Role
 from portal.models.accounts import CommunicationMode
 from portal.models.audit import AuditAction
+from portal.ownership import OwnershipRule
 
 
 class TransitionRefused(Conflict):
@@ -110,6 +111,10 @@ class AgreementManager(MarkedManager.from_queryset(AgreementQuerySet)):  # type:
 
 
 class Agreement(MarkedModel):
+    ownership: ClassVar[OwnershipRule] = OwnershipRule(
+        None, owner_may_edit=False, managed_by=frozenset({Role.AGREEMENT_ADMIN}), why="the partner is a party"
+    )
+
     TRACKED_FIELDS: ClassVar[tuple[str, ...]] = (
         "title",
         "kind",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 from django.conf import settings
@@ -21,6 +21,8 @@ from agreements.choices import (
     SensorType,
 )
 from portal.markings.models import MarkedModel
+from portal.models import Role
+from portal.ownership import OwnershipRule
 
 LEVEL_VALIDATORS = [MinValueValidator(1), MaxValueValidator(4)]
 INTEGRATION_LEVEL_CHOICES = [(level, f"Level {level}") for level in range(1, 5)]
@@ -68,6 +70,10 @@ def in_field_of_regard(
 
 
 class Sensor(MarkedModel):
+    ownership: ClassVar[OwnershipRule] = OwnershipRule(
+        "spoc", managed_by=frozenset({Role.AGREEMENT_ADMIN}), why="registered by its SpOC, managed by admins"
+    )
+
     spoc = models.ForeignKey("portal.SpOC", on_delete=models.PROTECT, related_name="sensors")
     name = models.CharField(max_length=120)
     number = models.PositiveIntegerField(

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any, Self
+from typing import Any, ClassVar, Self
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from catalog.astro.propagation import MeanElements
 from portal.markings.models import MarkedModel, MarkedQuerySet
+from portal.ownership import OwnershipRule
 
 MAX_CATALOG_NUMBER = 999_999_999
 
@@ -92,6 +93,10 @@ class ElementSetQuerySet(MarkedQuerySet):
 
 
 class ElementSet(MarkedModel):
+    ownership: ClassVar[OwnershipRule] = OwnershipRule(
+        "source_spoc", owner_may_edit=False, why="a submitted element set is history"
+    )
+
     space_object = models.ForeignKey(SpaceObject, on_delete=models.CASCADE, related_name="element_sets")
     epoch = models.DateTimeField(db_index=True)
     mean_motion = models.FloatField(help_text="rev/day")

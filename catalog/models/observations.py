@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Self
+from typing import Any, ClassVar, Self
 
 from django.conf import settings
 from django.db import models
@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from agreements.choices import Mission
 from portal.markings.models import MarkedManager, MarkedModel, MarkedQuerySet
+from portal.ownership import OwnershipRule
 
 # Each mission owns one bit of `Observation.missions_mask`. Stored masks depend on the order:
 # append only, never reorder.
@@ -63,6 +64,9 @@ class IngestBatch(MarkedModel):
     the marking rule.
     """
 
+    ownership: ClassVar[OwnershipRule] = OwnershipRule(
+        "spoc", owner_may_edit=False, why="a delivery is history"
+    )
     delivered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any, Self
+from typing import Any, ClassVar, Self
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -14,6 +14,8 @@ from django.db.models import Q
 from catalog.formats.elements import FORMATS
 from portal.markings.marking import Marking, MarkingError
 from portal.markings.models import MarkedModel, MarkedQuerySet
+from portal.models import Role
+from portal.ownership import OwnershipRule
 
 
 def validate_marking_text(value: str) -> None:
@@ -77,6 +79,9 @@ class SyncRun(MarkedModel):
     Marked like the records it imported, since its errors quote them.
     """
 
+    ownership: ClassVar[OwnershipRule] = OwnershipRule(
+        "spoc", owner_may_edit=False, why="a record of what was imported"
+    )
     run_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     source = models.ForeignKey(
         SyncSource, null=True, blank=True, on_delete=models.SET_NULL, related_name="runs"
@@ -146,6 +151,12 @@ class MappingQuerySet(MarkedQuerySet):
 class PartnerObjectMapping(MarkedModel):
     """A partner SpOC's own id for a catalog object."""
 
+    ownership: ClassVar[OwnershipRule] = OwnershipRule(
+        "spoc",
+        owner_may_edit=False,
+        managed_by=frozenset({Role.AGREEMENT_ADMIN}),
+        why="submitted by its SpOC, conflicts resolved by admins",
+    )
     spoc = models.ForeignKey("portal.SpOC", on_delete=models.PROTECT, related_name="object_mappings")
     partner_object_id = models.CharField(max_length=64)
     space_object = models.ForeignKey("catalog.SpaceObject", on_delete=models.CASCADE, related_name="mappings")

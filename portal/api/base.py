@@ -11,13 +11,16 @@ from typing import Any
 from django.db import models
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
-from rest_framework import filters, serializers, viewsets
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import filters, permissions, serializers, viewsets
+from rest_framework.decorators import action
 from rest_framework.relations import MANY_RELATION_KWARGS
 from rest_framework.request import Request
+from rest_framework.response import Response
 
-from portal import audit, references
+from portal import audit, marking_changes, ownership, references
 from portal.api.filters import MarkingFilterBackend
+from portal.errors import NotAllowed
 from portal.filters import PortalFilterBackend
 from portal.markings.marking import Marking, MarkingError
 from portal.markings.models import MarkedQuerySet
@@ -41,8 +44,6 @@ class AuditedAPIMixin:
         instance = self.get_object()  # type: ignore[attr-defined]
         audit.record_reads([instance])
         serializer = self.get_serializer(instance)  # type: ignore[attr-defined]
-        from rest_framework.response import Response
-
         return Response(serializer.data)
 
     def paginate_queryset(self, queryset: Any) -> Any:
@@ -51,12 +52,13 @@ class AuditedAPIMixin:
         return page
 
 
-class MarkedViewSet(AuditedAPIMixin, viewsets.ModelViewSet):
-    filter_backends = [MarkingFilterBackend, PortalFilterBackend, filters.OrderingFilter]
+class OwnerWrites(permissions.BasePermission):
+    """Reads follow the marking; an edit or delete follows the record's `OwnershipRule`."""
 
+    message = "Only the staff of the SpOC this record belongs to may change it."
 
-class MarkedReadOnlyViewSet(AuditedAPIMixin, viewsets.ReadOnlyModelViewSet):
-    filter_backends = [MarkingFilterBackend, PortalFilterBackend, filters.OrderingFilter]
+    def has_object_permission(self, request: Request, view: Any, obj: Any) -> bool:
+        return request.method in permissions.SAFE_METHODS or ownership.may_change(request.user, obj)
 
 
 @extend_schema_field(OpenApiTypes.STR)
@@ -80,9 +82,11 @@ class MarkingField(serializers.Field):
         except MarkingError as exc:
             self.fail("invalid", message=str(exc))
         request = self.context.get("request")
-        refusal = marking.refusal_for(request.user) if request is not None else None
-        if refusal:
-            self.fail("invalid", message=refusal)
+        if request is not None:
+            try:
+                marking_changes.check_readable(request.user, marking)
+            except marking_changes.MarkingChangeRefused as exc:
+                self.fail("invalid", message=exc.message)
         return marking
 
 
@@ -206,18 +210,89 @@ class ReferencingSerializerMixin:
 
 
 class MarkedModelSerializer(ReferencingSerializerMixin, serializers.ModelSerializer):
+    """A marked record: its marking changes through `marking_changes.check_change` (a raise by
+    any writer, a downgrade by the security officer with `marking_reason`)."""
+
     marking = MarkingField()
+    marking_reason = serializers.CharField(
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        help_text="Why the marking is downgraded (the security officer only).",
+    )
+    serializer_related_field = VisibleRelatedField
+
+    def get_field_names(self, declared_fields: Any, info: Any) -> list[str]:
+        names = list(super().get_field_names(declared_fields, info))
+        if "marking" in names and "marking_reason" not in names:
+            names.append("marking_reason")
+        return names
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        attrs = super().validate(attrs)
+        reason = attrs.pop("marking_reason", "")
+        if "marking" in attrs:
+            request = self.context.get("request")
+            before = self.instance.marking if self.instance is not None else None
+            self._marking_change = marking_changes.check_change(
+                getattr(request, "user", None), before, attrs["marking"], reason
+            )
+        return attrs
+
+    def _apply_marking(self, instance: Any, marking: Any) -> None:
+        if marking is None:
+            return
+        change = getattr(self, "_marking_change", None)
+        if change is None or change.after != marking:
+            request = self.context.get("request")
+            before = instance.marking if instance.pk is not None else None
+            change = marking_changes.check_change(getattr(request, "user", None), before, marking)
+        marking_changes.apply(instance, change)
 
     def create(self, validated_data: dict[str, Any]) -> Any:
         marking = validated_data.pop("marking")
         model: Any = self.Meta.model
         instance = model(**validated_data)
-        instance.marking = marking
+        self._apply_marking(instance, marking)
         instance.full_clean()
         instance.save()
         return instance
 
     def update(self, instance: Any, validated_data: dict[str, Any]) -> Any:
-        if "marking" in validated_data:
-            instance.marking = validated_data.pop("marking")
+        self._apply_marking(instance, validated_data.pop("marking", None))
         return super().update(instance, validated_data)
+
+
+class DowngradeSerializer(serializers.Serializer):
+    marking = MarkingField()
+    reason = serializers.CharField(allow_blank=True, required=False, default="")
+
+
+class DowngradeActionMixin:
+    """`POST {id}/downgrade/`: the security officer changes a record's marking with a reason."""
+
+    @extend_schema(request=DowngradeSerializer)
+    @action(
+        detail=True,
+        methods=["post"],
+        permission_classes=[permissions.IsAuthenticated],
+        serializer_class=DowngradeSerializer,
+    )
+    def downgrade(self, request: Request, pk: str | None = None) -> Response:
+        if not marking_changes.may_downgrade(request.user):
+            raise NotAllowed("Only the security officer downgrades a marking.")
+        instance = self.get_object()  # type: ignore[attr-defined]
+        body = DowngradeSerializer(data=request.data, context={"request": request})
+        body.is_valid(raise_exception=True)
+        marking_changes.downgrade(
+            instance, request.user, body.validated_data["marking"], body.validated_data["reason"]
+        )
+        return Response({"id": instance.pk, "marking": instance.marking.banner})
+
+
+class MarkedViewSet(DowngradeActionMixin, AuditedAPIMixin, viewsets.ModelViewSet):
+    filter_backends = [MarkingFilterBackend, PortalFilterBackend, filters.OrderingFilter]
+
+
+class MarkedReadOnlyViewSet(AuditedAPIMixin, viewsets.ReadOnlyModelViewSet):
+    filter_backends = [MarkingFilterBackend, PortalFilterBackend, filters.OrderingFilter]

@@ -52,7 +52,7 @@ class NoticeSerializer(MarkedModelSerializer):
     class Meta:
         model = Notice
         fields = ["id", "title", "body", "spoc", "author", "created", "marking"]
-        read_only_fields = ["author", "created"]
+        read_only_fields = ["spoc", "author", "created"]
 
 
 class AuditEventSerializer(serializers.ModelSerializer):

@@ -11,8 +11,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from portal import audit
-from portal.api.base import MarkedViewSet
+from portal import audit, ownership
+from portal.api.base import MarkedViewSet, OwnerWrites
 from portal.api.serializers import (
     AuditEventSerializer,
     MeSerializer,
@@ -52,10 +52,11 @@ class NoticeViewSet(MarkedViewSet):
     queryset = Notice.objects.select_related("author")
     serializer_class = NoticeSerializer
     filterset_fields = ["spoc", "classification_level"]
+    permission_classes = [permissions.IsAuthenticated, OwnerWrites]
 
     def perform_create(self, serializer: Any) -> None:
         user: Any = self.request.user
-        serializer.save(author=user, spoc=serializer.validated_data.get("spoc") or user.spoc)
+        serializer.save(author=user, spoc=ownership.authoring_spoc(user, Notice))
 
 
 class AuditEventFilter(filters.FilterSet):

@@ -131,3 +131,16 @@ class User(AbstractUser):
         """Agreement admins, security officers and anyone who may use the admin site sign in
         with a one-time password as well."""
         return self.is_staff or self.is_superuser or self.role in SECOND_FACTOR_ROLES
+
+    @property
+    def works_for_a_spoc(self) -> bool:
+        """An active member of a SpOC's staff (partner staff, or US operators of the US SpOC)."""
+        return (
+            self.is_active
+            and self.spoc_id is not None
+            and self.role in {Role.PARTNER_STAFF, Role.US_OPERATOR}
+        )
+
+    def is_staff_of(self, spoc_id: int | None) -> bool:
+        """True when the user works for the SpOC `spoc_id`: who may change what it owns."""
+        return spoc_id is not None and self.works_for_a_spoc and self.spoc_id == spoc_id

@@ -12,6 +12,7 @@ class AuditAction(models.TextChoices):
     CREATE = "create", "Create"
     UPDATE = "update", "Update"
     DELETE = "delete", "Delete"
+    DOWNGRADE = "downgrade", "Marking downgrade"
     READ = "read", "Read"
     LOGIN = "login", "Login"
     LOGIN_FAILED = "login_failed", "Failed login"

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
 
 from portal.markings.models import MarkedModel
+from portal.ownership import OwnershipRule
 
 
 class Notice(MarkedModel):
+    ownership: ClassVar[OwnershipRule] = OwnershipRule("spoc", why="a bulletin of its SpOC")
+
     title = models.CharField(max_length=200)
     body = models.TextField()
     spoc = models.ForeignKey(

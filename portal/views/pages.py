@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
+import io
+import json
+from collections.abc import Iterator
 from typing import Any
 
+from django.apps import apps
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import QuerySet
-from django.http import HttpResponse
-from django.shortcuts import redirect
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views import View
 from django.views.generic import CreateView, ListView, TemplateView
 
+from portal import audit, marking_changes, ownership
 from portal.dashboard import panels_for
-from portal.forms import NoticeForm
+from portal.errors import NotAllowed
+from portal.forms import DowngradeForm, NoticeForm
+from portal.markings.marking import Marking
+from portal.markings.models import MarkedModel
 from portal.models import AuditAction, AuditEvent, Notice, Role, TaskRun
 from portal.views.base import MarkedDetailView, MarkedListView, RoleRequiredMixin
 
@@ -24,6 +36,7 @@ class HomeView(LoginRequiredMixin, TemplateView):
         notices = Notice.objects.visible_to(self.request.user)
         context["panels"] = panels_for(self.request.user)
         context["recent_notices"] = list(notices.select_related("spoc")[:5])
+        audit.record_reads(context["recent_notices"])
         context["recent_runs"] = TaskRun.objects.all()[:5]
         return context
 
@@ -50,10 +63,63 @@ class NoticeCreateView(LoginRequiredMixin, CreateView):
         return {**super().get_form_kwargs(), "user": self.request.user}
 
     def form_valid(self, form: NoticeForm) -> HttpResponse:
+        try:
+            spoc = ownership.authoring_spoc(self.request.user, Notice)
+        except NotAllowed as refused:
+            form.add_error(None, refused.message)
+            return self.form_invalid(form)
         form.instance.author = self.request.user
-        form.instance.spoc = getattr(self.request.user, "spoc", None)
+        form.instance.spoc = spoc
         notice = form.save()
         return redirect("notice-detail", pk=notice.pk)
+
+
+def _date_param(value: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+CSV_COLUMNS = [
+    "at",
+    "actor_name",
+    "action",
+    "model",
+    "object_id",
+    "object_repr",
+    "marking",
+    "remote_addr",
+    "path",
+    "detail",
+]
+
+
+def audit_csv(events: QuerySet[AuditEvent]) -> StreamingHttpResponse:
+    """The filtered trail as CSV, streamed; its first line is the marking of what it quotes."""
+    rows = events.order_by("at", "id").values_list(*CSV_COLUMNS)
+    markings = [
+        Marking.parse(m) for m in events.exclude(marking="").values_list("marking", flat=True).distinct()
+    ]
+    banner = Marking.combine(*markings).banner if markings else Marking.unclassified().banner
+
+    def lines() -> Iterator[str]:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow([f"# {banner}"])
+        writer.writerow(CSV_COLUMNS)
+        for row in rows.iterator(chunk_size=2000):
+            at, *rest = row
+            writer.writerow([at.isoformat(), *rest[:-1], json.dumps(rest[-1], sort_keys=True)])
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+        yield buffer.getvalue()
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="audit-trail.csv"'
+    response["X-Classification"] = banner
+    return response
 
 
 class AuditLogView(RoleRequiredMixin, ListView):
@@ -73,7 +139,20 @@ class AuditLogView(RoleRequiredMixin, ListView):
             events = events.filter(model=params["model"])
         if params.get("object_id"):
             events = events.filter(object_id=params["object_id"])
+        since, until = _date_param(params.get("since")), _date_param(params.get("until"))
+        if since is not None:
+            events = events.filter(at__gte=dt.datetime.combine(since, dt.time(), tzinfo=dt.UTC))
+        if until is not None:  # the whole of the last day
+            end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+            events = events.filter(at__lt=end)
         return events
+
+    def get(  # type: ignore[override]
+        self, request: HttpRequest, *args: Any, **kwargs: Any
+    ) -> HttpResponse | StreamingHttpResponse:
+        if request.GET.get("format") == "csv":
+            return audit_csv(self.get_queryset())
+        return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -84,3 +163,39 @@ class AuditLogView(RoleRequiredMixin, ListView):
 class TaskRunListView(MarkedListView):
     model = TaskRun
     template_name = "portal/taskrun_list.html"
+
+
+class MarkingDowngradeView(RoleRequiredMixin, View):
+    """The security officer changes the marking of any marked record, with a reason."""
+
+    roles = (Role.SECURITY_OFFICER,)
+    template_name = "portal/marking_downgrade.html"
+
+    def _record(self, label: str, pk: int) -> Any:
+        try:
+            model = apps.get_model(label)
+        except (LookupError, ValueError) as exc:
+            raise Http404 from exc
+        if not issubclass(model, MarkedModel):
+            raise Http404
+        return get_object_or_404(model.objects.visible_to(self.request.user), pk=pk)
+
+    def get(self, request: HttpRequest, label: str, pk: int) -> HttpResponse:
+        record = self._record(label, pk)
+        form = DowngradeForm(user=request.user, record=record)
+        return render(request, self.template_name, {"form": form, "record": record})
+
+    def post(self, request: HttpRequest, label: str, pk: int) -> HttpResponse:
+        record = self._record(label, pk)
+        form = DowngradeForm(request.POST, user=request.user, record=record)
+        if form.is_valid():
+            try:
+                marking_changes.downgrade(
+                    record, request.user, form.cleaned_data["marking"], form.cleaned_data["reason"]
+                )
+            except marking_changes.MarkingChangeRefused as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, f"Marking of {record} is now {record.marking.banner}.")
+                return redirect(request.path)
+        return render(request, self.template_name, {"form": form, "record": record})

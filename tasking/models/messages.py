@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
 
 from portal.markings.models import MarkedModel
+from portal.ownership import OwnershipRule
 
 
 class RequestMessage(MarkedModel):
+    ownership: ClassVar[OwnershipRule] = OwnershipRule(
+        "author_spoc", owner_may_edit=False, why="the conversation is history"
+    )
+
     request = models.ForeignKey("tasking.TaskingRequest", on_delete=models.CASCADE, related_name="messages")
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

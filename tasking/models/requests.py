@@ -4,7 +4,7 @@ their history, and the object permissions that let one SpOC's staff answer them.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Self
+from typing import Any, ClassVar, Self
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -14,6 +14,7 @@ from guardian.shortcuts import get_objects_for_user
 
 from portal.markings.models import MarkedManager, MarkedModel, MarkedQuerySet
 from portal.models import Role
+from portal.ownership import OwnershipRule
 from tasking.choices import (
     Actor,
     FailureReason,
@@ -69,6 +70,10 @@ class TaskingRequestManager(MarkedManager.from_queryset(TaskingRequestQuerySet))
 
 
 class TaskingRequest(MarkedModel):
+    ownership: ClassVar[OwnershipRule] = OwnershipRule(
+        None, owner_may_edit=False, why="changed only through its workflow"
+    )
+
     kind = models.CharField(max_length=8, choices=RequestKind.choices, default=RequestKind.REQUEST)
     status = models.CharField(
         max_length=10, choices=RequestStatus.choices, default=RequestStatus.DRAFT, db_index=True

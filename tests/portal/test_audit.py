@@ -92,6 +92,21 @@ def test_postgresql_refuses_updates_even_in_raw_sql(coalition: dict[str, User]) 
         AuditEvent.objects.update(actor_name="x")
 
 
+@pytest.mark.parametrize("change", ["update", "delete", "filtered delete"])
+def test_queryset_updates_and_deletes_fail_on_every_database(coalition: dict[str, User], change: str) -> None:
+    before = AuditEvent.objects.count()
+    assert before > 0
+    with pytest.raises(DatabaseError), transaction.atomic():
+        if change == "update":
+            AuditEvent.objects.update(actor_name="someone else")
+        elif change == "delete":
+            AuditEvent.objects.all().delete()
+        else:
+            AuditEvent.objects.filter(action="create")._raw_delete(AuditEvent.objects.db)
+    assert AuditEvent.objects.count() == before
+    assert not AuditEvent.objects.filter(actor_name="someone else").exists()
+
+
 def test_only_the_security_officer_can_browse_the_trail(
     coalition: dict[str, User], client: Client, api_client_for: Any
 ) -> None:
@@ -105,4 +120,41 @@ def test_only_the_security_officer_can_browse_the_trail(
     assert (
         api_client_for(coalition["security_officer"]).get("/api/audit/", {"action": "create"}).status_code
         == 200
+    )
+
+
+def test_the_trail_filters_by_date_range_and_exports_csv(coalition: dict[str, User], client: Client) -> None:
+    import csv
+    import datetime as dt
+    import io
+
+    today = dt.datetime.now(dt.UTC).date()
+    client.force_login(coalition["security_officer"])
+    url = reverse("audit-log")
+    assert client.get(url, {"since": str(today), "until": str(today)}).context["object_list"]
+    assert not client.get(url, {"until": str(today - dt.timedelta(days=1))}).context["object_list"]
+    export = client.get(url, {"format": "csv", "model": "portal.notice", "action": "create"})
+    assert export["Content-Type"].startswith("text/csv")
+    streamed: Any = export  # a StreamingHttpResponse
+    rows = list(csv.reader(io.StringIO(b"".join(streamed.streaming_content).decode())))
+    assert rows[0] == ["# TOP SECRET//NOFORN"]
+    assert rows[1][:3] == ["at", "actor_name", "action"]
+    titles = {row[5] for row in rows[2:]}
+    assert titles == set(Notice.objects.values_list("title", flat=True))
+    client.force_login(coalition["agreement_admin"])
+    assert client.get(url, {"format": "csv"}).status_code == 404
+
+
+def test_notices_on_the_home_page_are_read_once_each(coalition: dict[str, User], client: Client) -> None:
+    client.force_login(coalition["us_operator"])
+    client.get(reverse("home"))
+    reads = list(
+        AuditEvent.objects.filter(action="read", model="portal.notice").values_list("object_repr", flat=True)
+    )
+    assert sorted(reads) == sorted(
+        [
+            "Heightened RPO activity in GEO belt",
+            "SSN radar retasking plan",
+            "GRAVES-like radar coverage change",
+        ]
     )
