@@ -44,8 +44,10 @@ run: install static
 	@echo "  Coalition SDA Portal: http://127.0.0.1:$(PORT)/"
 	@echo "  Demo logins: us_operator, uk_staff, au_staff, fr_staff, agreement_admin, security_officer, security_officer2, visitor"
 	@echo "  Password for all: coalition-demo"
-	@echo "  agreement_admin and the security officers then enter a one-time password:"
-	@echo "  $(PY) manage.py demo_otp   prints each one's current code"
+	@echo "  agreement_admin and the security officers then enter a one-time password; the demo"
+	@echo "  keys (add them to any authenticator app) and the codes of this moment:"
+	@$(PY) manage.py demo_otp
+	@echo "  Codes change every 30 s: $(PY) manage.py demo_otp prints the current ones."
 	@echo ""
 	@# No broker: the periodic jobs (expiry, fulfilment, sync) run in-process beside the server.
 	$(PY) manage.py run_embedded_beat & beat=$$!; trap 'kill $$beat 2>/dev/null' EXIT INT TERM; \
