@@ -58,10 +58,13 @@ def audit_trail_flushable(request: pytest.FixtureRequest) -> Iterator[None]:
     """A test that commits (live server, transactional_db) ends with a flush of every table.
     On SQLite the append-only trail lets itself be emptied only under a maintenance permit,
     which ends by itself once the trail is empty (see portal migration 0004)."""
-    if "transactional_db" not in request.fixturenames:
+    marker = request.node.get_closest_marker("django_db")
+    by_marker = marker is not None and bool(marker.kwargs.get("transaction") or (marker.args and marker.args[0]))
+    if "transactional_db" not in request.fixturenames and not by_marker:
         yield
         return
-    request.getfixturevalue("transactional_db")
+    # Set up before this fixture, so that its flush runs after this teardown.
+    request.getfixturevalue("transactional_db" if not by_marker else "_django_db_helper")
     yield
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:

@@ -260,8 +260,8 @@ class Ingest:
     def store_records(self) -> None:
         """Read the payload in chunks and store each chunk's good records, all in one transaction."""
         self.writer = _Writer(self.result)
-        try:
-            with transaction.atomic(), self.batch.payload.open("rb") as handle:
+        with transaction.atomic(), self.batch.payload.open("rb") as handle:
+            try:
                 list(IngestBatch.objects.select_for_update().filter(pk=self.batch.pk).values_list("pk"))
                 records: list[ObservationRecord] = []
                 problems: list[RecordError] = []
@@ -275,8 +275,10 @@ class Ingest:
                         records, problems = [], []
                 self.store_chunk(records, problems)
                 self.writer.wait()
-        finally:
-            self.writer.close()
+            finally:
+                # The storing thread shares the connection: a chunk in flight must be done before
+                # the transaction ends, or the rollback of a failed read races its COPY.
+                self.writer.close()
 
     def store_chunk(self, records: list[ObservationRecord], problems: list[RecordError]) -> None:
         assert self.writer is not None

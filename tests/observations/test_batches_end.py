@@ -35,12 +35,14 @@ def test_a_batch_whose_process_died_is_failed_by_the_sweep_then_stored_once(worl
 def test_a_database_failure_mid_ingest_fails_the_batch_with_the_reason_and_a_retry_stores_it_once(
     world: Any, media: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = ingest_module._insert_generic
+    real_generic, real_postgresql = ingest_module._insert_generic, ingest_module._insert_postgresql
 
-    def lost(rows: Any) -> Any:
+    def lost(*args: Any) -> Any:
         raise OperationalError("server closed the connection unexpectedly")
 
+    # Both insert paths: SQLite's, and PostgreSQL's COPY (run in the storing thread).
     monkeypatch.setattr(ingest_module, "_insert_generic", lost)
+    monkeypatch.setattr(ingest_module, "_insert_postgresql", lost)
     batch = receive(world.users["uk_staff"], records(4), filename="api.json")
     with pytest.raises(OperationalError):
         ingest(batch)
@@ -48,7 +50,8 @@ def test_a_database_failure_mid_ingest_fails_the_batch_with_the_reason_and_a_ret
     assert batch.status == BatchStatus.FAILED and batch.retryable
     assert "interrupted" in batch.message and "server closed the connection" in batch.message
     assert not Observation.objects.exists()
-    monkeypatch.setattr(ingest_module, "_insert_generic", real)
+    monkeypatch.setattr(ingest_module, "_insert_generic", real_generic)
+    monkeypatch.setattr(ingest_module, "_insert_postgresql", real_postgresql)
     assert tasks.requeue_pending("sweep-1", older_than_s=0)["retries"] == 1
     batch.refresh_from_db()
     assert batch.status == BatchStatus.ACCEPTED and batch.accepted == 4 and batch.attempts == 2
