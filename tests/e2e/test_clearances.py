@@ -75,6 +75,7 @@ def test_a_downgrade_in_the_admin_by_a_superuser_who_is_not_the_security_officer
     page.goto(f"{live_server.url}/admin/portal/notice/{notice.pk}/change/")
     page.fill("input[name=marking]", "UNCLASSIFIED")
     page.click("input[name=_save]")
+    page.wait_for_load_state()  # the answer page is parsed to its end, not only committed
     assert "Only the security officer may downgrade" in page.content()
     notice.refresh_from_db()
     assert str(notice.marking) == "SECRET//REL TO USA, AUS, CAN, GBR, NZL"
