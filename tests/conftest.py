@@ -59,7 +59,9 @@ def audit_trail_flushable(request: pytest.FixtureRequest) -> Iterator[None]:
     On SQLite the append-only trail lets itself be emptied only under a maintenance permit,
     which ends by itself once the trail is empty (see portal migration 0004)."""
     marker = request.node.get_closest_marker("django_db")
-    by_marker = marker is not None and bool(marker.kwargs.get("transaction") or (marker.args and marker.args[0]))
+    by_marker = marker is not None and bool(
+        marker.kwargs.get("transaction") or (marker.args and marker.args[0])
+    )
     if "transactional_db" not in request.fixturenames and not by_marker:
         yield
         return
