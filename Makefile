@@ -32,7 +32,8 @@ $(VENDOR) &: package-lock.json
 	@if command -v npm >/dev/null 2>&1; then \
 		npm ci --no-audit --no-fund --silent && mkdir -p static/vendor && \
 		cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx.min.js && \
-		cp node_modules/chart.js/dist/chart.umd.min.js static/vendor/chart.umd.min.js; \
+		cp node_modules/chart.js/dist/chart.umd.min.js node_modules/chart.js/dist/chart.umd.min.js.map \
+			static/vendor/; \
 	else echo "npm not found: serving without htmx (forms post normally) and without charts"; fi
 
 static: $(VENDOR)
