@@ -22,6 +22,16 @@ class PortalConfig(AppConfig):
 
         post_migrate.connect(ensure_periodic_tasks, sender=self)
         connection_created.connect(add_sqlite_functions)
+        register_tasks()
+
+
+def register_tasks() -> None:
+    """Import every app's `tasks` module now. Celery's discovery waits for a worker to start, but
+    web processes queue tasks by name (and run them in-process on the embedded default), so they
+    must know every task as well."""
+    from portal.celery import app
+
+    app.autodiscover_tasks(force=True)
 
 
 class PortalAdminConfig(admin_apps.AdminConfig):

@@ -29,3 +29,13 @@ class SignedInClient(Client):
 
     def force_login(self, user: Any, backend: str | None = None) -> None:
         sign_in(self, user)
+
+
+def json_leaves(node: Any) -> list[Any]:
+    """Every scalar in a decoded JSON body, at any depth. Tests compare values with these rather
+    than searching the text for digits, which a timestamp's microseconds may hold by chance."""
+    if isinstance(node, dict):
+        return [leaf for child in node.values() for leaf in json_leaves(child)]
+    if isinstance(node, list):
+        return [leaf for child in node for leaf in json_leaves(child)]
+    return [node]
