@@ -25,15 +25,20 @@ install: $(VENV)/.installed staticfiles/staticfiles.json
 
 # Front-end libraries come from the npm registry through package-lock.json. Without npm the
 # pages still work: in-place actions fall back to ordinary form posts.
-# Without chart.js the calibration page shows its tables and no charts.
-VENDOR := static/vendor/htmx.min.js static/vendor/chart.umd.min.js
+# Without chart.js the calibration and retasking pages show their tables and no charts; the
+# what-if map is chartjs-chart-geo over Natural Earth's land outline from world-atlas.
+VENDOR := static/vendor/htmx.min.js static/vendor/chart.umd.min.js static/vendor/chartjs-chart-geo/index.umd.min.js \
+	static/vendor/land-110m.json
 
 $(VENDOR) &: package-lock.json
 	@if command -v npm >/dev/null 2>&1; then \
 		npm ci --no-audit --no-fund --silent && mkdir -p static/vendor && \
 		cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx.min.js && \
 		cp node_modules/chart.js/dist/chart.umd.min.js node_modules/chart.js/dist/chart.umd.min.js.map \
-			static/vendor/; \
+			static/vendor/ && \
+		mkdir -p static/vendor/chartjs-chart-geo && cp node_modules/chartjs-chart-geo/build/index.umd.min.js \
+			node_modules/chartjs-chart-geo/build/index.umd.min.js.map static/vendor/chartjs-chart-geo/ && \
+		cp node_modules/world-atlas/land-110m.json static/vendor/land-110m.json; \
 	else echo "npm not found: serving without htmx (forms post normally) and without charts"; fi
 
 static: $(VENDOR)

@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 
+from agreements.choices import SensorType
 from agreements.models import Sensor
 from catalog.models import SpaceObject
 from portal.forms import MarkingFormField, UTCDateTimeInput
@@ -131,3 +132,17 @@ class MessageForm(forms.Form):
     def __init__(self, *args: Any, user: Any, initial_marking: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["marking"] = MarkingFormField(user=user, initial=initial_marking)
+
+
+class WhatIfForm(forms.Form):
+    """A proposed sensor, in the portal's units (degrees, km)."""
+
+    latitude_deg = forms.FloatField(label="Latitude (deg)", min_value=-90, max_value=90)
+    longitude_deg = forms.FloatField(label="Longitude (deg east)", min_value=-180, max_value=360)
+    altitude_km = forms.FloatField(label="Altitude (km)", min_value=-0.5, max_value=10, initial=0.1)
+    sensor_type = forms.ChoiceField(label="Type", choices=SensorType.choices)
+    min_elevation_deg = forms.FloatField(
+        label="Minimum elevation (deg)", min_value=0, max_value=89.9, initial=5
+    )
+    tracks_per_hour = forms.IntegerField(label="Tracks per hour", min_value=1, max_value=3600, initial=30)
+    max_range_km = forms.FloatField(label="Maximum range (km)", min_value=1, required=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -20,15 +21,16 @@ from portal.models import Role, SpOC
 from portal.views.base import RoleRequiredMixin
 from tasking import charts
 from tasking.choices import FailureReason, RejectReason, RequestAction, RequestStatus
-from tasking.forms import AnswerForm, MessageForm, RequestForm
+from tasking.forms import AnswerForm, MessageForm, RequestForm, WhatIfForm
 from tasking.models import (
     CoalitionOperation,
     Notification,
     RequestMessage,
+    SsnTask,
     TaskingRequest,
     is_operator,
 )
-from tasking.services import conversation, fulfilment, metrics, transitions
+from tasking.services import conversation, coverage_whatif, fulfilment, metrics, ssn_schedule, transitions
 from tasking.services import operations as operation_services
 from tasking.services.filing import file_request
 from tasking.services.rows import INBOX_STATUSES, decorate, with_page_data
@@ -117,10 +119,13 @@ class RequestDetailView(LoginRequiredMixin, View):
         decorate([obj], user)
         thread = list(RequestMessage.objects.visible_to(user).filter(request=obj))
         audit.record_reads(thread)
+        ssn_tasks = list(SsnTask.objects.visible_to(user).filter(request=obj).select_related("sensor"))
+        audit.record_reads(ssn_tasks)
         return {
             "object": obj,
             "events": obj.events.all(),
             "thread": thread,
+            "ssn_tasks": ssn_tasks,
             "evidence": list(fulfilment.evidence_for(obj, user)[:200]),
             "message_form": MessageForm(user=user, initial_marking=obj.marking),
             "reject_reasons": RejectReason.choices,
@@ -314,3 +319,122 @@ class NotificationReadView(LoginRequiredMixin, View):
         if notification.request_id:
             return redirect("request-detail", pk=notification.request_id)
         return redirect("notification-list")
+
+
+def _hour(value: dt.datetime) -> dt.datetime:
+    return value.replace(minute=0, second=0, microsecond=0)
+
+
+class SsnTimelineView(LoginRequiredMixin, View):
+    """Scheduled SSN tracks per sensor over a span, coloured by the priority of their request."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        start, hours, problems = _hour(timezone.now()), 24, []
+        if request.GET.get("from"):
+            try:
+                start = _aware(dt.datetime.fromisoformat(request.GET["from"]))
+            except ValueError:
+                problems.append(f"from: not an ISO 8601 time: {request.GET['from'][:40]!r}; showing from now")
+        if request.GET.get("hours"):
+            if request.GET["hours"] in {str(h) for h in ssn_schedule.TIMELINE_HOURS}:
+                hours = int(request.GET["hours"])
+            else:
+                problems.append(f"hours: one of {', '.join(map(str, ssn_schedule.TIMELINE_HOURS))}")
+        timeline = ssn_schedule.timeline(request.user, start, hours)
+        audit.record_reads(timeline.tasks)
+        return render(
+            request,
+            "tasking/ssn_timeline.html",
+            {
+                "timeline": timeline,
+                "chart": timeline.chart(),
+                "hours": hours,
+                "spans": ssn_schedule.TIMELINE_HOURS,
+                "earlier": (start - dt.timedelta(hours=hours)).isoformat(),
+                "later": (start + dt.timedelta(hours=hours)).isoformat(),
+                "problems": problems,
+                "levels": ssn_schedule.LEVEL_COLOURS,
+            },
+            status=400 if problems else 200,
+        )
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
+
+
+class GapReportView(LoginRequiredMixin, View):
+    """What the latest retasking run could not cover, and why, as far as the reader may read."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        reason = request.GET.get("reason", "")
+        regime = request.GET.get("regime", "")
+        level_text = request.GET.get("priority", "")
+        problems = []
+        if reason and reason not in dict(ssn_schedule.REASONS):
+            problems.append(f"reason: unknown reason {reason[:40]!r}")
+            reason = ""
+        if regime and regime not in REGIMES:
+            problems.append(f"regime: one of {', '.join(REGIMES)}")
+            regime = ""
+        level = None
+        if level_text:
+            if level_text in {"1", "2", "3", "4", "5"}:
+                level = int(level_text)
+            else:
+                problems.append("priority: a level from 1 (most urgent) to 5")
+        run, gaps = ssn_schedule.gap_report(request.user, reason=reason, regime=regime, level=level)
+        shown = list(gaps[:500])
+        audit.record_reads(shown)
+        if run is not None:
+            audit.record_reads([run])
+        return render(
+            request,
+            "tasking/gap_report.html",
+            {
+                "run": run,
+                "gaps": shown,
+                "total": gaps.count(),
+                "reasons": ssn_schedule.REASONS,
+                "regimes": REGIMES,
+                "reason": reason,
+                "regime": regime,
+                "priority": level_text if level else "",
+                "problems": problems,
+            },
+            status=400 if problems else 200,
+        )
+
+
+REGIMES = ("LEO", "MEO", "GEO", "HEO")
+
+
+class CoverageWhatIfView(LoginRequiredMixin, View):
+    """A proposed sensor re-run against the last period's unmet demand the reader may read."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        form = WhatIfForm(request.GET or None)
+        result = None
+        if form.is_bound and form.is_valid():
+            try:
+                proposed = coverage_whatif.proposed_sensor(**form.cleaned_data)
+                result = coverage_whatif.coverage_whatif(proposed, user=request.user)
+            except coverage_whatif.WhatIfError as exc:
+                form.add_error(None, str(exc))
+        sensors = coverage_whatif.network(request.user)
+        return render(
+            request,
+            "tasking/coverage_whatif.html",
+            {
+                "form": form,
+                "result": result,
+                "sites": {
+                    "network": coverage_whatif.sensors_summary(sensors),
+                    "proposed": None
+                    if result is None
+                    else {"lat": result.proposed.latitude_deg, "lon": result.proposed.longitude_deg},
+                },
+                "period_hours": int(coverage_whatif.PERIOD.total_seconds() // 3600),
+            },
+            status=400 if form.is_bound and not form.is_valid() else 200,
+        )

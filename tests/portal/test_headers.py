@@ -13,7 +13,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from portal.api.urls import router
 from portal.models import User
 
-INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.I)
+# An inline script is one without src; JSON data blocks (`json_script`) are data, never run.
+INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/json\")[^>]*>", re.I)
 INLINE_HANDLER = re.compile(r"<[^>]+\son[a-z]+\s*=", re.I)
 
 
