@@ -1,4 +1,5 @@
-"""Sensor sites projected for the SVG map (equirectangular, degrees to pixels)."""
+"""Sensor sites projected for the SVG map (equirectangular, degrees to pixels), over the land
+outline of `agreements.base_map`."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from agreements import world
+from agreements import base_map
 
 WIDTH, HEIGHT = 720, 360
 
@@ -102,16 +103,12 @@ def _degrees(value: int, positive: str, negative: str) -> str:
     return f"{abs(value)}°{positive if value > 0 else negative}"
 
 
-def _path(ring: world.Ring) -> str:
+def _path(ring: base_map.Ring) -> str:
     points = [project(lat, lon) for lon, lat in ring]
     return "M" + "L".join(f"{x:g},{y:g}" for x, y in points) + "Z"
 
 
 @functools.cache
-def land_paths() -> tuple[str, ...]:
-    return tuple(_path(ring) for ring in world.LAND)
-
-
-@functools.cache
-def inland_sea_paths() -> tuple[str, ...]:
-    return tuple(_path(ring) for ring in world.INLAND_SEAS)
+def land_path() -> str:
+    """All land in one path, drawn even-odd so that the rings of seas and lakes stay water."""
+    return "".join(_path(ring) for ring in base_map.land_rings())

@@ -66,8 +66,7 @@ class SensorListView(FilteredPageMixin, MarkedListView):
         context["map_points"] = sensor_map.map_points(mapped)
         context["map_width"], context["map_height"] = sensor_map.WIDTH, sensor_map.HEIGHT
         context["graticule"] = sensor_map.graticule()
-        context["land"] = sensor_map.land_paths()
-        context["inland_seas"] = sensor_map.inland_sea_paths()
+        context["land"] = sensor_map.land_path()
         return context
 
 

@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.views.generic import ListView
 
 from agreements.map import WIDTH as MAP_WIDTH
-from agreements.map import land_paths
+from agreements.map import land_path
 from catalog.filters import SpaceObjectFilter
 from catalog.forms import CatalogSearchForm
 from catalog.models import ElementSet, MappingStatus, PartnerObjectMapping, SpaceObject, SyncRun, SyncSource
@@ -55,7 +55,7 @@ class SpaceObjectDetailView(MarkedDetailView):
         context.update(history=page, latest=latest)
         if latest is not None:
             context["track"] = svg_polylines(ground_track(latest))
-            context["land"] = land_paths()
+            context["land"] = land_path()
             context["land_scale"] = 360 / MAP_WIDTH
         context["mappings"] = PartnerObjectMapping.objects.visible_to(user).filter(space_object=self.object)
         if getattr(user, "nationality", None) != "USA":

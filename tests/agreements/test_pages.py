@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import re
+from pathlib import Path
 from typing import Any
 
 import pytest
+from django.contrib.staticfiles import finders
 from django.test import Client
 from django.urls import reverse
 
@@ -227,8 +231,8 @@ def test_sensors_added_in_the_editor_get_their_data_plan_rows_in_the_same_submit
 def test_the_map_draws_the_land_and_keeps_sensors_at_one_site_apart(
     coalition: dict[str, User], client: Client, make_sensor: Any
 ) -> None:
+    from agreements import base_map
     from agreements import map as sensor_map
-    from agreements import world
 
     twins = [make_sensor("us-spoc", name=f"Twin {n}", latitude_deg=9.4, longitude_deg=167.48) for n in (1, 2)]
     alone = make_sensor("us-spoc", name="Alone", latitude_deg=-30.0, longitude_deg=-60.0)
@@ -240,10 +244,18 @@ def test_the_map_draws_the_land_and_keeps_sensors_at_one_site_apart(
     assert (points[alone.pk].x, points[alone.pk].y) == sensor_map.project(-30.0, -60.0)
     assert points[alone.pk].site_x is None
 
-    for ring in world.LAND + world.INLAND_SEAS:
-        assert len(ring) >= 3
-        assert all(-180 <= lon <= 180 and -90 <= lat <= 90 for lon, lat in ring)
+    # The land is world-atlas's Natural Earth outline: every ring of its MultiPolygons is drawn,
+    # closed, and the decoded positions span exactly the bounding box the file publishes.
+    topology = json.loads(Path(str(finders.find(base_map.LAND_FILE))).read_text())
+    published = [r for g in topology["objects"]["land"]["geometries"] for p in g["arcs"] for r in p]
+    rings = base_map.land_rings()
+    assert len(rings) == len(published) > 100
+    assert all(ring[0] == pytest.approx(ring[-1]) and len(ring) >= 4 for ring in rings)
+    lons = [lon for ring in rings for lon, _ in ring]
+    lats = [lat for ring in rings for _, lat in ring]
+    assert [min(lons), min(lats), max(lons), max(lats)] == pytest.approx(topology["bbox"], abs=1e-6)
     client.force_login(coalition["us_operator"])
     page = client.get(reverse("sensor-list")).content.decode()
-    assert page.count('<path d="M') == len(world.LAND) + len(world.INLAND_SEAS)
+    (land,) = re.findall(r'<g class="land"><path d="([^"]+)"/></g>', page)
+    assert land.count("M") == len(published)
     assert "30°N" in page and "150°W" in page and page.count('<circle class="site"') == 2

@@ -15,10 +15,14 @@ from tests.tasking.test_retasking import _ssn
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _rejected(world: World) -> Any:
-    request = world.file(tracks_wanted=2)
+def _rejected(coalition_world: World) -> Any:
+    request = coalition_world.file(tracks_wanted=2)
     return transitions.apply(
-        request, "reject", by=world.users["uk_staff"], reason_code="no_capacity", text="Fully booked."
+        request,
+        "reject",
+        by=coalition_world.users["uk_staff"],
+        reason_code="no_capacity",
+        text="Fully booked.",
     )
 
 
