@@ -19,7 +19,6 @@ from portal import audit
 from portal.errors import DomainError, NotAllowed
 from portal.models import Role, SpOC
 from portal.views.base import RoleRequiredMixin
-from tasking import charts
 from tasking.choices import FailureReason, RejectReason, RequestAction, RequestStatus
 from tasking.forms import AnswerForm, MessageForm, RequestForm, WhatIfForm
 from tasking.models import (
@@ -241,6 +240,14 @@ class OperationDetailView(LoginRequiredMixin, View):
         )
 
 
+def _percent(rate: float | None) -> float | None:
+    return None if rate is None else round(100.0 * rate, 1)
+
+
+def _minutes(seconds: float | None) -> float | None:
+    return None if seconds is None else round(seconds / 60.0, 1)
+
+
 class MetricsView(LoginRequiredMixin, TemplateView):
     template_name = "tasking/metrics.html"
 
@@ -254,47 +261,29 @@ class MetricsView(LoginRequiredMixin, TemplateView):
             self.request.user, months=months, spoc_code=self.request.GET.get("spoc")
         )
         by_spoc: dict[str, list[metrics.MonthFigures]] = {}
+        charts_data: list[dict[str, Any]] = []
         for row in report.rows:
             by_spoc.setdefault(row.spoc_name, []).append(row)
         panels = []
-        for name, rows in by_spoc.items():
-            month_label = [r.month.strftime("%Y-%m") for r in rows]
+        for index, (name, rows) in enumerate(by_spoc.items()):
             all_times = [t for r in rows for t in r.response_times_s]
             merged = metrics.MonthFigures(0, "", name, rows[0].month, response_times_s=all_times)
-            panels.append(
+            panels.append({"name": name, "rows": rows, "chart_id": f"metrics-chart-{index}"})
+            charts_data.append(
                 {
+                    "id": f"metrics-chart-{index}",
                     "name": name,
-                    "rows": rows,
-                    "acceptance": charts.bar_chart(
-                        [
-                            (m, None if r.acceptance_rate is None else 100.0 * r.acceptance_rate)
-                            for m, r in zip(month_label, rows, strict=True)
-                        ],
-                        maximum=100.0,
-                        unit=" %",
-                        title=f"{name}: acceptance rate by month",
-                    ),
-                    "fulfilment": charts.bar_chart(
-                        [
-                            (m, None if r.fulfilment_rate is None else 100.0 * r.fulfilment_rate)
-                            for m, r in zip(month_label, rows, strict=True)
-                        ],
-                        maximum=100.0,
-                        unit=" %",
-                        title=f"{name}: fulfilment rate by month",
-                    ),
-                    "latency": charts.bar_chart(
-                        [
-                            (m, None if r.median_latency_s is None else r.median_latency_s / 60.0)
-                            for m, r in zip(month_label, rows, strict=True)
-                        ],
-                        unit=" min",
-                        title=f"{name}: median delivery latency by month",
-                    ),
-                    "histogram": charts.histogram(merged.response_histogram, title=f"{name}: response times"),
+                    "months": [r.month.strftime("%Y-%m") for r in rows],
+                    "acceptance": [_percent(r.acceptance_rate) for r in rows],
+                    "fulfilment": [_percent(r.fulfilment_rate) for r in rows],
+                    "latency_min": [
+                        None if r.median_latency_s is None else round(r.median_latency_s / 60.0, 1)
+                        for r in rows
+                    ],
+                    "histogram": merged.response_histogram,
                 }
             )
-        context.update(report=report, panels=panels, months=months)
+        context.update(report=report, panels=panels, charts_data=charts_data, months=months)
         return context
 
 

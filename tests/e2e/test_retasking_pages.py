@@ -1,4 +1,4 @@
-"""The retasking pages draw their charts in a browser: the SSN timeline and the what-if map."""
+"""Charts drawn in a browser: the SSN timeline, the what-if map and the partner metrics."""
 
 from __future__ import annotations
 
@@ -57,4 +57,16 @@ def test_the_what_if_map_shows_the_proposed_site(world: World, login: Any, live_
     page.click("main button[type=submit]")
     page.locator("#whatif-map canvas").wait_for()
     assert "it closes 2" in page.inner_text("main")
+    assert errors == []
+
+
+def test_the_metrics_page_draws_its_charts(world: World, login: Any, live_server: Any) -> None:  # noqa: F811
+    request = world.file()
+    transitions.apply(request, "accept", by=world.users["uk_staff"])
+    errors: list[str] = []
+    page = login("us_operator")
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(f"{live_server.url}/tasking/metrics/")
+    page.locator(".metrics-charts canvas").first.wait_for()
+    assert page.locator(".metrics-charts canvas").count() == 4
     assert errors == []

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
 from typing import Any
 
 from django.test import Client
@@ -59,7 +61,23 @@ def test_the_metrics_page_draws_charts_and_carries_the_banner(world: World, clie
     history(world)
     client.force_login(world.users["us_operator"])
     page = client.get(reverse("tasking-metrics")).content.decode()
-    assert page.count("<svg") >= 4 and "UK Space Operations Centre" in page
+    assert "UK Space Operations Centre" in page
+    # The charts draw what the tables show: the same months and rates, per SpOC.
+    block = re.search(r'<script id="metrics-data" type="application/json">(.*?)</script>', page, re.S)
+    assert block is not None
+    data = json.loads(block[1])
+    (uk,) = [panel for panel in data if panel["name"] == "UK Space Operations Centre"]
+    rows = [
+        r
+        for r in metrics.partner_metrics(world.users["us_operator"], months=6).rows
+        if r.spoc_code == "uk-spoc"
+    ]
+    assert uk["months"] == [r.month.strftime("%Y-%m") for r in rows]
+    assert uk["acceptance"] == [
+        None if r.acceptance_rate is None else round(100 * r.acceptance_rate, 1) for r in rows
+    ]
+    assert sum(count for _, count in uk["histogram"]) == sum(len(r.response_times_s) for r in rows)
+    assert f'id="{uk["id"]}"' in page
     assert 'aria-label="Page classification">SECRET//NOFORN<' in page
 
 
