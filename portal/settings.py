@@ -192,6 +192,10 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "portal.api.renderers.MarkedBrowsableAPIRenderer",
+    ],
     "DEFAULT_FILTER_BACKENDS": [
         "portal.api.filters.MarkingFilterBackend",
         "portal.filters.PortalFilterBackend",

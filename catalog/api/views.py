@@ -11,7 +11,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -37,11 +37,12 @@ from catalog.services.importer import Origin, submit_element_sets
 from catalog.services.sync_runs import start_sync_run
 from portal import audit
 from portal.api.base import MarkedReadOnlyViewSet, MarkingFilterBackend
+from portal.api.renderers import MarkedBrowsableAPIRenderer
 from portal.filters import PortalFilterBackend
 from portal.markings.marking import Level
 from portal.models import Role
 
-RENDERERS = [JSONRenderer, BrowsableAPIRenderer, *ELEMENT_SET_RENDERERS]
+RENDERERS = [JSONRenderer, MarkedBrowsableAPIRenderer, *ELEMENT_SET_RENDERERS]
 FILTERS = [MarkingFilterBackend, PortalFilterBackend]
 
 
@@ -128,7 +129,7 @@ class ElementSetViewSet(IncrementalMixin, MarkedReadOnlyViewSet):
 
     def get_renderers(self) -> list[Any]:
         if self.request is not None and self.request.method == "POST":
-            return [JSONRenderer(), BrowsableAPIRenderer()]
+            return [JSONRenderer(), MarkedBrowsableAPIRenderer()]
         return super().get_renderers()
 
     http_method_names = ["get", "post", "head", "options"]
