@@ -3,7 +3,7 @@ markings of the records it shows."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from rest_framework.renderers import BrowsableAPIRenderer
@@ -30,7 +30,9 @@ def markings_in(data: Any) -> Iterator[Marking]:
 
 
 class MarkedBrowsableAPIRenderer(BrowsableAPIRenderer):
-    def get_context(self, data: Any, accepted_media_type: str, renderer_context: dict[str, Any]) -> Any:
+    def get_context(
+        self, data: Any, accepted_media_type: str | None, renderer_context: Mapping[str, Any]
+    ) -> Any:
         request = renderer_context.get("request")
         page = getattr(getattr(request, "_request", None), "page_markings", None)
         if page is not None:
