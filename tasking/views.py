@@ -356,6 +356,10 @@ class GapReportView(LoginRequiredMixin, View):
     """What the latest retasking run could not cover, and why, as far as the reader may read."""
 
     def get(self, request: HttpRequest) -> HttpResponse:
+        running = ssn_schedule.running_runs(request.user)
+        audit.record_reads(running)
+        if request.GET.get("part") == "progress":
+            return render(request, "tasking/_retasking_progress.html", {"running": running})
         reason = request.GET.get("reason", "")
         regime = request.GET.get("regime", "")
         level_text = request.GET.get("priority", "")
@@ -382,6 +386,7 @@ class GapReportView(LoginRequiredMixin, View):
             "tasking/gap_report.html",
             {
                 "run": run,
+                "running": running,
                 "gaps": shown,
                 "total": gaps.count(),
                 "reasons": ssn_schedule.REASONS,

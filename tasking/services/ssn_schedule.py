@@ -99,4 +99,13 @@ def gap_report(
     return readable_run, gaps.order_by("request_id")
 
 
+def running_runs(user: Any) -> list[RetaskingRun]:
+    """Retasking runs still working that the reader may read, with their progress."""
+    return list(
+        RetaskingRun.objects.visible_to(user)
+        .filter(status=RetaskingRunStatus.RUNNING, proposed_site__isnull=True)
+        .order_by("started")[:5]
+    )
+
+
 REASONS = GapReasonChoice.choices

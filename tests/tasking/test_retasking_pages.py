@@ -7,8 +7,9 @@ from typing import Any
 
 from agreements.choices import SensorType
 from portal.markings.marking import Marking
+from portal.markings.models import marking_columns
 from portal.models import AuditEvent
-from tasking.models import RequestWindow, SsnTask
+from tasking.models import RequestWindow, RetaskingRun, SsnTask
 from tasking.services import retasking, transitions
 from tests.tasking.conftest import World
 from tests.tasking.test_retasking import _ssn
@@ -103,3 +104,17 @@ def test_a_retasked_request_shows_which_ssn_sensor_covers_it_and_when(world: Wor
     text = client.get(f"/tasking/requests/{request.pk}/").content.decode()
     assert "Covered by US SSN sensors" in text
     assert "399 SSN 399" in text and task.start.strftime("%Y-%m-%d %H:%M:%S") in text
+
+
+def test_a_running_retasking_run_shows_its_progress_to_its_readers(world: World, client: Any) -> None:
+    RetaskingRun.objects.create(
+        key="k", at=world.now, progress=40, stage="predicting access windows",
+        **marking_columns("CUI//REL TO USA, GBR"),
+    )  # fmt: skip
+    client.force_login(world.users["uk_staff"])
+    part = client.get("/tasking/retasking/gaps/?part=progress").content.decode()
+    assert "40% done: predicting access windows" in part and 'hx-trigger="every 3s"' in part
+    assert "40% done" in client.get("/tasking/retasking/gaps/").content.decode()
+    client.force_login(world.users["fr_staff"])
+    hidden = client.get("/tasking/retasking/gaps/?part=progress").content.decode()
+    assert "40%" not in hidden and "hx-trigger" not in hidden
