@@ -10,6 +10,7 @@ import pytest
 
 from catalog.formats.errors import RecordError
 from catalog.formats.observations import ObservationRecord, read_observations
+from catalog.formats.observations_common import MAX_RANGE_KM, build_record
 
 SAMPLES = Path(__file__).parent / "samples"
 C_KM_S = 299_792.458
@@ -33,19 +34,27 @@ def test_the_radar_example_range_has_its_correction_added() -> None:
 
 
 def test_the_gsoc_example_in_kvn_reads_its_range_in_seconds_of_light_time() -> None:
-    """Segment 1's XSYE angles are refused naming ANGLE_TYPE. Segment 2 (RANGE_UNITS = s, PATH
-    1,2,1): 40016.5248953670 s of two-way light time is 40016.5248953670 x 299792.458 / 2 =
-    5 998 326 179.5 km (the keyword says seconds; such a range is refused later, against the
-    sensor's reach). Its CORRECTION_RANGE is already applied; its integrated Doppler, timed at
-    the END of a 1 s interval, is stored at the middle, half a second earlier."""
+    """Segment 1's XSYE angles are refused naming ANGLE_TYPE. Segment 2 says RANGE_UNITS = s
+    (PATH 1,2,1): 40016.5248953670 s of two-way light time is 40016.5248953670 x 299792.458 / 2
+    = 5 998 326 179.5 km, beyond any tracked object, so the range is refused naming RANGE and
+    its line, not stored. Its integrated Doppler, timed at the END of a 1 s interval, is stored
+    at the middle, half a second earlier."""
     refused, ranged, doppler = read("tdm_gsoc_two_stations.txt")
     assert isinstance(refused, RecordError) and refused.field == "ANGLE_TYPE" and "XSYE" in refused.message
-    assert isinstance(ranged, ObservationRecord) and isinstance(doppler, ObservationRecord)
-    assert ranged.sensor_ref == "WHM1" and ranged.ob_time == at("2007-08-29T06:00:02")
-    assert ranged.range_km == pytest.approx(5_998_326_179.5, rel=1e-10)
-    assert (ranged.azimuth_deg, ranged.elevation_deg) == (99.5320425, 1.26724167)
+    assert isinstance(ranged, RecordError) and (ranged.field, ranged.line) == ("RANGE", 42)
+    assert "5.99833e+09 km" in ranged.message
+    assert isinstance(doppler, ObservationRecord) and doppler.sensor_ref == "WHM1"
     assert doppler.ob_time == at("2007-08-29T06:00:01.500")
     assert doppler.range_rate_km_s == -0.885640091 and doppler.range_km is None
+
+
+def test_the_gsoc_range_in_seconds_is_converted_where_it_is_plausible() -> None:
+    """The same segment with a light time a GEO range gives: 0.2669 s x 299792.458 / 2 km."""
+    text = (SAMPLES / "tdm_gsoc_two_stations.txt").read_text().replace("4.00165248953670E+04", "0.2669")
+    ranged = read_observations(text)
+    records = [r for r in ranged if isinstance(r, ObservationRecord) and r.range_km is not None]
+    assert [r.range_km for r in records] == [pytest.approx(40007.30352, abs=1e-5)]
+    assert (records[0].azimuth_deg, records[0].elevation_deg) == (99.5320425, 1.26724167)
 
 
 def test_the_gsoc_example_in_xml_reads_its_range_in_the_default_km() -> None:
@@ -75,3 +84,12 @@ def test_the_jpl_example_in_range_units_is_refused_naming_them() -> None:
     frequency, which the message does not carry."""
     (record,) = read("tdm_jpl_range_units.txt")
     assert isinstance(record, RecordError) and record.field == "RANGE_UNITS" and "RU" in record.message
+
+
+@pytest.mark.parametrize("value", [2_000_000.5, "2000000.5", " 2.0000005E6 ", 5.998e9])
+def test_a_range_beyond_any_tracked_object_is_refused_in_every_format(value: object) -> None:
+    raw = {"ob_time": at("2024-03-01T10:15:00"), "sensor_ref": "1", "range_km": value}
+    result = build_record(1, 3, raw, {"range_km": "range"})
+    assert isinstance(result, RecordError) and (result.field, result.line) == ("range", 3)
+    edge = build_record(1, 3, {**raw, "range_km": MAX_RANGE_KM}, {"range_km": "range"})
+    assert isinstance(edge, ObservationRecord) and edge.range_km == 2_000_000.0
