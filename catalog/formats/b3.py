@@ -1,7 +1,8 @@
 """B3 observation cards: the Space Surveillance Network's 80-column observation format.
 
-Layout source (a fact reference): the B3 archive layout of AFSPC document 160-102 as published
-in AGI's ODTK help, "B3 OBS Formats in ODTK". Columns, 1-based and inclusive:
+The official layout is not public. Each column below is taken from published descriptions and
+checked against published example cards (sources in docs/formats.md). Columns, 1-based and
+inclusive:
 
 ==========  =================================================================================
 1           classification (U, C, S or T)
@@ -9,24 +10,28 @@ in AGI's ODTK help, "B3 OBS Formats in ODTK". Columns, 1-based and inclusive:
 7-9         sensor number
 10-11       year (20YY for YY <= 50, else 19YY); 12-14 day of year
 15-23       time of day HHMMSSsss (seconds with an implied decimal, SS.SSS)
-24-29       elevation or declination, EE.EEEE degrees, sign overpunched
+24-29       elevation or declination, EE.EEEE degrees, sign on the leading digit
 31-37       azimuth AAA.AAAA degrees, or right ascension HHMMSSS (SS.S seconds of time)
-39-45       range RRRRR.RR km; 46 a power of ten the range is multiplied by (blank: none)
-47-53       range-rate RR.RRRRR km/s, sign overpunched (types 0, 3, 4)
-47-73       types 8 and 9: the sensor's EFG position, three fields XXXXX.XXX km, overpunched
+39-45       range RR.RRRRR km; 46 a power of ten the range is multiplied by (blank: none)
+48-54       range-rate RR.RRRRR km/s, sign on the leading digit (types 0, 3, 4)
+47-73       types 8 and 9: the sensor's EFG position, three fields of nine digits in metres
+            (XXXXXX.XXX km), sign on the leading digit
 75          observation type; 76 for right ascension and declination, the equinox
+77          track position (3 first, 4 within, 5 last of a track): not read
+78-90       association status and the site's and SPADOC's satellite tags: not read
 ==========  =================================================================================
 
 Observation types: 0 range-rate; 1 azimuth and elevation; 2 with range; 3 with range and
-range-rate; 4 as 3 (its azimuth, elevation and range rates in columns 54-73 are not read);
+range-rate; 4 as 3 (its azimuth, elevation and range rates in columns 55-73 are not read);
 5 right ascension and declination; 6 range; 8 and 9 space-based azimuth/elevation and right
 ascension/declination (range optional) with the sensor's EFG position. Type 7 is not in the
 published layout and is refused.
 
-A negative value has its leading digit overpunched: '}' (or ']') for 0, 'J' to 'R' for 1 to
-9. The equinox of right ascension and declination (column 76): '0' or blank is the true
-equator and mean equinox of date (stored as frame TEME), '2' J2000; '1' (mean of date) and
-'3' (B1950) are refused.
+A negative value carries its sign on its leading digit: either a '-' in place of that digit
+(a leading zero) or the digit overpunched, '}' (or ']') for 0 and 'J' to 'R' for 1 to 9. The
+equinox of right ascension and declination (column 76): '0' or blank is the equator and
+equinox of the observation's date (stored as frame TEME), '2' J2000; '1' (0 January of the
+year) and '3' (B1950) are refused.
 
 :func:`parse_card` / :func:`format_card` read and write every type, EFG position included.
 :func:`read_b3` turns cards into observation records: space-based cards (types 8, 9) are
@@ -58,6 +63,7 @@ __all__ = [
     "write_b3",
 ]
 
+_WIDTH = 90  # 80 columns, or 90 with the association status and satellite tags (not read)
 _NEGATIVE = {"}": 0, "]": 0, **{chr(ord("J") + d - 1): d for d in range(1, 10)}}
 _NEGATIVE_OUT = {0: "}", **{d: chr(ord("J") + d - 1) for d in range(1, 10)}}
 _CARD = re.compile(r"[UCST][0-9A-Z][0-9 ]{4}[0-9 ]{3}\d{5}[0-9 ]{9}")
@@ -119,9 +125,11 @@ def _signed(text: str, decimals: int, field: str) -> float:
     sign = 1.0
     if first in _NEGATIVE:
         sign, first = -1.0, str(_NEGATIVE[first])
+    elif first == "-":
+        sign, first = -1.0, "0"
     digits = (first + rest).replace(" ", "0")
     if not digits.isdigit():
-        raise B3Error(field, f"{text!r} is not a number (digits, a negative sign overpunched)")
+        raise B3Error(field, f"{text!r} is not a number (digits, a negative sign '-' or overpunched)")
     return sign * int(digits) / 10**decimals
 
 
@@ -131,13 +139,15 @@ def _unsigned(text: str, decimals: int, field: str) -> float:
     return int(text.replace(" ", "0")) / 10**decimals
 
 
-def _format_signed(value: float, width: int, decimals: int, field: str) -> str:
+def _format_signed(value: float, width: int, decimals: int, field: str, dash: bool = False) -> str:
+    """Fixed point, a negative sign overpunched on the leading digit (``dash``: a leading zero
+    becomes '-', as published range-rates are written)."""
     scaled = round(abs(value) * 10**decimals)
     text = f"{scaled:0{width}d}"
     if len(text) > width:
         raise B3Error(field, f"{value!r} does not fit {width} columns")
     if value < 0 and scaled:
-        text = _NEGATIVE_OUT[int(text[0])] + text[1:]
+        text = ("-" if dash and text[0] == "0" else _NEGATIVE_OUT[int(text[0])]) + text[1:]
     return text
 
 
@@ -152,11 +162,11 @@ def _format_unsigned(value: float, width: int, decimals: int, field: str) -> str
 
 def parse_card(line: str) -> B3Card:
     """Read one card; raises :class:`B3Error` naming the field at fault."""
-    card = line.rstrip("\r\n").ljust(80)
+    card = line.rstrip("\r\n").ljust(_WIDTH)
     if card.startswith("))"):
         raise B3Error("CARD", "the B3 transmission form ('))') is not read; send the archive form")
-    if len(line.rstrip("\r\n")) > 80:
-        raise B3Error("CARD", f"a card has at most 80 columns, found {len(line.rstrip())}")
+    if len(line.rstrip("\r\n")) > _WIDTH:
+        raise B3Error("CARD", f"a card has at most {_WIDTH} columns, found {len(line.rstrip())}")
     classification = card[0]
     if classification not in "UCST":
         raise B3Error("CLASSIFICATION", f"{classification!r} is not U, C, S or T")
@@ -204,9 +214,11 @@ def parse_card(line: str) -> B3Card:
         exponent = card[45]
         if exponent != " " and not exponent.isdigit():
             raise B3Error("RANGE", f"range exponent {exponent!r} is not a digit")
-        values["range_km"] = _unsigned(card[38:45], 2, "RANGE") * 10 ** int(exponent.strip() or 0)
+        power = int(exponent.strip() or 0) - 5  # RR.RRRRR times ten to the exponent
+        digits = round(_unsigned(card[38:45], 0, "RANGE"))
+        values["range_km"] = digits * 10**power if power >= 0 else digits / 10**-power
     if obs_type in _RATE:
-        values["range_rate_km_s"] = _signed(card[46:53], 5, "RANGE_RATE")
+        values["range_rate_km_s"] = _signed(card[47:54], 5, "RANGE_RATE")
     if obs_type in _SPACE_BASED:
         x, y, z = (_signed(card[a : a + 9], 3, "SENSOR_POSITION") for a in (46, 55, 64))
         values["sensor_efg_km"] = (x, y, z)
@@ -256,16 +268,16 @@ def format_card(card: B3Card) -> str:
             cols[75] = card.equinox
     if card.range_km is not None:
         exponent = 0
-        while card.range_km / 10**exponent >= 99_999.995 and exponent < 9:
+        while card.range_km / 10**exponent >= 99.999995 and exponent < 9:
             exponent += 1
-        cols[38:45] = _format_unsigned(card.range_km / 10**exponent, 7, 2, "RANGE")
+        cols[38:45] = _format_unsigned(card.range_km / 10**exponent, 7, 5, "RANGE")
         cols[45] = str(exponent) if exponent else " "
     elif card.obs_type in _RANGE:
         raise B3Error("RANGE", f"observation type {card.obs_type} needs a range")
     if card.obs_type in _RATE:
         if card.range_rate_km_s is None:
             raise B3Error("RANGE_RATE", f"observation type {card.obs_type} needs a range-rate")
-        cols[46:53] = _format_signed(card.range_rate_km_s, 7, 5, "RANGE_RATE")
+        cols[47:54] = _format_signed(card.range_rate_km_s, 7, 5, "RANGE_RATE", dash=True)
     if card.obs_type in _SPACE_BASED:
         if card.sensor_efg_km is None:
             raise B3Error("SENSOR_POSITION", f"observation type {card.obs_type} needs the sensor position")

@@ -98,6 +98,10 @@ STRING_FIELDS: tuple[str, ...] = (
 )
 DATA_MODES = frozenset({"REAL", "TEST", "EXERCISE", "SIMULATED"})
 
+# No object the portal tracks is farther from a sensor than this (beyond cislunar space): a
+# longer range is a unit mistake (light time taken as km, km taken as m), not an observation.
+MAX_RANGE_KM = 2_000_000.0
+
 # Closed-open or closed intervals a value must lie in to be physically possible.
 _LIMITS: dict[str, tuple[float, float, bool]] = {
     # name: (low, high, high_is_inclusive)
@@ -113,7 +117,7 @@ def _bounds(attr: str) -> tuple[str, float, float, bool, bool]:
     if attr.endswith(("_unc_deg", "_unc_km", "_unc_km_s")):
         return attr, 0.0, math.inf, True, False
     if attr == "range_km":
-        return attr, 0.0, math.inf, False, False
+        return attr, 0.0, MAX_RANGE_KM, False, True
     if attr in _LIMITS:
         low, high, inclusive = _LIMITS[attr]
         return attr, low, high, True, inclusive
@@ -315,6 +319,10 @@ def _check_limits(attr: str, value: float) -> None:
         return
     if attr == "range_km" and value <= 0:
         raise FieldProblem(f"range must be positive, got {value} km")
+    if attr == "range_km" and value > MAX_RANGE_KM:
+        raise FieldProblem(
+            f"range {value:.6g} km is beyond {MAX_RANGE_KM:.6g} km, farther than any tracked object (are its units right?)"
+        )
     if attr in _LIMITS:
         low, high, inclusive = _LIMITS[attr]
         ok = low <= value <= high if inclusive else low <= value < high

@@ -58,6 +58,7 @@ from catalog.astro.eop import EopError, packaged_table
 from catalog.astro.timescales import TimeScaleError, to_utc
 from catalog.formats.errors import FormatError, RecordError
 from catalog.formats.observations_common import (
+    MAX_RANGE_KM,
     FieldProblem,
     ObservationRecord,
     build_record,
@@ -69,7 +70,7 @@ __all__ = ["read_tdm_kvn", "read_tdm_xml", "write_tdm"]
 
 C_KM_S = 299792.458
 # A modulus at least this long (km, one way) cannot fold any range the portal stores.
-UNAMBIGUOUS_MODULUS_KM = 2_000_000.0
+UNAMBIGUOUS_MODULUS_KM = MAX_RANGE_KM
 
 _MARKERS = ("META_START", "META_STOP", "DATA_START", "DATA_STOP")
 _ANGLE_ATTRS = {

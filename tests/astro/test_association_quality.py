@@ -155,3 +155,34 @@ def test_a_uct_near_a_stale_set_names_it() -> None:
     result = associate([stale, elsewhere], observe([actual], [0] * len(times), times, seed=3))
     assert (result.candidate == UCT).all()
     assert (result.near_stale == 0).all()
+
+
+def test_a_cluster_closer_than_the_noise_allows_is_tagged_as_well_as_the_noise_allows() -> None:
+    """At 0.24 km the members are not separated by the noise: even the true orbits (skyfield,
+    noise-free), scoring each observation by its own sigmas, pick the wrong member for some.
+    The association must do no worse than that floor (it was 56 % wrong when residuals were
+    divided by the gate width)."""
+    cluster = [satrec_from_elements(along_track(BASE, k * 0.24, 100 + k)) for k in range(5)]
+    times = visible_times(cluster[2], EPOCH, 24.0)[:400]
+    members = np.array([i % 5 for i in range(len(times))])
+    obs = observe(cluster, list(members), times, seed=7)
+    site = wgs84.latlon(*SITE[:2], elevation_m=SITE[2] * 1000)
+    t = TS.from_datetimes(times)
+    chi2 = []
+    for sat in cluster:
+        alt, azimuth, distance, _, _, range_rate = (
+            (EarthSatellite.from_satrec(sat, TS) - site).at(t).frame_latlon_and_rates(site)
+        )
+        daz = ((obs.azimuth_deg - azimuth.degrees + 180) % 360 - 180) * np.cos(alt.radians)
+        chi2.append(
+            (daz / SIGMA["angle"]) ** 2
+            + ((obs.elevation_deg - alt.degrees) / SIGMA["angle"]) ** 2
+            + ((obs.range_km - distance.km) / SIGMA["range"]) ** 2
+            + ((obs.range_rate_km_s - range_rate.km_per_s) / SIGMA["rate"]) ** 2
+        )
+    floor = float((np.argmin(np.array(chi2), axis=0) != members).mean())
+    result = associate(cluster, obs)
+    wrong = float(((result.candidate != UCT) & (result.candidate != members)).mean())
+    print(f"\ncluster at 0.24 km: {wrong:.2%} wrong member, noise floor {floor:.2%}")
+    assert floor > 0.01  # the noise does not separate them: the 1 % target does not apply
+    assert wrong <= floor + 0.01

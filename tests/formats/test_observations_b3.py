@@ -1,5 +1,6 @@
-"""B3 observation cards, built column by column from the published layout (AFSPC 160-102 as
-given in AGI's ODTK help), read, written and read back."""
+"""B3 observation cards, built column by column from the published layout (sources in
+docs/formats.md), read, written and read back; and published example cards read to the values
+their columns give by hand."""
 
 from __future__ import annotations
 
@@ -31,8 +32,8 @@ def card(fields: dict[tuple[int, int], str], obs_type: int, cls: str = "U") -> s
 
 T = datetime(2024, 3, 15, 10, 15, 30, 250000, tzinfo=UTC)
 AZEL = {(24, 29): "345678", (31, 37): "1234567"}  # el 34.5678, az 123.4567
-RANGE = {(39, 45): "0123456"}  # 1234.56 km
-RATE = {(47, 53): "}234568"}  # -2.34568 km/s (overpunched 0)
+RANGE = {(39, 45): "1234560", (46, 46): "2"}  # 12.34560 km times 10^2
+RATE = {(48, 54): "-234568"}  # -2.34568 km/s (the sign in place of the leading zero)
 RADEC = {(24, 29): "}56543", (31, 37): "1840300"}  # dec -5.6543, ra 18h40m30.0s
 EFG = {(47, 55): "042164123", (56, 64): "}04000005", (65, 73): "000012345"}
 
@@ -44,7 +45,7 @@ EFG = {(47, 55): "042164123", (56, 64): "}04000005", (65, 73): "000012345"}
         (1, AZEL, {"azimuth_deg": 123.4567, "elevation_deg": 34.5678}),
         (2, {**AZEL, **RANGE}, {"azimuth_deg": 123.4567, "range_km": 1234.56}),
         (3, {**AZEL, **RANGE, **RATE}, {"range_km": 1234.56, "range_rate_km_s": -2.34568}),
-        (4, {**AZEL, **RANGE, **RATE, (54, 60): "0012345"}, {"range_km": 1234.56}),
+        (4, {**AZEL, **RANGE, **RATE, (55, 61): "0012345"}, {"range_km": 1234.56}),
         (5, RADEC, {"azimuth_deg": (18 + 40 / 60 + 30.0 / 3600) * 15, "elevation_deg": -5.6543}),
         (6, RANGE, {"range_km": 1234.56}),
         (8, {**AZEL, **EFG}, {"azimuth_deg": 123.4567, "sensor_efg_km": (42164.123, -4000.005, 12.345)}),
@@ -156,3 +157,60 @@ def test_a_record_b3_cannot_carry_is_named() -> None:
         write_observations([record], "b3", io.StringIO())
     with pytest.raises(B3Error):
         format_card(B3Card(obs_type=2, sat_no=5, sensor=1, time=T, azimuth_deg=1.0, elevation_deg=1.0))
+
+
+# Published example cards (a ground radar's and two telescopes' cards of LAGEOS 1 and of 59955),
+# 90 columns: the 80-column card, then the association status and the site's and SPADOC's
+# satellite tags, which are not read.
+RADAR_1 = "U0882033522211221047583264636 2559542 80473802 0055762                    3 3  10882008820"
+RADAR_2 = "U0882033522211221059283263631 2564961 80540332 0057950                    3 4  10882008820"
+RADAR_FALLING = "U0882033522212070800753208279 0343123 84782152 -284798                    3 3  10882008820"
+OPTICAL_OF_DATE = "U0882023322212071943323238174 1453511                                     5 3  10882008820"
+OPTICAL_J2000 = "U5995528425346012039756K60719 2109133                                     523  15995559955"
+OPTICAL_J2000_2 = "U5995528425346012124572J97794 2146518                                     524  15995559955"
+
+
+def test_published_radar_cards_read_to_their_columns() -> None:
+    first = parse_card(RADAR_1)
+    # 2022 day 211 is 30 July; 22:10:47.583
+    assert (first.obs_type, first.sat_no, first.sensor) == (3, 8820, 335)
+    assert first.time == datetime(2022, 7, 30, 22, 10, 47, 583000, tzinfo=UTC)
+    assert first.elevation_deg == pytest.approx(26.4636) and first.azimuth_deg == pytest.approx(255.9542)
+    assert first.range_km == pytest.approx(8047.380, abs=1e-9)  # 80.47380 x 10^2
+    assert first.range_rate_km_s == pytest.approx(0.55762, abs=1e-12)
+    falling = parse_card(RADAR_FALLING)
+    assert falling.range_km == pytest.approx(8478.215, abs=1e-9)
+    assert falling.range_rate_km_s == pytest.approx(-2.84798, abs=1e-12)  # '-' on the leading digit
+
+
+def test_published_ranges_change_as_their_range_rates_say() -> None:
+    """The range's decimals are the ones its range-rate integrates to (LAGEOS 1, 5900 km up,
+    cannot be 80 000 km away: the range is RR.RRRRR times ten to column 46)."""
+    first, second = parse_card(RADAR_1), parse_card(RADAR_2)
+    assert first.range_km is not None and second.range_km is not None
+    seconds = (second.time - first.time).total_seconds()
+    assert seconds == pytest.approx(11.7)
+    mean_rate = (second.range_km - first.range_km) / seconds  # (8054.0332 - 8047.3800) / 11.7
+    assert mean_rate == pytest.approx(0.56865, abs=1e-4)
+    assert first.range_rate_km_s < mean_rate < second.range_rate_km_s  # type: ignore[operator]
+
+
+def test_published_optical_cards_read_with_their_equinox() -> None:
+    j2000 = parse_card(OPTICAL_J2000)
+    # 2025 day 346 is 12 December; declination 'K' overpunches -2; RA 21h09m13.3s
+    assert j2000.time == datetime(2025, 12, 12, 1, 20, 39, 756000, tzinfo=UTC)
+    assert j2000.elevation_deg == pytest.approx(-26.0719)
+    assert j2000.azimuth_deg == pytest.approx((21 + 9 / 60 + 13.3 / 3600) * 15)
+    assert parse_card(OPTICAL_J2000_2).elevation_deg == pytest.approx(-19.7794)
+    records = list(read_observations("\n".join([OPTICAL_OF_DATE, OPTICAL_J2000, RADAR_1]) + "\n"))
+    of_date, j2000_record, radar = records
+    assert isinstance(of_date, ObservationRecord) and isinstance(j2000_record, ObservationRecord)
+    assert (of_date.frame, j2000_record.frame) == ("TEME", "J2000")
+    assert of_date.declination_deg == pytest.approx(23.8174)
+    assert of_date.ra_deg == pytest.approx((14 + 53 / 60 + 51.1 / 3600) * 15)
+    assert isinstance(radar, ObservationRecord) and radar.range_km == pytest.approx(8047.38)
+
+
+def test_a_published_card_is_written_back_to_its_80_columns() -> None:
+    assert format_card(parse_card(RADAR_FALLING)) == RADAR_FALLING[:76].rstrip()
+    assert format_card(parse_card(OPTICAL_J2000)) == OPTICAL_J2000[:76].rstrip()

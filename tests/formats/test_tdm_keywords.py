@@ -92,10 +92,11 @@ def test_corrections_without_corrections_applied_are_refused() -> None:
     assert errors[0].field == "CORRECTIONS_APPLIED"
 
 
-def test_an_aberration_correction_not_applied_is_refused() -> None:
-    meta = RADAR + "CORRECTION_ABERRATION_DIURNAL = 0.0003\nCORRECTIONS_APPLIED = NO\n"
+@pytest.mark.parametrize("keyword", ["CORRECTION_ABERRATION_DIURNAL", "CORRECTION_ABERRATION_YEARLY"])
+def test_an_aberration_correction_not_applied_is_refused(keyword: str) -> None:
+    meta = RADAR + f"{keyword} = 0.0003\nCORRECTIONS_APPLIED = NO\n"
     (error,) = refused(kvn(meta, RADAR_DATA))
-    assert error.field == "CORRECTION_ABERRATION_DIURNAL"
+    assert error.field == keyword
 
 
 # ------------------------------------------------------------------ timetags
@@ -104,6 +105,25 @@ def test_an_aberration_correction_not_applied_is_refused() -> None:
 def test_transmit_timetags_become_receive_times_with_the_round_trip() -> None:
     record = one(kvn(RADAR + "TIMETAG_REF = TRANSMIT\n", RADAR_DATA))
     expected = at(T0) + timedelta(seconds=2 * 2808.2696 / C_KM_S)
+    assert abs((record.ob_time - expected).total_seconds()) < 2e-6
+
+
+@pytest.mark.parametrize(("path", "legs"), [("2,1", 1), ("1,2", 0)])
+def test_transmit_timetags_on_one_way_paths(path: str, legs: int) -> None:
+    """2,1: the object transmits, the sensor receives one leg later; 1,2: the sensor transmits,
+    so its timetag is already the sensor's time."""
+    meta = RADAR.replace("PATH = 1,2,1", f"PATH = {path}") + "TIMETAG_REF = TRANSMIT\n"
+    record = one(kvn(meta, RADAR_DATA))
+    expected = at(T0) + timedelta(seconds=legs * 2808.2696 / C_KM_S)
+    assert abs((record.ob_time - expected).total_seconds()) < 2e-6
+
+
+def test_transmit_timetags_use_the_range_in_km_after_its_correction() -> None:
+    meta = RADAR.replace("RANGE_UNITS = km", "RANGE_UNITS = s") + "TIMETAG_REF = TRANSMIT\n"
+    assert one(kvn(meta, f"RANGE = {T0} 0.0082\n")).ob_time == at(T0) + timedelta(seconds=0.0082)
+    meta = RADAR + "TIMETAG_REF = TRANSMIT\nCORRECTION_RANGE = -1.48\nCORRECTIONS_APPLIED = NO\n"
+    record = one(kvn(meta, RADAR_DATA))
+    expected = at(T0) + timedelta(seconds=2 * 2806.7896 / C_KM_S)  # 0.0187249 s, not 0.0187348
     assert abs((record.ob_time - expected).total_seconds()) < 2e-6
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from catalog.models import Observation
 from catalog.models.observations import BatchStatus
 from catalog.observations.ingest import ingest_bytes
@@ -69,3 +71,23 @@ def test_a_record_without_a_sensor_uses_the_one_named_with_the_request(world: An
     assert "no sensor named" in refused.errors[0]["message"]
     result = ingest_bytes(world.users["uk_staff"], data, sensor_number=9102, associate=False)
     assert result.batch.accepted == 1
+
+
+# Published B3 cards of LAGEOS 1 (a radar's type 3 cards, 90 columns), their sensor number
+# changed to the US SSN radar's.
+B3_CARDS = (
+    "U0882039922211221047583264636 2559542 80473802 0055762                    3 3  10882008820\n"
+    "U0882039922212070800753208279 0343123 84782152 -284798                    3 3  10882008820\n"
+)
+
+
+@pytest.mark.parametrize("fmt", ["b3", None])
+def test_us_ssn_b3_cards_are_ingested_as_agreed(world: Any, media: Any, fmt: str | None) -> None:
+    """B3 is an agreed SSN format: the cards land with the values their columns give."""
+    result = ingest_bytes(world.users["us_operator"], B3_CARDS.encode(), fmt=fmt, associate=False)
+    assert result.batch.data_format == "b3" and result.batch.accepted == 2, result.errors
+    first, second = Observation.objects.order_by("ob_time")
+    assert first.sensor == world.sensors["us_radar"]
+    assert (first.azimuth_deg, first.elevation_deg) == (pytest.approx(255.9542), pytest.approx(26.4636))
+    assert first.range_km == pytest.approx(8047.38) and first.range_rate_km_s == pytest.approx(0.55762)
+    assert second.range_km == pytest.approx(8478.215) and second.range_rate_km_s == pytest.approx(-2.84798)
