@@ -1,0 +1,232 @@
+"""Private services for the fault tests: a `redis-server` and a PostgreSQL cluster of their own,
+on ports of their own, started and killed by the test, so that restarting them never touches
+the machine's shared Redis (6379) or PostgreSQL (5432)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import REQUIRE_SERVICES, ROOT
+
+
+def need(binary: str) -> str:
+    path = shutil.which(binary)
+    if path is None:
+        if REQUIRE_SERVICES:
+            pytest.fail(f"{binary} is needed by the fault tests and is not installed")
+        pytest.skip(f"{binary} is not installed")
+    return path
+
+
+def free_port(preferred: int) -> int:
+    for port in (preferred, 0):
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return int(sock.getsockname()[1])
+    raise RuntimeError("no free port")
+
+
+def wait_until(condition: Any, seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"{what} within {seconds:g} s")
+
+
+class PrivateRedis:
+    """A redis-server without persistence (`--save ""`, no AOF): a restart loses every message."""
+
+    def __init__(self, port: int) -> None:
+        self.binary = need("redis-server")
+        self.port = port
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def cli(self, *args: str) -> str:
+        done = subprocess.run(
+            ["redis-cli", "-h", "127.0.0.1", "-p", str(self.port), *args],
+            capture_output=True,
+            timeout=10,
+            check=False,
+        )
+        return done.stdout.decode().strip()
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [
+                self.binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--daemonize",
+                "no",
+                "--dir",
+                "/tmp",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        wait_until(lambda: self.cli("ping") == "PONG", 10, "the private redis-server did not answer")
+
+    def stop(self) -> None:
+        """Kill it outright, as a crash or an unplanned restart would."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+        self.process = None
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+    def queued(self, queue: str = "celery") -> int:
+        return int(self.cli("llen", queue) or 0)
+
+
+@contextmanager
+def private_redis(port: int = 6391) -> Iterator[PrivateRedis]:
+    redis = PrivateRedis(free_port(port))
+    redis.start()
+    try:
+        yield redis
+    finally:
+        redis.stop()
+
+
+@contextmanager
+def broker(url: str) -> Iterator[None]:
+    """Point this process's Celery app (the web side that queues work) at `url`."""
+    from portal.celery import app
+
+    def reset() -> None:
+        if app._pool is not None:
+            app._pool.force_close_all()
+        app._pool = None
+        amqp = app.__dict__.get("amqp")
+        if amqp is not None:
+            amqp._producer_pool = None
+
+    # Celery reads CELERY_BROKER_URL from the environment before its own setting.
+    previous, previous_env = app.conf.get("broker_url"), os.environ.get("CELERY_BROKER_URL")
+    reset()
+    app.conf.broker_url = os.environ["CELERY_BROKER_URL"] = url
+    try:
+        yield
+    finally:
+        reset()
+        app.conf.broker_url = previous
+        if previous_env is None:
+            os.environ.pop("CELERY_BROKER_URL", None)
+        else:
+            os.environ["CELERY_BROKER_URL"] = previous_env
+
+
+class Worker:
+    """A real `celery worker` process (solo pool) on the test database and a given broker."""
+
+    def __init__(self, broker_url: str, database_url: str, name: str, **env: str) -> None:
+        self.log_path = ROOT / "var" / f"fault-worker-{name}.log"
+        self.log_path.parent.mkdir(exist_ok=True)
+        self.name = f"{name}-{os.getpid()}@%h"
+        self.env = {
+            **{key: value for key, value in os.environ.items() if key != "CELERY_BROKER_URL"},
+            "DATABASE_URL": database_url,
+            "DATABASE_CONN_MAX_AGE": "0",
+            "CELERY_BROKER_URL": broker_url,
+            "CACHE_URL": broker_url,
+            **env,
+        }
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self, module: str = "celery") -> Worker:
+        with open(self.log_path, "wb") as log:
+            self.process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    module,
+                    "-A",
+                    "portal",
+                    "worker",
+                    "--pool=solo",
+                    "--loglevel=info",
+                    "--without-heartbeat",
+                    "--without-gossip",
+                    "--without-mingle",
+                    "-n",
+                    self.name,
+                ],
+                cwd=ROOT,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        self.wait_ready()
+        return self
+
+    def wait_ready(self) -> None:
+        marker = b"ready."
+
+        def ready() -> bool:
+            assert self.process is not None
+            if self.process.poll() is not None:
+                raise AssertionError(f"the worker exited with {self.process.returncode}; see {self.log_path}")
+            return marker in self.log_path.read_bytes()
+
+        wait_until(ready, 60, f"the worker did not start (see {self.log_path})")
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def kill(self) -> None:
+        """SIGKILL: no clean-up, no acknowledgement, the heartbeat thread dies with it."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        self.process = None
+
+
+@contextmanager
+def workers() -> Iterator[list[Worker]]:
+    started: list[Worker] = []
+    try:
+        yield started
+    finally:
+        for worker in started:
+            worker.stop()
+
+
+__all__ = ["Path", "PrivateRedis", "Worker", "broker", "free_port", "private_redis", "wait_until", "workers"]
