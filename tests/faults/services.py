@@ -121,7 +121,9 @@ def private_redis(port: int = 6391) -> Iterator[PrivateRedis]:
 @contextmanager
 def broker(url: str) -> Iterator[None]:
     """Point this process's Celery app (the web side that queues work) at `url`."""
-    from portal.celery import app
+    from portal.celery import app as celery_app
+
+    app: Any = celery_app
 
     def reset() -> None:
         if app._pool is not None:
