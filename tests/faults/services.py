@@ -4,12 +4,14 @@ the machine's shared Redis (6379) or PostgreSQL (5432)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -231,4 +233,184 @@ def workers() -> Iterator[list[Worker]]:
             worker.stop()
 
 
-__all__ = ["Path", "PrivateRedis", "Worker", "broker", "free_port", "private_redis", "wait_until", "workers"]
+def _as_postgres(command: list[str]) -> list[str]:
+    """PostgreSQL refuses to run as root: run its programs as the `postgres` user then."""
+    if os.geteuid() == 0:
+        return ["runuser", "-u", "postgres", "--", *command]
+    return command
+
+
+def postgres_binary(name: str) -> str:
+    found = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"))
+    if found:
+        return str(found[-1])
+    return need(name)
+
+
+class PrivatePostgres:
+    """A PostgreSQL cluster of its own (initdb into a temporary directory, trust authentication,
+    its own port and socket directory), for tests that restart the database."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.initdb = postgres_binary("initdb")
+        self.pg_ctl = postgres_binary("pg_ctl")
+        self.root = Path(tempfile.mkdtemp(prefix="portal-faults-pg-"))
+        self.data = self.root / "data"
+        self.socket = self.root / "socket"
+        self.socket.mkdir()
+        self.log = self.root / "postgres.log"
+        if os.geteuid() == 0:
+            shutil.chown(self.root, "postgres")
+            shutil.chown(self.socket, "postgres")
+        self.root.chmod(0o755)
+
+    def url(self, database: str = "portal") -> str:
+        return f"postgres://postgres@127.0.0.1:{self.port}/{database}"
+
+    def run(self, *command: str) -> None:
+        subprocess.run(_as_postgres(list(command)), check=True, capture_output=True, timeout=120)
+
+    def create(self) -> None:
+        self.run(
+            self.initdb, "-D", str(self.data), "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync"
+        )
+
+    def start(self) -> None:
+        options = f"-p {self.port} -k {self.socket} -c listen_addresses=127.0.0.1 -c fsync=off"
+        self.run(self.pg_ctl, "-D", str(self.data), "-o", options, "-l", str(self.log), "-w", "start")
+
+    def restart(self) -> None:
+        """Stopped as a crash would (`immediate`: every session cut, recovery at start)."""
+        self.run(self.pg_ctl, "-D", str(self.data), "-m", "immediate", "-w", "stop")
+        self.start()
+
+    def destroy(self) -> None:
+        with contextlib.suppress(subprocess.CalledProcessError, subprocess.TimeoutExpired):
+            self.run(self.pg_ctl, "-D", str(self.data), "-m", "immediate", "-w", "stop")
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def psql(self, sql: str, database: str = "portal") -> str:
+        done = subprocess.run(
+            [
+                "psql",
+                "-X",
+                "-q",
+                "-tA",
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+                "-U",
+                "postgres",
+                "-d",
+                database,
+            ],
+            input=sql.encode(),
+            capture_output=True,
+            check=True,
+            timeout=60,
+        )
+        return done.stdout.decode().strip()
+
+    def copy_database(self, source_url: str, database: str = "portal") -> None:
+        """A copy of another cluster's database (schema and rows), by pg_dump."""
+        self.psql(f"CREATE DATABASE {database}", "postgres")
+        dump = subprocess.run(
+            ["pg_dump", "--no-owner", "--no-privileges", source_url],
+            capture_output=True,
+            check=True,
+            timeout=120,
+        )
+        subprocess.run(
+            ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", self.url(database)],
+            input=dump.stdout,
+            capture_output=True,
+            check=True,
+            timeout=120,
+        )
+
+
+@contextmanager
+def private_postgres(port: int = 5441) -> Iterator[PrivatePostgres]:
+    need("pg_dump")
+    server = PrivatePostgres(free_port(port))
+    try:
+        server.create()
+        server.start()
+        yield server
+    finally:
+        server.destroy()
+
+
+class WebServer:
+    """gunicorn serving the portal (as `make serve` does) from a subprocess."""
+
+    def __init__(self, port: int, env: dict[str, str], application: str = "portal.wsgi:application") -> None:
+        self.port = port
+        self.application = application
+        self.env = {**{k: v for k, v in os.environ.items() if k != "CELERY_BROKER_URL"}, **env}
+        self.log_path = ROOT / "var" / f"fault-web-{port}.log"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> WebServer:
+        self.log_path.parent.mkdir(exist_ok=True)
+        with open(self.log_path, "wb") as log:
+            self.process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "gunicorn",
+                    self.application,
+                    "--bind",
+                    f"127.0.0.1:{self.port}",
+                    "--workers",
+                    "1",
+                    "--threads",
+                    "2",
+                    "--timeout",
+                    "120",
+                ],
+                cwd=ROOT,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+
+        def up() -> bool:
+            assert self.process is not None
+            if self.process.poll() is not None:
+                raise AssertionError(f"gunicorn exited; see {self.log_path}")
+            with socket.socket() as sock:
+                return sock.connect_ex(("127.0.0.1", self.port)) == 0
+
+        wait_until(up, 60, "gunicorn did not listen")
+        return self
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        self.process = None
+
+
+def manage(env: dict[str, str], code: str) -> str:
+    """Run `code` in `manage.py shell` with `env` (another database, say); its printed output."""
+    done = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=ROOT,
+        env={**{k: v for k, v in os.environ.items() if k != "CELERY_BROKER_URL"}, **env},
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    if done.returncode:
+        raise AssertionError(done.stderr.decode()[-3000:])
+    return done.stdout.decode().strip()
