@@ -210,6 +210,8 @@ def _to_sat_no(raw: object) -> int:
     if isinstance(raw, int):
         value = raw
     elif isinstance(raw, str) and _INTEGER.fullmatch(raw.strip()):
+        if len(raw.strip()) > 12:  # out of range whatever the digits (and past Python's digit limit)
+            raise FieldProblem(f"catalog number of {len(raw.strip())} digits is out of range 1..999999999")
         value = int(raw)
     else:
         raise FieldProblem(f"expected a catalog number (a positive integer), got {raw!r}")
