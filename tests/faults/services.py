@@ -5,6 +5,7 @@ the machine's shared Redis (6379) or PostgreSQL (5432)."""
 from __future__ import annotations
 
 import contextlib
+import http.client
 import os
 import shutil
 import signal
@@ -385,10 +386,15 @@ class WebServer:
             assert self.process is not None
             if self.process.poll() is not None:
                 raise AssertionError(f"gunicorn exited; see {self.log_path}")
-            with socket.socket() as sock:
-                return sock.connect_ex(("127.0.0.1", self.port)) == 0
+            try:  # an answer, not only a socket: the master listens before its worker boots
+                connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+                connection.request("GET", "/login/")
+                connection.getresponse().read()
+            except OSError:
+                return False
+            return True
 
-        wait_until(up, 60, "gunicorn did not listen")
+        wait_until(up, 60, "gunicorn did not answer")
         return self
 
     def stop(self) -> None:

@@ -4,18 +4,20 @@ it and writes FAULT_INGEST_PAUSED): a test restarts the database in that window.
 
 from __future__ import annotations
 
+import importlib
 import os
 import time
 from pathlib import Path
 from typing import Any
 
-from catalog.observations import ingest
-from portal.wsgi import application
+from portal.wsgi import application  # sets Django up: the ingest's models need it
+
+ingest: Any = importlib.import_module("catalog.observations.ingest")
 
 _store_chunk = ingest.Ingest.store_chunk
 
 
-def store_chunk_then_pause(self: ingest.Ingest, records: list[Any], problems: list[Any]) -> None:
+def store_chunk_then_pause(self: Any, records: list[Any], problems: list[Any]) -> None:
     _store_chunk(self, records, problems)
     trigger = Path(os.environ.get("FAULT_INGEST_PAUSE_FILE", "/nonexistent"))
     if records and trigger.exists():
@@ -26,6 +28,6 @@ def store_chunk_then_pause(self: ingest.Ingest, records: list[Any], problems: li
         time.sleep(float(os.environ.get("FAULT_INGEST_PAUSE_S", "10")))
 
 
-ingest.Ingest.store_chunk = store_chunk_then_pause  # type: ignore[method-assign]
+ingest.Ingest.store_chunk = store_chunk_then_pause
 
 __all__ = ["application"]
