@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
@@ -31,7 +32,7 @@ from catalog.observations.answers import answered_requests
 from catalog.observations.batches import batches_visible_to
 from catalog.observations.corrections import withhold_corrections
 from catalog.observations.filters import ObservationFilter
-from catalog.observations.ingest import IngestResult, ingest_bytes
+from catalog.observations.ingest import INTERRUPTED, IngestResult, ingest, receive
 from catalog.observations.validation import DeliveryRefused, check_tasking_request, parse_requested_marking
 from portal.api.base import (
     MarkedReadOnlyViewSet,
@@ -234,7 +235,7 @@ def _deliver(request: Request, data: Any, *, filename: str, channel: str) -> Res
     parameters = DeliveryParameters(data=given, context={"user": user})
     parameters.is_valid(raise_exception=True)
     checked = parameters.validated_data
-    result = ingest_bytes(
+    batch = receive(
         user,
         data() if callable(data) else data,
         filename=filename,
@@ -244,6 +245,13 @@ def _deliver(request: Request, data: Any, *, filename: str, channel: str) -> Res
         fmt=checked.get("format"),
         tasking_request=checked.get("tasking_request"),
     )
+    try:
+        result = ingest(batch)
+    except DatabaseError:
+        # The payload is archived and its batch recorded: the sweep fails the batch (if the
+        # ingest could not) and reads it again once the database is back; stored once.
+        body = {"batch": batch.pk, "status": "failed", "retryable": True, "message": INTERRUPTED}
+        return Response(body, status=503, headers={"Retry-After": "120"})
     return delivery_response(result)
 
 

@@ -40,8 +40,33 @@ def sgp4_days_since_1949(epoch: datetime) -> float:
     return delta.days + (delta.seconds + delta.microseconds / 1e6) / 86400.0
 
 
+_TEXT_FIELDS = (
+    ("OBJECT_NAME", "object_name"),
+    ("OBJECT_ID", "object_id"),
+    ("OBJECT_TYPE", "object_type"),
+    ("COUNTRY_CODE", "country_code"),
+    ("SITE", "site"),
+    ("RCS_SIZE", "rcs_size"),
+)
+
+
+def text_problem(text: str) -> str | None:
+    """Why `text` cannot be stored (a NUL, a lone UTF-16 surrogate), else None."""
+    if "\x00" in text:
+        return f"the text contains a NUL character (at position {text.index(chr(0)) + 1})"
+    if not text.isascii():
+        for char in text:
+            if "\ud800" <= char <= "\udfff":
+                return f"the text contains a lone surrogate (U+{ord(char):04X}), which is not a character"
+    return None
+
+
 def check_ranges(rec: ElementSetRecord) -> tuple[str, str] | None:
-    """Return ``(field, reason)`` for the first unphysical value, else None."""
+    """Return ``(field, reason)`` for the first unphysical value or unstorable text, else None."""
+    for name, attr in _TEXT_FIELDS:
+        text = getattr(rec, attr)
+        if text and (problem := text_problem(text)):
+            return name, problem
     if not 0 < rec.norad_cat_id <= MAX_NORAD_CAT_ID:
         return "NORAD_CAT_ID", f"out of range 1..{MAX_NORAD_CAT_ID}: {rec.norad_cat_id}"
     if rec.epoch.tzinfo is None or rec.epoch.utcoffset() != timedelta(0):

@@ -197,7 +197,12 @@ def _to_float(raw: object) -> float:
         raise FieldProblem(f"expected a number, got {raw!r}")
     if not isinstance(raw, int | float) and not (isinstance(raw, str) and _NUMBER.fullmatch(raw.strip())):
         raise FieldProblem(f"expected a number, got {raw!r}")
-    value = float(raw)
+    try:
+        value = float(raw)
+    except OverflowError:  # an integer beyond a float's range
+        value = math.inf
+    if math.isinf(value):
+        raise FieldProblem("the number is too large for a floating-point value (about 1.8e308 at most)")
     if not math.isfinite(value):
         raise FieldProblem(f"{raw!r} is not a finite number")
     return value
@@ -209,6 +214,8 @@ def _to_sat_no(raw: object) -> int:
     if isinstance(raw, int):
         value = raw
     elif isinstance(raw, str) and _INTEGER.fullmatch(raw.strip()):
+        if len(raw.strip()) > 12:  # out of range whatever the digits (and past Python's digit limit)
+            raise FieldProblem(f"catalog number of {len(raw.strip())} digits is out of range 1..999999999")
         value = int(raw)
     else:
         raise FieldProblem(f"expected a catalog number (a positive integer), got {raw!r}")
@@ -220,7 +227,21 @@ def _to_sat_no(raw: object) -> int:
 def _to_string(raw: object) -> str:
     if isinstance(raw, bool) or not isinstance(raw, str | int):
         raise FieldProblem(f"expected text, got {raw!r}")
-    return str(raw).strip()
+    return check_text(str(raw).strip())
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def check_text(text: str) -> str:
+    """`text`, unless it holds what no stored text may: a NUL, or a lone UTF-16 surrogate
+    (from a JSON escape such as \\ud800), which is not a character and cannot be encoded."""
+    if "\x00" in text:
+        raise FieldProblem(f"the text contains a NUL character (at position {text.index(chr(0)) + 1})")
+    if not text.isascii() and (found := _SURROGATE.search(text)):
+        code = ord(found[0])
+        raise FieldProblem(f"the text contains a lone surrogate (U+{code:04X}), which is not a character")
+    return text
 
 
 def build_record(
@@ -262,7 +283,7 @@ def build_record(
             current = attr
             if type(value) is str:
                 if text := value.strip():
-                    values[attr] = text
+                    values[attr] = check_text(text)
             elif not _is_blank(value):
                 values[attr] = _to_string(value)
         current = "data_mode"

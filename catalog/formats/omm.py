@@ -139,7 +139,10 @@ def _float(fields: Mapping[str, object], name: str) -> float:
     if isinstance(value, bool):
         raise _FieldError(name, f"not a number {value!r}")
     if isinstance(value, int | float):
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError:  # an integer beyond a float's range
+            number = math.inf
     elif isinstance(value, str):
         try:
             number = float(value.strip())
@@ -165,6 +168,8 @@ def _int(fields: Mapping[str, object], name: str, default: int | None = None) ->
     if isinstance(value, float) and value.is_integer():
         return int(value)
     if isinstance(value, str) and re.fullmatch(r"[+-]?\d+", value.strip()):
+        if len(value.strip()) > 30:  # far beyond any field's range, and Python's digit limit
+            raise _FieldError(name, f"integer too large ({len(value.strip())} digits)")
         return int(value.strip())
     shown = value.strip() if isinstance(value, str) else value
     raise _FieldError(name, f"not an integer {shown!r}")

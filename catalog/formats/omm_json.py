@@ -42,6 +42,10 @@ class _Syntax(Exception):
         self.message = message
 
 
+def _parse_int(digits: str) -> int | float:
+    return int(digits) if len(digits) <= 20 else float(digits)
+
+
 class _Scanner:
     """Incremental reader of the values of a top-level JSON array."""
 
@@ -51,7 +55,9 @@ class _Scanner:
         self.pos = 0
         self.line = 1
         self.eof = False
-        self.decoder = json.JSONDecoder()
+        # An integer too long for 64 bits is read as a float (infinite when out of range) and
+        # refused by its record's checks, never by Python's limit on an integer's digits.
+        self.decoder = json.JSONDecoder(parse_int=_parse_int)
 
     def fill(self) -> bool:
         if self.eof:

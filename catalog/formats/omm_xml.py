@@ -105,7 +105,8 @@ def read_omm_xml(chunks: Iterable[str]) -> Iterator[ElementSetRecord | RecordErr
     handler = _Handler(parser)
     try:
         for chunk in chunks:
-            parser.Parse(chunk.encode("utf-8"), False)
+            # A lone surrogate (from a JSON string escape) becomes bytes expat refuses as XML.
+            parser.Parse(chunk.encode("utf-8", "surrogatepass"), False)
             yield from handler.done
             handler.done.clear()
         parser.Parse(b"", True)

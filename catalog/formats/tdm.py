@@ -482,6 +482,10 @@ def _xml_segments(chunks: Iterable[str]) -> Iterator[_Segment | _Skipped]:
     except xml.parsers.expat.ExpatError as exc:
         message = xml.parsers.expat.ErrorString(exc.code)
         raise FormatError(f"malformed XML at line {exc.lineno}: {message}") from None
+    except UnicodeEncodeError:  # a lone surrogate, from text that was never UTF-8
+        raise FormatError(
+            f"malformed XML near line {parser.CurrentLineNumber}: a lone surrogate is not a character"
+        ) from None
     if count == 0:
         if skipped:
             names = ", ".join(f"<{s.name}> at line {s.line}" for s in skipped)

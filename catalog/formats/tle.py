@@ -293,10 +293,12 @@ def parse_tle(
     line2: str,
     record: int = 1,
     first_line: int | None = None,
+    name_line: int | None = None,
 ) -> ElementSetRecord | RecordError:
     """Parse and validate one element set given as its (optional) name and two lines.
 
-    ``first_line`` is the file line number of line 1, used in error reports.
+    ``first_line`` is the file line number of line 1 and ``name_line`` that of the name, used
+    in error reports.
     """
     line1, line2 = line1.rstrip("\r\n "), line2.rstrip("\r\n ")
 
@@ -310,6 +312,8 @@ def parse_tle(
     problem = check_ranges(rec)
     if problem:
         field, message = problem
+        if field == "OBJECT_NAME":
+            return RecordError(record, name_line, field, message)
         which = 1 if field in ("NORAD_CAT_ID", "EPOCH", "CLASSIFICATION_TYPE") else 2
         return RecordError(record, at(which), field, message)
     try:
@@ -352,7 +356,7 @@ def read_tle(lines: Iterable[str]) -> Iterator[ElementSetRecord | RecordError]:
         if pending1 is not None:
             if _LINE2.match(line):
                 record += 1
-                yield parse_tle(name, pending1, line, record, pending1_line)
+                yield parse_tle(name, pending1, line, record, pending1_line, name_line if name else None)
                 name, pending1, seen_set = None, None, True
                 continue
             record += 1

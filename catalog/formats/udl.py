@@ -116,9 +116,16 @@ def read_udl_json(chunks: Iterable[str]) -> Iterator[ObservationRecord | RecordE
         yield _record_from_object(index, line, obj)
 
 
+def _parse_int(digits: str) -> int | float:
+    """A JSON integer; one too long for a 64-bit integer is read as a float (infinite when out
+    of range), so that it is refused by its record's checks, never by Python's limit on the
+    digits of an integer (4300), which would fail the whole payload."""
+    return int(digits) if len(digits) <= 20 else float(digits)
+
+
 def _iter_json_elements(chunks: Iterator[str]) -> Iterator[tuple[int, object]]:
     """Yield (line, value) for each element of a top-level JSON array."""
-    decoder = json.JSONDecoder()
+    decoder = json.JSONDecoder(parse_int=_parse_int)
     buf = ""
     pos = 0
     line = 1  # line number at buf[pos]
