@@ -342,7 +342,8 @@ def _check_limits(attr: str, value: float) -> None:
         raise FieldProblem(f"range must be positive, got {value} km")
     if attr == "range_km" and value > MAX_RANGE_KM:
         raise FieldProblem(
-            f"range {value:.6g} km is beyond {MAX_RANGE_KM:.6g} km, farther than any tracked object (are its units right?)"
+            f"range {value:.6g} km is beyond {MAX_RANGE_KM:.6g} km, "
+            "farther than any tracked object (are its units right?)"
         )
     if attr in _LIMITS:
         low, high, inclusive = _LIMITS[attr]
