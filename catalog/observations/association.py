@@ -22,6 +22,7 @@ from catalog.astro.propagation import MeanElements, satrec_from_elements, utc_to
 from catalog.models import ElementSet, SpaceObject
 from catalog.models.observations import AssociationStatus, Observation
 from catalog.observations.answers import answered_requests
+from catalog.services.earth_orientation import active_table
 
 _FRAMES_TEME = frozenset({"TEME"})
 _MAX_SGP4_NUMBER = 339_999
@@ -182,6 +183,8 @@ def associate_observations(
     sensors = {s.pk: s for s in Sensor.objects.filter(pk__in=observations.values("sensor_id").distinct())}
     rows = list(observations.order_by("ob_time").values_list(*_FIELDS))
     targets = _request_targets({row[15] for row in rows if row[15] is not None})
+    # UT1 - UTC and polar motion from the freshest table, imported or packaged.
+    eop = active_table().table
     for start in range(0, len(rows), chunk):
         part = rows[start : start + chunk]
         if not candidates.satrecs:
@@ -192,6 +195,7 @@ def associate_observations(
                 _arrays(part, sensors, candidates, targets),
                 gates,
                 sat_array=candidates.sat_array,
+                eop=eop,
             )
         updates = _updates(part, result, candidates)
         _write(updates, only_pending=only_pending)
