@@ -128,6 +128,7 @@ class SensorBiasSerializer(ModelRulesMixin, MarkedModelSerializer):
             "sensor",
             "measurement_type",
             "bias",
+            "component_biases",
             "noise_sigma",
             "units",
             "effective_date",
@@ -136,7 +137,7 @@ class SensorBiasSerializer(ModelRulesMixin, MarkedModelSerializer):
             "created",
             "marking",
         ]
-        read_only_fields = ["created"]
+        read_only_fields = ["created", "component_biases"]
 
 
 class DataPlanEntrySerializer(ModelRulesMixin, ReferencingSerializerMixin, serializers.ModelSerializer):
