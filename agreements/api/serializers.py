@@ -216,6 +216,12 @@ class AgreementTransitionSerializer(serializers.Serializer):
 
 class EvaluationDecisionSerializer(serializers.Serializer):
     reason = serializers.CharField()
+    calibration_runs = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        default=list,
+        help_text="Ids of the calibration runs a promotion cites (a level with calibration criteria needs one)",
+    )
 
 
 class AgreementHistorySerializer(serializers.ModelSerializer):

@@ -16,8 +16,8 @@ import numpy as np
 from django.db import transaction
 from django.utils import timezone
 
-from agreements.choices import RADAR_TYPES, MeasurementType
-from agreements.models import Sensor, SensorBias, TierDefinition
+from agreements.choices import RADAR_TYPES, EvaluationStatus, MeasurementType
+from agreements.models import Sensor, SensorBias, TierDefinition, TierEvaluation
 from catalog.astro import predict
 from catalog.astro.calibrate import residual_rows
 from catalog.astro.calibration_fit import TYPES, FitResult, Rows, fit
@@ -75,6 +75,28 @@ def request_run(
             )
             run.refresh_from_db()
     return run
+
+
+def evaluation_runs(now: dt.datetime | None = None) -> list[CalibrationRun]:
+    """The scheduled runs of sensors in evaluation: for each, the last whole UTC day, created
+    queued once (a period already run, failed or not, is left alone; the page re-queues one).
+    Returns the runs created, for the caller to queue."""
+    now = now or timezone.now()
+    end = now.astimezone(dt.UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    start = end - dt.timedelta(days=1)
+    created: list[CalibrationRun] = []
+    evaluations = TierEvaluation.objects.filter(
+        status=EvaluationStatus.IN_EVALUATION, started_on__lte=start.date()
+    ).select_related("sensor")
+    for evaluation in evaluations:
+        sensor = evaluation.sensor
+        if CalibrationRun.objects.filter(sensor=sensor, start=start, end=end).exists():
+            continue
+        try:
+            created.append(request_run(sensor, start, end))
+        except CalibrationRefused:
+            continue
+    return created
 
 
 def _progress(run: CalibrationRun, **fields: Any) -> None:
