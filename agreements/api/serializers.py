@@ -220,7 +220,7 @@ class EvaluationDecisionSerializer(serializers.Serializer):
         child=serializers.IntegerField(min_value=1),
         required=False,
         default=list,
-        help_text="Ids of the calibration runs a promotion cites (a level with calibration criteria needs one)",
+        help_text="Ids of the calibration runs a promotion cites (needed where the level has criteria)",
     )
 
 
