@@ -140,3 +140,15 @@ def test_pass_culminations_agree_with_skyfield():
     assert len(passes) >= 4
     ours = np.array([p.max_elevation_deg for p in passes])
     assert np.abs(ours - _skyfield_peaks(passes)).max() < 2.0 * ARCSEC
+
+
+def test_the_table_given_is_the_one_used(pass_samples):
+    """A table whose UT1 - UTC is 0.5 s off moves the residuals by tens of arcseconds (the
+    portal passes its active table, imported or packaged, the same way)."""
+    from dataclasses import replace
+
+    from catalog.astro.eop import packaged_table
+
+    off = replace(packaged_table(), ut1_minus_utc_s=packaged_table().ut1_minus_utc_s + 0.5, source="shifted")
+    result = associate([satrec_from_elements(LEO)], _observations(pass_samples, radar=True), eop=off)
+    assert np.abs(result.angle_residual_deg).max() > 10.0 * ARCSEC
