@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from django.urls import reverse
 
 from agreements.choices import MeasurementType
 from agreements.models import SensorBias
@@ -125,3 +126,11 @@ def test_a_run_the_partner_may_not_read_leaves_it_the_raw_values_only(
     assert body["azimuth_deg"] == stored.azimuth_deg and body["azimuth_deg_corr"] is None
     full = api_client_for(world.users["security_officer"]).get(f"/api/observations/{stored.pk}/").json()
     assert full["azimuth_deg_corr"] == pytest.approx(stored.azimuth_deg_corr)
+
+
+def test_the_sensor_page_shows_both_biases_of_a_pair(world: Any, client: Any) -> None:
+    run = accepted_run(world)
+    client.force_login(world.users["uk_staff"])
+    page = client.get(reverse("sensor-detail", args=[world.sensors["uk_radar"].pk])).content.decode()
+    assert runs.run_source(run) in page
+    assert "azimuth_deg 0.01" in page and "elevation_deg -0.008" in page
