@@ -20,6 +20,7 @@ from agreements import map as sensor_map
 from agreements.access import is_agreement_admin, may_enter_biases, may_record_for
 from agreements.choices import AgreementKind, EvaluationStatus
 from agreements.coverage import coverage_for, coverage_for_many
+from agreements.evidence import runs_for
 from agreements.filters import AgreementFilter, SensorFilter
 from agreements.forms import (
     AgreementForm,
@@ -278,7 +279,14 @@ class EvaluationBoardView(MarkedListView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        context["rows"] = [(e, evaluation_progress(e)) for e in context["object_list"]]
+        rows = []
+        for evaluation in context["object_list"]:
+            # The latest finished calibration run the reader may see gives the results.
+            latest = next(iter(runs_for(evaluation.sensor_id, user)), None)
+            rows.append(
+                (evaluation, evaluation_progress(evaluation, latest.results if latest else None), latest)
+            )
+        context["rows"] = rows
         context["is_admin"] = _is_admin(user)
         if context["is_admin"]:
             context["start_form"] = StartEvaluationForm(user=user)
@@ -324,7 +332,12 @@ class EvaluationDetailView(MarkedDetailView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["progress"] = evaluation_progress(self.object)
+        runs = runs_for(self.object.sensor_id, self.request.user)
+        context["runs"] = runs
+        context["latest_run"] = runs[0] if runs else None
+        context["progress"] = evaluation_progress(self.object, runs[0].results if runs else None)
+        readable = {run.run_id for run in runs}
+        context["cited_runs"] = [c for c in self.object.calibration_runs or [] if c.get("id") in readable]
         context["history"] = self.object.history.all()
         context["is_admin"] = _is_admin(self.request.user)
         context["decision_form"] = DecisionForm()
@@ -349,7 +362,8 @@ class EvaluationDecideView(RoleRequiredMixin, View):
             messages.error(request, "Give a reason for the decision.")
         else:
             try:
-                evaluation.decide(decision, request.user, form.cleaned_data["reason"])
+                cited = [int(v) for v in request.POST.getlist("calibration_runs") if v.isdigit()]
+                evaluation.decide(decision, request.user, form.cleaned_data["reason"], cited)
             except DomainError as exc:
                 messages.error(request, exc.message)
             else:

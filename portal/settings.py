@@ -278,6 +278,7 @@ PERIODIC_TASKS: dict[str, tuple[str, int]] = {
     "apply due access changes": ("portal.apply_access_changes", 60),
     "expire lapsed agreements": ("agreements.expire_agreements", 3600),
     "retask unmet requests to the SSN": ("tasking.retask", 900),
+    "calibrate sensors in evaluation": ("catalog.calibrate_evaluations", 3600),
 }
 
 if CELERY_BROKER_URL.startswith("redis"):

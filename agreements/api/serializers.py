@@ -128,6 +128,7 @@ class SensorBiasSerializer(ModelRulesMixin, MarkedModelSerializer):
             "sensor",
             "measurement_type",
             "bias",
+            "component_biases",
             "noise_sigma",
             "units",
             "effective_date",
@@ -136,7 +137,7 @@ class SensorBiasSerializer(ModelRulesMixin, MarkedModelSerializer):
             "created",
             "marking",
         ]
-        read_only_fields = ["created"]
+        read_only_fields = ["created", "component_biases"]
 
 
 class DataPlanEntrySerializer(ModelRulesMixin, ReferencingSerializerMixin, serializers.ModelSerializer):
@@ -215,6 +216,12 @@ class AgreementTransitionSerializer(serializers.Serializer):
 
 class EvaluationDecisionSerializer(serializers.Serializer):
     reason = serializers.CharField()
+    calibration_runs = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        default=list,
+        help_text="Ids of the calibration runs a promotion cites (needed where the level has criteria)",
+    )
 
 
 class AgreementHistorySerializer(serializers.ModelSerializer):

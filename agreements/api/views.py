@@ -28,6 +28,7 @@ from agreements.api.serializers import (
 )
 from agreements.choices import EvaluationStatus
 from agreements.coverage import coverage_for
+from agreements.evidence import runs_for
 from agreements.filters import (
     AgreementFilter,
     DataPlanEntryFilter,
@@ -227,7 +228,9 @@ class TierEvaluationViewSet(MarkedViewSet):
         evaluation = self.get_object()
         body = EvaluationDecisionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        evaluation.decide(to, request.user, body.validated_data["reason"])
+        evaluation.decide(
+            to, request.user, body.validated_data["reason"], body.validated_data["calibration_runs"]
+        )
         return Response(TierEvaluationSerializer(evaluation, context=self.get_serializer_context()).data)
 
     @extend_schema(request=EvaluationDecisionSerializer)
@@ -248,6 +251,7 @@ class TierEvaluationViewSet(MarkedViewSet):
     @action(detail=True, methods=["get"])
     def progress(self, request: Request, pk: str | None = None) -> Response:
         evaluation = self.get_object()
+        latest = next(iter(runs_for(evaluation.sensor_id, request.user)), None)
         return Response(
             [
                 {
@@ -257,7 +261,8 @@ class TierEvaluationViewSet(MarkedViewSet):
                     "threshold": row.threshold,
                     "result": row.result,
                     "met": row.met,
+                    "calibration_run": latest.run_id if latest and row.has_result else None,
                 }
-                for row in evaluation_progress(evaluation)
+                for row in evaluation_progress(evaluation, latest.results if latest else None)
             ]
         )

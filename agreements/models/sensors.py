@@ -272,6 +272,14 @@ class SensorBias(MarkedModel):
     noise_sigma = models.FloatField(validators=[MinValueValidator(0.0)])
     effective_date = models.DateField()
     source = models.CharField(max_length=300, help_text="Where the figures come from")
+    component_biases = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text=(
+            "Bias per measured value where the two of a pair differ (e.g. azimuth_deg and "
+            "elevation_deg), as an accepted calibration run estimates them; each overrides `bias`"
+        ),
+    )
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -287,6 +295,11 @@ class SensorBias(MarkedModel):
     @property
     def units(self) -> str:
         return MEASUREMENT_UNITS.get(self.measurement_type, "")
+
+    def bias_of(self, field: str) -> float:
+        """The bias removed from one measured value (``azimuth_deg``, ``range_km``, ...)."""
+        value = (self.component_biases or {}).get(field)
+        return float(self.bias if value is None else value)
 
     def clean(self) -> None:
         if self.sensor_id is not None and self.measurement_type not in (self.sensor.measurement_types or []):

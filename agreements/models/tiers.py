@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
@@ -12,6 +13,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from agreements.choices import DataFormat, EvaluationStatus, MeasurementType, Mission
+from agreements.evidence import runs_for
 from agreements.models.sensors import INTEGRATION_LEVEL_CHOICES, Sensor
 from portal import audit
 from portal.errors import Conflict, DomainError, NotAllowed
@@ -138,6 +140,9 @@ class TierEvaluation(MarkedModel):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     reason = models.TextField(blank=True)
+    calibration_runs = models.JSONField(
+        default=list, blank=True, help_text="The calibration runs a promotion cites: ids and labels"
+    )
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -161,6 +166,22 @@ class TierEvaluation(MarkedModel):
     def clean(self) -> None:
         if self.started_on and self.expected_end and self.expected_end <= self.started_on:
             raise ValidationError({"expected_end": "The evaluation ends after it starts."})
+
+    def _cited_runs(self, by: Any, run_ids: Sequence[int]) -> list[dict[str, Any]]:
+        tier = TierDefinition.objects.filter(level=self.candidate_level).first()
+        if tier is None or not tier.calibration_criteria:
+            return []
+        evidence = {run.run_id: run for run in runs_for(self.sensor_id, by)}
+        wanted = {int(pk) for pk in run_ids}
+        cited = [evidence[pk] for pk in sorted(wanted) if pk in evidence]
+        level = self.candidate_level
+        if not cited or len(cited) != len(wanted) or any(level not in run.qualifies_for for run in cited):
+            raise DomainError(
+                f"A promotion to Level {level} cites the calibration runs behind it: finished runs of "
+                f"the sensor, each qualifying it for Level {level}.",
+                field="calibration_runs",
+            )
+        return [{"id": run.run_id, "label": run.label} for run in cited]
 
     def days_left(self, today: dt.date | None = None) -> int:
         today = today or timezone.now().date()
@@ -188,8 +209,11 @@ class TierEvaluation(MarkedModel):
             EvaluationHistory.write(evaluation, "", EvaluationStatus.IN_EVALUATION, reason, by)
         return evaluation
 
-    def decide(self, to: str, by: Any, reason: str) -> None:
-        """Promote, decline or withdraw; a promotion sets the sensor's integration level."""
+    def decide(self, to: str, by: Any, reason: str, calibration_runs: Sequence[int] = ()) -> None:
+        """Promote, decline or withdraw; a promotion sets the sensor's integration level.
+
+        A promotion to a level with calibration criteria cites the calibration runs behind it:
+        finished runs of the sensor, readable by the admin, each qualifying it for the level."""
         _require_admin(by, "decide evaluations")
         if to not in EVALUATION_TRANSITIONS.get(self.status, frozenset()):
             raise EvaluationRefused(
@@ -197,15 +221,17 @@ class TierEvaluation(MarkedModel):
             )
         if not reason.strip():
             raise DomainError("Give a reason for the decision.", field="reason")
+        cited = self._cited_runs(by, calibration_runs) if to == EvaluationStatus.PROMOTED else []
         old = self.status
         now = timezone.now()
         with transaction.atomic():
             moved = TierEvaluation.objects.filter(pk=self.pk, status=old).update(
-                status=to, decided_by=by, decided_at=now, reason=reason
+                status=to, decided_by=by, decided_at=now, reason=reason, calibration_runs=cited
             )
             if moved != 1:
                 raise Conflict("The evaluation was decided meanwhile; reload it.", field="to")
             self.status, self.decided_by, self.decided_at, self.reason = to, by, now, reason
+            self.calibration_runs = cited
             audit.record(AuditAction.UPDATE, self, detail={"status": [old, to], "reason": reason})
             EvaluationHistory.write(self, old, to, reason, by)
             if to == EvaluationStatus.PROMOTED:

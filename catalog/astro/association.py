@@ -27,8 +27,17 @@ always among the candidates and compared with the others: it is kept only when i
 within ``Gates.tie_chi2`` of the best, so a neighbour that fits clearly better wins.
 
 Everything is in TEME: the line of sight of an az/el observation is rotated from the site's
-local axes, an RA/Dec line of sight from J2000 (or taken as TEME when so framed). Light time and
-aberration are ignored (well below the gates used here).
+local axes, an RA/Dec line of sight from J2000 (or taken as TEME when so framed). The site is
+placed with UT1 - UTC and polar motion from an Earth-orientation table (`eop`, the packaged IERS
+table unless given; an instant past the table's end takes its last day): without them a LEO
+residual carries up to about 56" / 43 m / 1.3 m/s of frame error. Predictions are geometric:
+light time (23 m, 6.8" in LEO), aberration and refraction are not modelled, being far below what
+an element set's prediction error allows for; calibration uses `catalog.astro.predict`, which
+models them.
+
+Besides the angle between the lines of sight (the gate), the chosen pair's signed residuals,
+observed minus predicted, are given per measurement: azimuth and elevation, RA and Dec (in the
+observation's frame), range and range rate (NaN where not measured).
 """
 
 from __future__ import annotations
@@ -41,13 +50,19 @@ import numpy as np
 from numpy.typing import NDArray
 from sgp4.api import Satrec, SatrecArray
 
+from catalog.astro.eop import EopTable
 from catalog.astro.frames import (
     EARTH_ROTATION_RAD_S,
     FloatArray,
+    _rotate_z,
     geodetic_to_ecef,
     gmst82,
     teme_to_j2000,
+    vector_to_radec,
 )
+from catalog.astro.orientation import EarthOrientation, earth_orientation, itrf_to_pef, pef_to_itrf
+from catalog.astro.propagation import jd_fr_to_datetime64
+from catalog.astro.residuals import angle_residual_deg
 
 IntArray = NDArray[np.int64]
 BoolArray = NDArray[np.bool_]
@@ -155,6 +170,11 @@ class Association:
     runner_up: IntArray = field(default_factory=lambda: np.empty(0, dtype=np.int64))  # or UCT
     runner_up_score: FloatArray = field(default_factory=lambda: np.empty(0))
     near_stale: IntArray = field(default_factory=lambda: np.empty(0, dtype=np.int64))  # UCTs: or UCT
+    # Signed residuals of the choice, observed minus predicted (deg; NaN where not measured).
+    azimuth_residual_deg: FloatArray = field(default_factory=lambda: np.empty(0))
+    elevation_residual_deg: FloatArray = field(default_factory=lambda: np.empty(0))
+    ra_residual_deg: FloatArray = field(default_factory=lambda: np.empty(0))
+    dec_residual_deg: FloatArray = field(default_factory=lambda: np.empty(0))
 
 
 @dataclass(frozen=True)
@@ -189,16 +209,23 @@ class _Geometry:
     site_vel_teme: FloatArray  # [m, 3] km/s (Earth rotation)
     los: FloatArray  # [m, 3] unit vectors, NaN where no angles
     site_id: IntArray
+    eo: EarthOrientation  # per observation
+    theta: FloatArray  # [m] GMST on UT1 (rad)
 
 
-def _geometry(obs: ObservationArrays) -> _Geometry:
+def _geometry(obs: ObservationArrays, eop: EopTable | None = None) -> _Geometry:
     m = len(obs)
-    theta = gmst82(obs.jd, obs.fr)
+    eo = earth_orientation(jd_fr_to_datetime64(obs.jd, obs.fr), eop, nearest=True)
+    theta = gmst82(obs.jd, obs.fr, eo.dut1_s)
     c, s = np.cos(theta), np.sin(theta)
     ecef = geodetic_to_ecef(obs.site_lat_deg, obs.site_lon_deg, obs.site_alt_km)
 
-    def to_teme(vec: FloatArray) -> FloatArray:
-        return np.stack((c * vec[:, 0] - s * vec[:, 1], s * vec[:, 0] + c * vec[:, 1], vec[:, 2]), axis=-1)
+    def to_teme(vec: FloatArray, rows: slice | BoolArray = slice(None)) -> FloatArray:
+        """ITRF vectors of the given rows to TEME: polar motion, then the Earth's rotation."""
+        pef = itrf_to_pef(vec, eo.xp_rad[rows], eo.yp_rad[rows])
+        ca, sa = c[rows], s[rows]
+        px, py = pef[:, 0], pef[:, 1]
+        return np.stack((ca * px - sa * py, sa * px + ca * py, pef[:, 2]), axis=-1)
 
     site = to_teme(ecef)
     site_vel = np.stack(
@@ -219,8 +246,7 @@ def _geometry(obs: ObservationArrays) -> _Geometry:
         x = -so * east - sl * co * north + cl * co * up
         y = co * east - sl * so * north + cl * so * up
         z = cl * north + sl * up
-        ca, sa = c[azel], s[azel]
-        los[azel] = np.stack((ca * x - sa * y, sa * x + ca * y, z), axis=-1)
+        los[azel] = to_teme(np.stack((x, y, z), axis=-1), azel)
 
     radec = ~azel & np.isfinite(obs.ra_deg) & np.isfinite(obs.declination_deg)
     if radec.any():
@@ -239,7 +265,7 @@ def _geometry(obs: ObservationArrays) -> _Geometry:
 
     keys = np.stack((obs.site_lat_deg, obs.site_lon_deg, obs.site_alt_km), axis=-1)
     _, site_id = np.unique(keys, axis=0, return_inverse=True)
-    return _Geometry(site, site_vel, los, site_id.reshape(-1).astype(np.int64))
+    return _Geometry(site, site_vel, los, site_id.reshape(-1).astype(np.int64), eo, theta)
 
 
 def _seconds(obs: ObservationArrays) -> FloatArray:
@@ -254,9 +280,9 @@ def _exact_residuals(
     geo: _Geometry,
     obs_idx: IntArray,
     cand_idx: IntArray,
-) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
-    """SGP4 residuals of each (observation, candidate) pair and the predicted range, one
-    propagation call per candidate."""
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]:
+    """SGP4 residuals of each (observation, candidate) pair, the predicted range and the
+    site -> satellite vector (TEME), one propagation call per candidate."""
     n = obs_idx.shape[0]
     r = np.full((n, 3), np.nan)
     v = np.full((n, 3), np.nan)
@@ -282,7 +308,35 @@ def _exact_residuals(
     chord = np.linalg.norm(unit - los, axis=-1)
     angle = np.where(angle < 1.0, np.degrees(2.0 * np.arcsin(np.clip(chord / 2.0, 0.0, 1.0))), angle)
     rate = np.einsum("ij,ij->i", unit, v - geo.site_vel_teme[obs_idx])
-    return angle, obs.range_km[obs_idx] - rng, obs.range_rate_km_s[obs_idx] - rate, rng
+    return angle, obs.range_km[obs_idx] - rng, obs.range_rate_km_s[obs_idx] - rate, rng, rho
+
+
+def _signed_angles(
+    obs: ObservationArrays, geo: _Geometry, obs_idx: IntArray, rel_teme: FloatArray
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Observed minus predicted azimuth, elevation, RA and Dec (deg) of pairs, the prediction
+    being the direction ``rel_teme`` seen from the site (NaN where a value is not measured)."""
+    o = obs_idx
+    itrf = pef_to_itrf(_rotate_z(rel_teme, geo.theta[o]), geo.eo.xp_rad[o], geo.eo.yp_rad[o])
+    x, y, z = itrf[:, 0], itrf[:, 1], itrf[:, 2]
+    lat, lon = obs.site_lat_deg[o] * _DEG, obs.site_lon_deg[o] * _DEG
+    sl, cl, so, co = np.sin(lat), np.cos(lat), np.sin(lon), np.cos(lon)
+    east = -so * x + co * y
+    north = -sl * co * x - sl * so * y + cl * z
+    up = cl * co * x + cl * so * y + sl * z
+    azimuth = np.degrees(np.arctan2(east, north))
+    elevation = np.degrees(np.arctan2(up, np.hypot(east, north)))
+    direction = rel_teme.copy()
+    j2000 = ~obs.radec_teme[o]
+    if j2000.any():
+        direction[j2000] = teme_to_j2000(rel_teme[j2000], obs.jd[o][j2000], obs.fr[o][j2000])
+    ra, dec = vector_to_radec(direction)
+    return (
+        angle_residual_deg(obs.azimuth_deg[o], azimuth),
+        obs.elevation_deg[o] - elevation,
+        angle_residual_deg(obs.ra_deg[o], ra),
+        obs.declination_deg[o] - dec,
+    )
 
 
 def _gate(
@@ -445,10 +499,12 @@ def associate(
     sat_array: SatrecArray | None = None,
     bucket_s: float = 60.0,
     sub_bucket_s: float = 4.0,
+    eop: EopTable | None = None,
 ) -> Association:
     """Associate every observation with at most one of ``satrecs`` (rows of the candidate list).
 
-    Pass ``sat_array`` (a ``SatrecArray`` over the same ``satrecs``) to reuse one across calls.
+    Pass ``sat_array`` (a ``SatrecArray`` over the same ``satrecs``) to reuse one across calls,
+    and ``eop`` for the Earth-orientation table (default: the packaged one).
     """
     gates = gates or Gates()
     m = len(obs)
@@ -461,16 +517,17 @@ def associate(
     runner_up = np.full(m, UCT, dtype=np.int64)
     runner_up_score = np.full(m, np.nan)
     near_stale = np.full(m, UCT, dtype=np.int64)
+    signed = [np.full(m, np.nan) for _ in range(4)]
 
     def result(checked: int, buckets: int) -> Association:
         return Association(
             best, best_angle, best_range, best_rate, ambiguity, checked, buckets,
-            score, runner_up, runner_up_score, near_stale,
+            score, runner_up, runner_up_score, near_stale, *signed,
         )  # fmt: skip
 
     if m == 0 or not satrecs:
         return result(0, 0)
-    geo = _geometry(obs)
+    geo = _geometry(obs, eop)
     usable = np.flatnonzero(np.isfinite(geo.los[:, 0]) | np.isfinite(obs.range_km))
     if usable.size == 0:
         return result(0, 0)
@@ -489,7 +546,7 @@ def associate(
         pair_obs, pair_cand = keys[:, 0].copy(), keys[:, 1].copy()
     if pair_obs.size == 0:
         return result(0, buckets)
-    angle, d_range, d_rate, predicted_range = _exact_residuals(satrecs, obs, geo, pair_obs, pair_cand)
+    angle, d_range, d_rate, predicted_range, rel = _exact_residuals(satrecs, obs, geo, pair_obs, pair_cand)
     jd = obs.jd[pair_obs] + obs.fr[pair_obs]
     prediction = sets.prediction_km(pair_cand, jd, gates)
     seen_range = np.where(np.isfinite(obs.range_km[pair_obs]), obs.range_km[pair_obs], predicted_range)
@@ -520,6 +577,8 @@ def associate(
         best[won] = pair_cand[pick]
         best_angle[won], best_range[won], best_rate[won] = angle[pick], d_range[pick], d_rate[pick]
         score[won] = chi2[pick]
+        for target, values in zip(signed, _signed_angles(obs, geo, pair_obs[pick], rel[pick]), strict=True):
+            target[won] = values
         with_other = won[other[won] >= 0]
         runner_up[with_other] = pair_cand[other[with_other]]
         runner_up_score[with_other] = chi2[other[with_other]]

@@ -57,6 +57,12 @@ class EopTable:
         days = self.mjd[self.measured]
         return _date_of(days[-1]) if days.size else None
 
+    def clip(self, utc: np.ndarray) -> np.ndarray:
+        """UTC instants moved into the table's span (an instant outside takes the nearest end)."""
+        first = _MJD_EPOCH + np.timedelta64(round(float(self.mjd[0]) * 86400e6), "us")
+        last = _MJD_EPOCH + np.timedelta64(round(float(self.mjd[-1]) * 86400e6), "us")
+        return np.clip(np.asarray(utc, dtype="datetime64[us]"), first, last)
+
     def _mjd_of(self, utc: np.ndarray) -> np.ndarray:
         times = np.asarray(utc, dtype="datetime64[us]")
         mjd = (times - _MJD_EPOCH) / np.timedelta64(86400, "s")

@@ -52,14 +52,20 @@ class EarthOrientation:
         return utc_to_jd_fr(self.utc)
 
 
-def earth_orientation(utc: ArrayLike, table: EopTable | None = None) -> EarthOrientation:
+def earth_orientation(
+    utc: ArrayLike, table: EopTable | None = None, *, nearest: bool = False
+) -> EarthOrientation:
     """Earth orientation at each UTC instant from ``table`` (default: the packaged IERS table).
 
-    Raises :class:`catalog.astro.eop.EopError` for an instant outside the table."""
+    Raises :class:`catalog.astro.eop.EopError` for an instant outside the table, unless
+    ``nearest``: then such an instant takes the values of the table's first or last day (UT1 - UTC
+    drifts by under 3 ms a day, i.e. under 0.05" of rotation; for screening work such as
+    association gates and pass prediction, not for calibration)."""
     times = np.asarray(utc, dtype="datetime64[us]")
     eop = table if table is not None else packaged_table()
-    xp, yp = eop.polar_motion(times)
-    return EarthOrientation(times, eop.ut1_minus_utc(times), xp, yp, eop.source)
+    looked_up = eop.clip(times) if nearest else times
+    xp, yp = eop.polar_motion(looked_up)
+    return EarthOrientation(times, eop.ut1_minus_utc(looked_up), xp, yp, eop.source)
 
 
 def pef_to_itrf(r_pef: ArrayLike, xp_rad: ArrayLike, yp_rad: ArrayLike) -> FloatArray:
@@ -144,3 +150,37 @@ def teme_vector_to_radec(
     elif frame != "teme":
         raise ValueError(f"unknown frame {frame!r}; expected 'teme' or 'j2000'")
     return vector_to_radec(rel)
+
+
+def look_angles_folded(
+    r_teme: ArrayLike, v_teme: ArrayLike, site: GroundSite, eo: EarthOrientation
+) -> LookAngles:
+    """Same as :func:`look_angles_eop`, with the Earth rotation, polar motion and the site's local
+    axes folded into one matrix per instant (no intermediate ``[..., 3]`` arrays): for large grids
+    of states, e.g. ``[n_sat, n_t, 3]`` positions against ``[n_t]`` instants."""
+    jd, fr = eo.jd_fr
+    theta = gmst82(jd, fr, eo.dut1_s)
+    c, s = np.cos(theta), np.sin(theta)
+    # Rows of the site's ENU axes expressed in PEF, per instant: M W with W = PEF -> ITRF.
+    basis = np.broadcast_to(site.enu_matrix, (*np.shape(theta), 3, 3))
+    m = np.moveaxis(itrf_to_pef(basis, eo.xp_rad[..., None], eo.yp_rad[..., None]), -2, 0)
+    site_enu = site.enu_matrix @ site.ecef_km
+    r = np.asarray(r_teme, dtype=np.float64)
+    v = np.asarray(v_teme, dtype=np.float64)
+    x, y, z = r[..., 0], r[..., 1], r[..., 2]
+    w = EARTH_ROTATION_RAD_S
+    vx, vy, vz = v[..., 0] + w * y, v[..., 1] - w * x, v[..., 2]
+    enu = []
+    enu_rate = []
+    for i in range(3):
+        a = m[i][..., 0] * c - m[i][..., 1] * s
+        b = m[i][..., 0] * s + m[i][..., 1] * c
+        enu.append(a * x + b * y + m[i][..., 2] * z - site_enu[i])
+        enu_rate.append(a * vx + b * vy + m[i][..., 2] * vz)
+    e, n, u = enu
+    horizontal = np.hypot(e, n)
+    rng = np.hypot(horizontal, u)
+    az = _to_0_360(np.degrees(np.arctan2(e, n)))
+    el = np.degrees(np.arctan2(u, horizontal))
+    rate = (e * enu_rate[0] + n * enu_rate[1] + u * enu_rate[2]) / rng
+    return LookAngles(az, el, rng, rate)

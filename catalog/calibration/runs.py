@@ -16,8 +16,8 @@ import numpy as np
 from django.db import transaction
 from django.utils import timezone
 
-from agreements.choices import RADAR_TYPES, MeasurementType
-from agreements.models import Sensor, TierDefinition
+from agreements.choices import RADAR_TYPES, EvaluationStatus, MeasurementType
+from agreements.models import Sensor, SensorBias, TierDefinition, TierEvaluation
 from catalog.astro import predict
 from catalog.astro.calibrate import residual_rows
 from catalog.astro.calibration_fit import TYPES, FitResult, Rows, fit
@@ -75,6 +75,28 @@ def request_run(
             )
             run.refresh_from_db()
     return run
+
+
+def evaluation_runs(now: dt.datetime | None = None) -> list[CalibrationRun]:
+    """The scheduled runs of sensors in evaluation: for each, the last whole UTC day, created
+    queued once (a period already run, failed or not, is left alone; the page re-queues one).
+    Returns the runs created, for the caller to queue."""
+    now = now or timezone.now()
+    end = now.astimezone(dt.UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    start = end - dt.timedelta(days=1)
+    created: list[CalibrationRun] = []
+    evaluations = TierEvaluation.objects.filter(
+        status=EvaluationStatus.IN_EVALUATION, started_on__lte=start.date()
+    ).select_related("sensor")
+    for evaluation in evaluations:
+        sensor = evaluation.sensor
+        if CalibrationRun.objects.filter(sensor=sensor, start=start, end=end).exists():
+            continue
+        try:
+            created.append(request_run(sensor, start, end))
+        except CalibrationRefused:
+            continue
+    return created
 
 
 def _progress(run: CalibrationRun, **fields: Any) -> None:
@@ -298,12 +320,52 @@ def _store(run: CalibrationRun, result: FitResult, rows: Rows, acc: _Accumulator
 
 
 def accept(run: CalibrationRun, user: Any) -> None:
-    """An agreement admin accepts a finished run: it becomes the sensor's current corrections."""
+    """An agreement admin accepts a finished run: it becomes the sensor's current corrections.
+
+    Per measurement type the run estimated (every value of the type has a bias), a bias row is
+    written with the run's marking: the bias of each value (azimuth and elevation apart), and as
+    noise the larger of their post-fit noises (on the sky). Ingest subtracts these biases from
+    the sensor's later observations, and association weighs their residuals by that noise.
+    Accepting twice writes the rows once."""
     if run.status != CalibrationStatus.DONE:
         raise CalibrationRefused("only a finished run can be accepted")
-    CalibrationRun.objects.filter(pk=run.pk, status=CalibrationStatus.DONE).update(
-        accepted=True, accepted_at=timezone.now(), accepted_by=user
-    )
+    with transaction.atomic():
+        CalibrationRun.objects.filter(pk=run.pk, status=CalibrationStatus.DONE).update(
+            accepted=True, accepted_at=timezone.now(), accepted_by=user
+        )
+        run.refresh_from_db()
+        for kind, bias in correction_rows(run).items():
+            SensorBias.objects.get_or_create(
+                sensor=run.sensor, measurement_type=kind, source=run_source(run), defaults=bias
+            )
+
+
+def run_source(run: CalibrationRun) -> str:
+    """The ``source`` of the bias rows an accepted run writes."""
+    return f"calibration run {run.pk} ({run.start:%Y-%m-%d %H:%M} to {run.end:%Y-%m-%d %H:%M} UTC)"
+
+
+def correction_rows(run: CalibrationRun) -> dict[str, dict[str, Any]]:
+    """The bias row values per measurement type of a finished run (types it could not estimate,
+    or the sensor does not measure, are left out)."""
+    measured = set(run.sensor.measurement_types or [])
+    out: dict[str, dict[str, Any]] = {}
+    for kind, names in CRITERIA_TYPES.items():
+        values = [run.results.get(name) or {} for name in names]
+        if kind not in measured or any(v.get("bias") is None for v in values):
+            continue
+        noises = [float(v["noise"]) for v in values if v.get("noise") is not None]
+        out[kind] = {
+            "bias": float(values[0]["bias"]),
+            "component_biases": {COLUMNS[n]: float(v["bias"]) for n, v in zip(names, values, strict=True)},
+            "noise_sigma": max(noises) if noises else 0.0,
+            "effective_date": timezone.now().date(),
+            "entered_by": run.accepted_by,
+            "classification_level": run.classification_level,
+            "noforn": run.noforn,
+            "rel_mask": run.rel_mask,
+        }
+    return out
 
 
 def current_corrections(sensor: Sensor) -> CalibrationRun | None:

@@ -7,7 +7,7 @@ from typing import Any
 from celery import shared_task
 
 from catalog.calibration import runs
-from portal.task_runs import AlreadyDone, recorded_run
+from portal.task_runs import AlreadyDone, enqueue, recorded_run
 
 
 @shared_task(name="catalog.calibration.run")
@@ -23,3 +23,12 @@ def run_calibration(run_id: int) -> dict[str, Any]:
         return {"run": run_id, "status": run.status}
     except AlreadyDone as done:
         return {"run": run_id, "duplicate": True, "task_run": str(done.run.run_id)}
+
+
+@shared_task(name="catalog.calibrate_evaluations")
+def calibrate_evaluations() -> dict[str, Any]:
+    """Periodic: a calibration run of the last whole UTC day for every sensor in evaluation."""
+    created = runs.evaluation_runs()
+    for run in created:
+        enqueue(run_calibration, run.pk)
+    return {"queued": [run.pk for run in created]}

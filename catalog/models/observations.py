@@ -200,8 +200,26 @@ class Observation(MarkedModel):
     association = models.CharField(
         max_length=10, choices=AssociationStatus.choices, default=AssociationStatus.PENDING, db_index=True
     )
+    # Residuals of the associated object, observed (corrected values) minus predicted from its
+    # element set: the angle between the lines of sight, and signed per measured value (azimuth
+    # and RA wrapped to [-180, 180); where not measured, empty). Derived from the observation,
+    # the sensor's biases and the element set: shown only to who may read all three.
     residual_angle_deg = models.FloatField(null=True, blank=True, help_text="Observed minus predicted")
     residual_range_km = models.FloatField(null=True, blank=True)
+    residual_azimuth_deg = models.FloatField(null=True, blank=True)
+    residual_elevation_deg = models.FloatField(null=True, blank=True)
+    residual_range_rate_km_s = models.FloatField(null=True, blank=True)
+    residual_ra_deg = models.FloatField(null=True, blank=True)
+    residual_declination_deg = models.FloatField(null=True, blank=True)
+    residual_element_set = models.ForeignKey(
+        "catalog.ElementSet",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+        help_text="The element set the residuals were computed from",
+    )
     # How sure the association is: candidates that passed the gate, the chosen one's chi-square,
     # the runner-up and its chi-square; for a UCT, the nearest checked object if its set was stale.
     association_candidates = models.PositiveSmallIntegerField(

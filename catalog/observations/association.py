@@ -7,7 +7,7 @@ links records regardless of who delivered them; what a reader is shown still goe
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -22,6 +22,7 @@ from catalog.astro.propagation import MeanElements, satrec_from_elements, utc_to
 from catalog.models import ElementSet, SpaceObject
 from catalog.models.observations import AssociationStatus, Observation
 from catalog.observations.answers import answered_requests
+from catalog.services.earth_orientation import active_table
 
 _FRAMES_TEME = frozenset({"TEME"})
 _MAX_SGP4_NUMBER = 339_999
@@ -33,6 +34,7 @@ class Candidates:
     object_ids: np.ndarray
     numbers: dict[int, int]  # catalog number -> row
     sat_array: SatrecArray | None
+    element_set_ids: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
 
     @property
     def rows(self) -> dict[int, int]:
@@ -60,11 +62,14 @@ class Candidates:
             "bstar",
             "mean_motion_dot",
             "mean_motion_ddot",
+            "id",
         )
         satrecs: list[Satrec] = []
         ids: list[int] = []
+        sets: list[int] = []
         numbers: dict[int, int] = {}
-        for object_id, number, epoch, mm, ecc, inc, raan, argp, ma, bstar, ndot, nddot in rows.iterator(2000):
+        for row in rows.iterator(2000):
+            object_id, number, epoch, mm, ecc, inc, raan, argp, ma, bstar, ndot, nddot, set_id = row
             # SGP4 keeps the number only as a label and cannot hold one past Alpha-5 (analyst objects).
             label = number if number <= _MAX_SGP4_NUMBER else 0
             sat = satrec_from_elements(
@@ -75,7 +80,14 @@ class Candidates:
             numbers[number] = len(satrecs)
             satrecs.append(sat)
             ids.append(object_id)
-        return cls(satrecs, np.array(ids, dtype=np.int64), numbers, SatrecArray(satrecs) if satrecs else None)
+            sets.append(set_id)
+        return cls(
+            satrecs,
+            np.array(ids, dtype=np.int64),
+            numbers,
+            SatrecArray(satrecs) if satrecs else None,
+            np.array(sets, dtype=np.int64),
+        )
 
 
 _FIELDS = (
@@ -182,6 +194,8 @@ def associate_observations(
     sensors = {s.pk: s for s in Sensor.objects.filter(pk__in=observations.values("sensor_id").distinct())}
     rows = list(observations.order_by("ob_time").values_list(*_FIELDS))
     targets = _request_targets({row[15] for row in rows if row[15] is not None})
+    # UT1 - UTC and polar motion from the freshest table, imported or packaged.
+    eop = active_table().table
     for start in range(0, len(rows), chunk):
         part = rows[start : start + chunk]
         if not candidates.satrecs:
@@ -192,6 +206,7 @@ def associate_observations(
                 _arrays(part, sensors, candidates, targets),
                 gates,
                 sat_array=candidates.sat_array,
+                eop=eop,
             )
         updates = _updates(part, result, candidates)
         _write(updates, only_pending=only_pending)
@@ -207,7 +222,7 @@ def _request_targets(request_ids: set[int]) -> dict[int, list[int]]:
 
 _Id = int | None
 _Value = float | None
-_Update = tuple[int, _Id, str, _Value, _Value, _Id, _Value, _Id, _Value, _Id]
+_Update = tuple[Any, ...]
 _UPDATED = (
     "space_object_id",
     "association",
@@ -218,7 +233,15 @@ _UPDATED = (
     "runner_up_id",
     "runner_up_score",
     "near_stale_set_id",
+    "residual_azimuth_deg",
+    "residual_elevation_deg",
+    "residual_range_rate_km_s",
+    "residual_ra_deg",
+    "residual_declination_deg",
+    "residual_element_set_id",
 )
+_NO_SIGNED: tuple[None, ...] = (None,) * 6
+_UCT_REST = (None, None, 0, None, None, None)  # residuals, candidates, score, runner-up and its score
 
 
 def _finite(value: float) -> float | None:
@@ -230,20 +253,22 @@ def _updates(
 ) -> list[_Update]:
     out: list[_Update] = []
     ids = candidates.object_ids
+    sets = candidates.element_set_ids
     for i, row in enumerate(rows):
         if result is None:
-            out.append((row[0], None, AssociationStatus.UCT, None, None, 0, None, None, None, None))
+            out.append((row[0], None, AssociationStatus.UCT, *_UCT_REST, None, *_NO_SIGNED))
             continue
         stale = int(result.near_stale[i])
         near = int(ids[stale]) if stale != UCT else None
         if result.candidate[i] == UCT:
-            out.append((row[0], None, AssociationStatus.UCT, None, None, 0, None, None, None, near))
+            out.append((row[0], None, AssociationStatus.UCT, *_UCT_REST, near, *_NO_SIGNED))
             continue
         other = int(result.runner_up[i])
+        chosen = int(result.candidate[i])
         out.append(
             (
                 row[0],
-                int(ids[result.candidate[i]]),
+                int(ids[chosen]),
                 AssociationStatus.ASSOCIATED,
                 _finite(result.angle_residual_deg[i]),
                 _finite(result.range_residual_km[i]),
@@ -252,6 +277,12 @@ def _updates(
                 int(ids[other]) if other != UCT else None,
                 _finite(result.runner_up_score[i]),
                 None,
+                _finite(result.azimuth_residual_deg[i]),
+                _finite(result.elevation_residual_deg[i]),
+                _finite(result.range_rate_residual_km_s[i]),
+                _finite(result.ra_residual_deg[i]),
+                _finite(result.dec_residual_deg[i]),
+                int(sets[chosen]) if sets.size else None,
             )
         )
     return out
@@ -265,19 +296,23 @@ def _write(updates: list[_Update], *, only_pending: bool = False) -> None:
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute(
-                    "CREATE TEMP TABLE IF NOT EXISTS obs_assoc_v2 (id bigint, space_object_id bigint, "
+                    "CREATE TEMP TABLE IF NOT EXISTS obs_assoc_v3 (id bigint, space_object_id bigint, "
                     "association varchar(10), residual_angle_deg double precision, "
                     "residual_range_km double precision, association_candidates integer, "
                     "association_score double precision, runner_up_id bigint, "
-                    "runner_up_score double precision, near_stale_set_id bigint) ON COMMIT DELETE ROWS"
+                    "runner_up_score double precision, near_stale_set_id bigint, "
+                    "residual_azimuth_deg double precision, residual_elevation_deg double precision, "
+                    "residual_range_rate_km_s double precision, residual_ra_deg double precision, "
+                    "residual_declination_deg double precision, residual_element_set_id bigint"
+                    ") ON COMMIT DELETE ROWS"
                 )
-                with cursor.cursor.copy("COPY obs_assoc_v2 FROM STDIN") as copy:
+                with cursor.cursor.copy("COPY obs_assoc_v3 FROM STDIN") as copy:
                     for row in updates:
                         copy.write_row(row)
                 assignments = ", ".join(f"{name} = a.{name}" for name in _UPDATED)
                 cursor.execute(
                     f"UPDATE {table} AS o SET {assignments} "  # noqa: S608
-                    "FROM obs_assoc_v2 AS a WHERE o.id = a.id"
+                    "FROM obs_assoc_v3 AS a WHERE o.id = a.id"
                     + (" AND o.association = %s" if only_pending else ""),
                     [AssociationStatus.PENDING] if only_pending else None,
                 )

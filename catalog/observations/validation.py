@@ -52,6 +52,8 @@ class DeliveryContext:
     marking: Marking
     tier: int | None
     missions_mask: int
+    # Bias removed from each measured value, by field name (``azimuth_deg``, ...) or by
+    # measurement type for both values of the type.
     biases: dict[str, float]
 
     @property
@@ -100,7 +102,7 @@ class DeliveryContext:
         marking = Marking.combine(base, sensor.marking, *([requested] if requested else []))
         if user is not None and not marking.allows(user):
             raise DeliveryRefused(f"the marking {marking.banner} is above what the account may read")
-        biases = {kind: float(bias.bias) for kind, bias in sensor.current_biases().items()}
+        biases = current_field_biases(sensor)
         return cls(sensor=sensor, marking=marking, tier=tier, missions_mask=mask, biases=biases)
 
 
@@ -181,12 +183,23 @@ def _beyond_range(record: ObservationRecord, sensor: Sensor) -> bool:
     return limit is not None and record.range_km is not None and record.range_km > limit
 
 
+def current_field_biases(sensor: Sensor) -> dict[str, float]:
+    """The sensor's current bias of each measured value: the latest bias row per measurement
+    type, hand-entered or written by an accepted calibration run (whose two values of a pair,
+    e.g. azimuth and elevation, have biases of their own)."""
+    return {
+        name: bias.bias_of(name)
+        for kind, bias in sensor.current_biases().items()
+        for name in MEASUREMENT_FIELDS.get(kind, ())
+    }
+
+
 def corrected_values(record: ObservationRecord, biases: dict[str, float]) -> dict[str, float | None]:
-    """Raw minus the sensor's bias for each measurement type (angles wrapped to [0, 360))."""
+    """Raw minus the sensor's bias for each measured value (angles wrapped to [0, 360))."""
     out: dict[str, float | None] = {}
     for kind, names in MEASUREMENT_FIELDS.items():
-        bias = biases.get(kind, 0.0)
         for name in names:
+            bias = biases.get(name, biases.get(kind, 0.0))
             raw = getattr(record, name)
             if raw is None:
                 out[name] = None
@@ -302,8 +315,8 @@ def corrected_columns(columns: RecordColumns, biases: dict[str, float]) -> dict[
     """`corrected_values` of every record: the same floats, column by column."""
     out: dict[str, list[float | None]] = {}
     for kind, names in MEASUREMENT_FIELDS.items():
-        bias = biases.get(kind, 0.0)
         for name in names:
+            bias = biases.get(name, biases.get(kind, 0.0))
             raw = columns.array(name)
             value = raw - bias
             if name in ("azimuth_deg", "ra_deg"):

@@ -13,10 +13,10 @@ from django.views import View
 from django.views.generic import DetailView, ListView
 
 from agreements.models import Sensor
-from catalog.models import SpaceObject
+from catalog.models import ElementSet, SpaceObject
 from catalog.models.observations import MISSION_BITS, AssociationStatus, IngestBatch, Observation
 from catalog.observations.batches import batches_visible_to
-from catalog.observations.corrections import withhold_corrections
+from catalog.observations.corrections import sensors_with_hidden_biases, withhold_corrections
 from catalog.observations.filters import ObservationFilter
 from catalog.observations.ingest import ingest_bytes
 from portal.filters import FilteredPageMixin
@@ -125,6 +125,7 @@ class ObservationListView(FilteredPageMixin, MarkedListView):
     def _sparklines(self, sensor_ids: set[int]) -> list[dict[str, Any]]:
         user = self.request.user
         lines = []
+        hidden_biases = sensors_with_hidden_biases(user, sensor_ids)
         for sensor in Sensor.objects.visible_to(user).filter(pk__in=sensor_ids).order_by("number"):
             recent = (
                 Observation.objects.visible_to(user)
@@ -132,10 +133,12 @@ class ObservationListView(FilteredPageMixin, MarkedListView):
                     sensor=sensor, association=AssociationStatus.ASSOCIATED, residual_angle_deg__isnull=False
                 )
                 .filter(space_object__in=SpaceObject.objects.visible_to(user))
+                # Residuals are shown only with a readable element set and readable biases.
+                .filter(residual_element_set__in=ElementSet.objects.visible_to(user))
                 .order_by("-ob_time")
                 .values_list("residual_angle_deg", flat=True)[:SPARK_POINTS]
             )
-            values = list(reversed(list(recent)))
+            values = [] if sensor.pk in hidden_biases else list(reversed(list(recent)))
             lines.append(
                 {
                     "sensor": sensor,

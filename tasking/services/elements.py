@@ -16,6 +16,7 @@ from catalog.astro.frames import GroundSite
 from catalog.astro.propagation import MeanElements, satrec_from_elements
 from catalog.astro.visibility import VisibilityLimits, find_passes
 from catalog.models import ElementSet
+from catalog.services.earth_orientation import active_table
 from portal.markings.marking import Marking
 from tasking.models import PredictedPass, RequestTarget, TaskingRequest
 
@@ -111,13 +112,15 @@ def predict_passes(
     if not with_elements:
         return []
     satrecs = [satrec_from_elements(mean_elements(t.elements)) for t in with_elements]
+    # UT1 - UTC and polar motion from the freshest table, imported or packaged.
+    eop = active_table().table
     found: list[PredictedPass] = []
     for sensor in sensors:
         site = GroundSite(sensor.latitude_deg, sensor.longitude_deg, sensor.altitude_km)
         limits = _limits(sensor)
         for start, end in windows:
             end = min(end, start + MAX_PREDICTION_SPAN)
-            for window in find_passes(satrecs, site, start, end, limits):
+            for window in find_passes(satrecs, site, start, end, limits, eop=eop):
                 found.append(
                     PredictedPass(
                         request=request,

@@ -11,6 +11,7 @@ from agreements.choices import AgreementStatus
 from agreements.models import Agreement, Sensor, TierDefinition
 from portal.api_tokens import issue
 from portal.models import User
+from tests.agreements.conftest import finished_calibration_run
 
 pytestmark = pytest.mark.django_db
 
@@ -357,6 +358,14 @@ def test_evaluations_are_started_and_decided_by_admins_through_the_api(
     progress = admin.get(f"/api/tier-evaluations/{evaluation_id}/progress/").json()
     assert progress and all(row["result"] is None for row in progress)
     assert admin.post(f"/api/tier-evaluations/{evaluation_id}/promote/", {}).status_code == 400
-    promoted = admin.post(f"/api/tier-evaluations/{evaluation_id}/promote/", {"reason": "Within limits"})
+    # A promotion to a level with calibration criteria cites the runs behind it.
+    uncited = admin.post(f"/api/tier-evaluations/{evaluation_id}/promote/", {"reason": "Within limits"})
+    assert uncited.status_code == 400 and "calibration runs" in str(uncited.json())
+    run = finished_calibration_run(sensor, [2])
+    promoted = admin.post(
+        f"/api/tier-evaluations/{evaluation_id}/promote/",
+        {"reason": "Within limits", "calibration_runs": [run]},
+        format="json",
+    )
     assert promoted.status_code == 200 and promoted.json()["status"] == "promoted"
     assert Sensor.objects.get(pk=sensor.pk).integration_level == 2

@@ -16,6 +16,7 @@ from agreements.choices import AgreementKind, AgreementStatus, EvaluationStatus
 from agreements.models import Agreement, Sensor, TierEvaluation
 from agreements.seed import seed
 from portal.models import User
+from tests.agreements.conftest import finished_calibration_run
 
 pytestmark = pytest.mark.django_db
 
@@ -139,7 +140,11 @@ def test_an_admin_starts_and_promotes_an_evaluation_from_the_board(
     assert sensor.name in board
     detail = client.get(reverse("evaluation-detail", args=[evaluation.pk])).content.decode()
     assert "no result yet" in detail
-    client.post(reverse("evaluation-decide", args=[evaluation.pk]), {"decision": "promote", "reason": "Good"})
+    run = finished_calibration_run(sensor, [2])
+    client.post(
+        reverse("evaluation-decide", args=[evaluation.pk]),
+        {"decision": "promote", "reason": "Good", "calibration_runs": [str(run)]},
+    )
     evaluation.refresh_from_db()
     assert evaluation.status == EvaluationStatus.PROMOTED
     assert Sensor.objects.get(pk=sensor.pk).integration_level == 2

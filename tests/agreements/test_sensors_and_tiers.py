@@ -15,7 +15,7 @@ from agreements.tiers import evaluation_progress, is_fit_for, levels_fit_for, ti
 from portal.errors import Conflict, DomainError, NotAllowed
 from portal.markings.models import marking_columns
 from portal.models import AuditEvent, User
-from tests.agreements.conftest import NOW
+from tests.agreements.conftest import NOW, finished_calibration_run
 
 pytestmark = pytest.mark.django_db
 
@@ -203,7 +203,8 @@ def test_promotion_sets_the_sensors_level_and_is_audited(
 ) -> None:
     sensor = make_sensor("uk-spoc", integration_level=3)
     evaluation = TierEvaluation.start(sensor, 2, admin)
-    evaluation.decide(EvaluationStatus.PROMOTED, admin, "Calibration within Level 2 limits")
+    run = finished_calibration_run(sensor, [2, 3])
+    evaluation.decide(EvaluationStatus.PROMOTED, admin, "Calibration within Level 2 limits", [run])
     sensor.refresh_from_db()
     assert sensor.integration_level == 2
     assert evaluation.decided_by == admin and evaluation.decided_at is not None

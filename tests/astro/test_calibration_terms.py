@@ -77,7 +77,7 @@ def test_geometric_chain_with_earth_orientation_matches_skyfield(states, referen
 
 
 def test_without_earth_orientation_the_frame_error_exceeds_the_level_1_limits(states, reference):
-    """What association and pass prediction get with UT1 - UTC = 0 and no polar motion."""
+    """What the older chain of `frames` gives with UT1 - UTC = 0 and no polar motion."""
     jd, fr = utc_to_jd_fr(UTC)
     az, el, rng, rate = _errors(look_angles(states[0], states[1], jd, fr, FYLINGDALES), reference)
     assert max(az, el) > LIMIT_AZEL_DEG
