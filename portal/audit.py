@@ -49,21 +49,46 @@ def acting_as(actor: Actor) -> Iterator[Actor]:
 
 
 class ReadLedger:
-    """The classified records one response shows, each once, and those it wrote."""
+    """The classified records one response shows, each once, and those it wrote. A child
+    record without a marking of its own (`read_through`: a data-plan entry, an outage) is
+    a read of its parent, loaded with the others of its model in one query when written."""
 
     def __init__(self) -> None:
         self.shown: dict[tuple[str, str], models.Model] = {}
         self.written: set[tuple[str, str]] = set()
+        self.parents: dict[type[models.Model], set[Any]] = {}
 
     def note(self, obj: models.Model) -> None:
         self.shown.setdefault(_key(obj), obj)
 
+    def note_parent(self, model: type[models.Model], pk: Any) -> None:
+        if (model._meta.label_lower, str(pk)) not in self.shown:
+            self.parents.setdefault(model, set()).add(pk)
+
     def events(self, actor: Actor) -> list[AuditEvent]:
+        for model, pks in self.parents.items():
+            for parent in model._default_manager.filter(pk__in=pks):
+                if is_classified(parent):
+                    self.note(parent)
+        self.parents.clear()
         return [
             _event(AuditAction.READ, obj, actor, None)
             for key, obj in self.shown.items()
             if key not in self.written
         ]
+
+
+def _parent_of(obj: Any) -> tuple[type[models.Model], Any] | None:
+    """(parent model, parent id) of a child record read through a marked parent."""
+    name = getattr(type(obj), "read_through", None)
+    if not isinstance(obj, models.Model) or not name:
+        return None
+    field = obj._meta.get_field(name)
+    related = field.related_model
+    pk = getattr(obj, getattr(field, "attname", name), None)
+    if not isinstance(related, type) or pk is None or not hasattr(related, "classification_level"):
+        return None
+    return related, pk
 
 
 _ledger: ContextVar[ReadLedger | None] = ContextVar("audit_reads", default=None)
@@ -143,16 +168,23 @@ def is_classified(obj: Any) -> bool:
 
 
 def record_reads(objects: Iterable[Any]) -> int:
-    """Record a read of every record marked CONFIDENTIAL or above among `objects`; returns
-    how many. Within a request the rows are written with the response, once per record."""
+    """Record a read of every record marked CONFIDENTIAL or above among `objects` (and of the
+    classified parent of a child among them). Within a request the rows are written with the
+    response, once per record; outside one at once (returning how many were written)."""
+    objects = list(objects)
     shown = [obj for obj in objects if is_classified(obj)]
     ledger = _ledger.get()
-    if ledger is not None:
-        for obj in shown:
-            ledger.note(obj)
-        return len(shown)
-    actor = current_actor()
-    AuditEvent.objects.bulk_create([_event(AuditAction.READ, obj, actor, None) for obj in shown])
+    standalone = ledger is None
+    if ledger is None:
+        ledger = ReadLedger()
+    for obj in shown:
+        ledger.note(obj)
+    for obj in objects:
+        parent = _parent_of(obj)
+        if parent is not None:
+            ledger.note_parent(*parent)
+    if standalone:
+        return write_reads(ledger)
     return len(shown)
 
 

@@ -172,3 +172,17 @@ def test_a_record_written_and_returned_is_one_event(demo: dict[str, User], api_c
     assert made.status_code == 201
     events = AuditEvent.objects.filter(model="portal.notice", object_id=str(made.json()["id"]))
     assert list(events.values_list("action", flat=True)) == ["create"]
+
+
+def test_a_data_plan_entry_shown_is_a_read_of_its_agreement(
+    demo: dict[str, User], api_client_for: Any
+) -> None:
+    from agreements.models import DataPlanEntry
+
+    entry = DataPlanEntry.objects.filter(agreement__classification_level__lte=READER_CEILING).first()
+    assert entry is not None
+    agreement = planted(Agreement, pk=entry.agreement_id)
+    api = api_client_for(demo["us_operator"])
+    path = f"/api/data-plan/{entry.pk}/"
+    assert api.get(path).status_code == 200
+    assert reads(path) == [key(agreement)]

@@ -65,10 +65,6 @@ SHOWS_NO_RECORD = {
     "api:tierdefinition-list": "tier definitions (unmarked)",
     "api:tierdefinition-detail": "tier definitions (unmarked)",
     "api:taskingrequest-metrics": "aggregate figures, marked as a whole, no record",
-    # Data-plan entries have no marking of their own (read through their agreement), and the
-    # entry's answer names the agreement by id only: no read row is written for it yet.
-    "api:dataplanentry-list": "children of agreements (see above)",
-    "api:dataplanentry-detail": "children of agreements (see above)",
 }
 
 
