@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.forms import inlineformset_factory
 
-from agreements.choices import MEASUREMENT_UNITS, AgreementStatus, DataFormat, MeasurementType
-from agreements.models import Agreement, DataPlanEntry, Sensor, SensorBias, SensorOutage
+from agreements.choices import MEASUREMENT_UNITS, AgreementStatus, DataFormat, MeasurementType, Mission
+from agreements.models import Agreement, DataPlanEntry, Sensor, SensorBias, SensorOutage, TierDefinition
 from agreements.models.agreements import sensor_problems
 from portal.forms import ISODateInput, MarkingChangeFormMixin, MarkingFormField, UTCDateTimeInput
 from portal.markings.marking import Marking
@@ -182,3 +183,80 @@ class BiasForm(forms.ModelForm):
         if marking is not None:
             self.instance.marking = Marking.combine(self.sensor.marking, marking)
         super()._post_clean()  # type: ignore[misc]
+
+
+class TierForm(forms.ModelForm):
+    """An integration tier's definition as the agreement admin edits it in the browser: its
+    calibration criteria as a max bias and max noise per measurement type (in the units the
+    page names), formats and missions as choices, required fields as a list."""
+
+    required_formats = forms.MultipleChoiceField(
+        choices=DataFormat.choices, widget=forms.CheckboxSelectMultiple, required=False
+    )
+    missions = forms.MultipleChoiceField(
+        choices=Mission.choices, widget=forms.CheckboxSelectMultiple, required=False
+    )
+    required_fields = forms.CharField(
+        required=False, help_text="Field names, separated by commas", label="Required fields"
+    )
+
+    class Meta:
+        model = TierDefinition
+        fields = [
+            "name",
+            "description",
+            "max_delivery_latency",
+            "required_formats",
+            "required_fields",
+            "admits_observation_ingest",
+            "missions",
+        ]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["max_delivery_latency"].help_text = "HH:MM:SS, or e.g. '2 00:00:00' for two days"
+        criteria = self.instance.calibration_criteria or {}
+        for measurement, label in MeasurementType.choices:
+            units = MEASUREMENT_UNITS[measurement]
+            limits = criteria.get(measurement, {})
+            for limit, what in (("max_bias", "max bias"), ("max_noise", "max noise")):
+                self.fields[f"{measurement}__{limit}"] = forms.FloatField(
+                    required=False,
+                    min_value=0,
+                    label=f"{label}: {what} ({units})",
+                    initial=limits.get(limit),
+                )
+        if self.instance.pk:
+            self.initial["required_fields"] = ", ".join(self.instance.required_fields or [])
+
+    def clean_required_fields(self) -> list[str]:
+        text = self.cleaned_data.get("required_fields") or ""
+        return [name.strip() for name in text.split(",") if name.strip()]
+
+    def clean(self) -> dict[str, Any]:
+        data: dict[str, Any] = super().clean() or {}
+        criteria: dict[str, dict[str, float]] = {}
+        for measurement, _ in MeasurementType.choices:
+            bias = data.get(f"{measurement}__max_bias")
+            noise = data.get(f"{measurement}__max_noise")
+            if bias is None and noise is None:
+                continue
+            if bias is None or noise is None or bias <= 0 or noise <= 0:
+                self.add_error(
+                    f"{measurement}__max_bias" if not bias else f"{measurement}__max_noise",
+                    "Give both a max bias and a max noise above zero, or neither.",
+                )
+                continue
+            criteria[measurement] = {"max_bias": bias, "max_noise": noise}
+        # Set before the model's own validation (a level that ingests needs criteria).
+        self.instance.calibration_criteria = criteria
+        return data
+
+    def _update_errors(self, errors: ValidationError) -> None:
+        # The model names `calibration_criteria`, which this form edits as one field per limit.
+        if hasattr(errors, "error_dict") and "calibration_criteria" in errors.error_dict:
+            moved = dict(errors.error_dict)
+            moved[NON_FIELD_ERRORS] = [*moved.get(NON_FIELD_ERRORS, []), *moved.pop("calibration_criteria")]
+            errors = ValidationError(moved)
+        super()._update_errors(errors)  # type: ignore[misc]

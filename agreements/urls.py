@@ -22,4 +22,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("evaluations/<int:pk>/", views.EvaluationDetailView.as_view(), name="evaluation-detail"),
     path("evaluations/<int:pk>/decide/", views.EvaluationDecideView.as_view(), name="evaluation-decide"),
     path("tiers/", views.TierListView.as_view(), name="tier-list"),
+    path("tiers/<int:level>/edit/", views.TierEditView.as_view(), name="tier-edit"),
 ]

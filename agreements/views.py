@@ -29,6 +29,7 @@ from agreements.forms import (
     OutageForm,
     StartEvaluationForm,
     StatementForm,
+    TierForm,
     TransitionForm,
     data_plan_formset,
 )
@@ -379,3 +380,23 @@ class TierListView(LoginRequiredMixin, ListView):
         context = super().get_context_data(**kwargs)
         context["is_admin"] = _is_admin(self.request.user)
         return context
+
+
+class TierEditView(RoleRequiredMixin, View):
+    """An agreement admin edits an integration tier's definition (audited as any change)."""
+
+    roles = (Role.AGREEMENT_ADMIN,)
+    template_name = "agreements/tier_form.html"
+
+    def get(self, request: HttpRequest, level: int) -> HttpResponse:
+        tier = get_object_or_404(TierDefinition, level=level)
+        return render(request, self.template_name, {"form": TierForm(instance=tier), "tier": tier})
+
+    def post(self, request: HttpRequest, level: int) -> HttpResponse:
+        tier = get_object_or_404(TierDefinition, level=level)
+        form = TierForm(request.POST, instance=tier)
+        if form.is_valid():
+            form.save()
+            messages.success(request, f"Level {tier.level} saved.")
+            return redirect("tier-list")
+        return render(request, self.template_name, {"form": form, "tier": tier}, status=400)

@@ -15,24 +15,36 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
-from portal.forms import MarkingFormField
-from portal.markings.marking import Marking
+from portal import audit, marking_changes
+from portal.forms import MarkingChangeFormMixin, MarkingFormField
 from portal.markings.models import MarkedModel, MarkedQuerySet
-from portal.models import ApiToken, AuditEvent, Nation, Notice, Role, SpOC, TaskRun, User
+from portal.models import ApiToken, AuditEvent, Nation, Notice, SpOC, TaskRun, User
 
 
 class VisibleRawIdWidget(ForeignKeyRawIdWidget):
-    """A raw-id box that names the chosen record only when the reader may see it."""
+    """A raw-id box that shows the chosen record (its id, name and link) only when the reader
+    may see it; otherwise it reads as empty."""
 
     def __init__(self, *args: Any, visible: QuerySet[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.visible = visible
 
-    def label_and_url_for_value(self, value: Any) -> tuple[str, str]:
+    def _is_visible(self, value: Any) -> bool:
         key = self.rel.get_related_field().name
         try:
             self.visible.get(**{key: value})
         except (ValueError, ValidationError, ObjectDoesNotExist):
+            return False
+        return True
+
+    def get_context(self, name: str, value: Any, attrs: Any) -> dict[str, Any]:
+        # A hidden record's id is not put in the box either: the box reads as empty.
+        if value not in (None, "") and not self._is_visible(value):
+            value = None
+        return super().get_context(name, value, attrs)
+
+    def label_and_url_for_value(self, value: Any) -> tuple[str, str]:
+        if not self._is_visible(value):
             return "", ""
         return super().label_and_url_for_value(value)
 
@@ -60,40 +72,47 @@ class VisibleChoicesMixin:
 
 
 MARKING_COLUMNS = ("classification_level", "noforn", "rel_mask")
+MARKING_FIELDS = ("marking", "marking_reason")
 
 
-def marking_change_refused(actor: Any, old: Marking, new: Marking) -> str | None:
-    """Why `actor` may not move a record from `old` to `new`, or None: anyone may raise a
-    marking; only the security officer lowers or widens one."""
-    if new.no_looser_than(old) or actor.has_role(Role.SECURITY_OFFICER):
-        return None
-    return f"Only the security officer may downgrade {old} to {new}."
-
-
-class MarkedAdminForm(forms.ModelForm):
-    """The marking edited as one validated `Marking`, never as its raw columns."""
+class MarkedAdminForm(MarkingChangeFormMixin, forms.ModelForm):
+    """The marking edited as one validated `Marking`, never as its raw columns, through
+    `marking_changes.check_change` like every other form: anyone raises it, only the security
+    officer lowers or widens it, with the reason this form then asks for; the save is audited
+    as a downgrade."""
 
     marking = MarkingFormField()
+    marking_reason = forms.CharField(required=False, label="Reason for a downgrade", max_length=500)
     actor: Any = None
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self._marking_user = self.actor
         field: Any = self.fields["marking"]
         field.user = self.actor
         if self.instance.pk:
             self.initial["marking"] = self.instance.marking
 
     def clean(self) -> dict[str, Any]:
-        data: dict[str, Any] = super().clean() or {}
-        marking = data.get("marking")
-        if marking is not None:
-            if self.instance.pk:
-                refused = marking_change_refused(self.actor, self.instance.marking, marking)
-                if refused:
-                    self.add_error("marking", refused)
-                    return data
-            self.instance.marking = marking
+        data = super().clean()
+        # Set here so that the model's own validation sees the new marking.
+        self.apply_marking()
+        self._keep_hidden_links(data)
         return data
+
+    def _keep_hidden_links(self, data: dict[str, Any]) -> None:
+        """A raw-id box of a record the reader may not see was shown empty; left empty, the
+        link stays as it was rather than being cleared by someone who could not see it."""
+        if not self.instance.pk:
+            return
+        for name, field in self.fields.items():
+            widget = getattr(field, "widget", None)
+            if not isinstance(widget, VisibleRawIdWidget) or data.get(name) is not None:
+                continue
+            attname = self.instance._meta.get_field(name).attname
+            current = getattr(self.instance, attname, None)
+            if current is not None and not widget._is_visible(current):
+                data.pop(name, None)  # construct_instance leaves the field as it is
 
 
 class MarkedModelAdmin(VisibleChoicesMixin, admin.ModelAdmin):
@@ -108,6 +127,19 @@ class MarkedModelAdmin(VisibleChoicesMixin, admin.ModelAdmin):
             return queryset.visible_to(request.user)
         return queryset
 
+    def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None) -> Any:
+        # The record of the change, history and delete pages: a read for the audit trail.
+        obj = super().get_object(request, object_id, from_field)
+        audit.record_reads([obj])
+        return obj
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> Any:
+        response = super().changelist_view(request, extra_context)
+        changelist = getattr(response, "context_data", {}).get("cl")
+        if changelist is not None:
+            audit.record_reads(changelist.result_list)
+        return response
+
     def _is_marked(self) -> bool:
         return issubclass(self.model, MarkedModel)
 
@@ -120,17 +152,25 @@ class MarkedModelAdmin(VisibleChoicesMixin, admin.ModelAdmin):
         for name, options in fieldsets:
             fields: list[Any] = []
             for field in options.get("fields", ()):
-                if field in MARKING_COLUMNS or field == "marking":
+                if field in MARKING_COLUMNS or field in MARKING_FIELDS:
                     if not placed:
-                        fields.append("marking")
+                        fields.extend(self._marking_fields(request, obj))
                         placed = True
                     continue
                 fields.append(field)
             rewritten.append((name, {**options, "fields": fields}))
         if not placed and rewritten:
             name, options = rewritten[0]
-            rewritten[0] = (name, {**options, "fields": [*options["fields"], "marking"]})
+            rewritten[0] = (
+                name,
+                {**options, "fields": [*options["fields"], *self._marking_fields(request, obj)]},
+            )
         return rewritten
+
+    def _marking_fields(self, request: HttpRequest, obj: Any) -> list[str]:
+        if obj is not None and marking_changes.may_downgrade(request.user):
+            return list(MARKING_FIELDS)
+        return ["marking"]
 
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
         if self._is_marked():

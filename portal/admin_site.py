@@ -5,8 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.http import HttpRequest
 from django.shortcuts import redirect
+
+from portal import audit
+
+
+class AuditedAutocompleteView(AutocompleteJsonView):
+    """The choices an autocomplete box lists (already only those the reader may see, through
+    the marked admin's queryset) are reads for the audit trail."""
+
+    def serialize_result(self, obj: Any, to_field_name: str) -> dict[str, str]:
+        audit.record_reads([obj])
+        return super().serialize_result(obj, to_field_name)  # type: ignore[misc]
 
 
 class PortalAdminSite(admin.AdminSite):
@@ -19,6 +31,9 @@ class PortalAdminSite(admin.AdminSite):
         if request.user.is_authenticated and not request.user.is_staff:
             return redirect("home")
         return super().login(request, extra_context)
+
+    def autocomplete_view(self, request: HttpRequest) -> Any:
+        return AuditedAutocompleteView.as_view(admin_site=self)(request)
 
     def has_permission(self, request: HttpRequest) -> bool:
         user: Any = request.user

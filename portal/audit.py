@@ -2,6 +2,13 @@
 
 Who acts comes from the request (set by `AuditContextMiddleware`, or by the API base classes
 once DRF has authenticated a token) or, in a background task, from `acting_as`.
+
+Reads: whatever shows a record marked CONFIDENTIAL or above calls `record_reads` (the list and
+detail bases of pages and API, every serializer of a marked record, `{% portion %}` /
+`{% mark_page %}` in templates, the marked admin). During a request the records are gathered
+(`reading`) and written when the response is ready, one `read` row per record however many
+parts of the page showed it, and none for a record the same request created, changed or
+deleted (that change is its one row). Outside a request a read is written at once.
 """
 
 from __future__ import annotations
@@ -41,6 +48,74 @@ def acting_as(actor: Actor) -> Iterator[Actor]:
         _actor.reset(token)
 
 
+class ReadLedger:
+    """The classified records one response shows, each once, and those it wrote. A child
+    record without a marking of its own (`read_through`: a data-plan entry, an outage) is
+    a read of its parent, loaded with the others of its model in one query when written."""
+
+    def __init__(self) -> None:
+        self.shown: dict[tuple[str, str], models.Model] = {}
+        self.written: set[tuple[str, str]] = set()
+        self.parents: dict[type[models.Model], set[Any]] = {}
+
+    def note(self, obj: models.Model) -> None:
+        self.shown.setdefault(_key(obj), obj)
+
+    def note_parent(self, model: type[models.Model], pk: Any) -> None:
+        if (model._meta.label_lower, str(pk)) not in self.shown:
+            self.parents.setdefault(model, set()).add(pk)
+
+    def events(self, actor: Actor) -> list[AuditEvent]:
+        for model, pks in self.parents.items():
+            for parent in model._default_manager.filter(pk__in=pks):
+                if is_classified(parent):
+                    self.note(parent)
+        self.parents.clear()
+        return [
+            _event(AuditAction.READ, obj, actor, None)
+            for key, obj in self.shown.items()
+            if key not in self.written
+        ]
+
+
+def _parent_of(obj: Any) -> tuple[type[models.Model], Any] | None:
+    """(parent model, parent id) of a child record read through a marked parent."""
+    name = getattr(type(obj), "read_through", None)
+    if not isinstance(obj, models.Model) or not name:
+        return None
+    field = obj._meta.get_field(name)
+    related = field.related_model
+    pk = getattr(obj, getattr(field, "attname", name), None)
+    if not isinstance(related, type) or pk is None or not hasattr(related, "classification_level"):
+        return None
+    return related, pk
+
+
+_ledger: ContextVar[ReadLedger | None] = ContextVar("audit_reads", default=None)
+
+
+def _key(obj: models.Model) -> tuple[str, str]:
+    return obj._meta.label_lower, str(obj.pk)
+
+
+@contextlib.contextmanager
+def reading() -> Iterator[ReadLedger]:
+    """Gather the reads of one response; `write_reads` writes them once it is ready."""
+    ledger = ReadLedger()
+    token = _ledger.set(ledger)
+    try:
+        yield ledger
+    finally:
+        _ledger.reset(token)
+
+
+def write_reads(ledger: ReadLedger) -> int:
+    events = ledger.events(current_actor())
+    ledger.shown.clear()
+    AuditEvent.objects.bulk_create(events)
+    return len(events)
+
+
 def current_actor() -> Actor:
     return _actor.get() or Actor()
 
@@ -78,18 +153,39 @@ def _event(action: str, obj: models.Model | None, actor: Actor, detail: dict[str
 
 def record(action: str, obj: models.Model | None = None, *, detail: dict[str, Any] | None = None) -> None:
     _event(action, obj, current_actor(), detail).save()
+    ledger = _ledger.get()
+    if ledger is not None and obj is not None and obj.pk is not None:
+        ledger.written.add(_key(obj))
 
 
-def record_reads(objects: Iterable[models.Model]) -> int:
-    """Record a read of every object marked CONFIDENTIAL or above; returns how many."""
-    actor = current_actor()
-    events = [
-        _event(AuditAction.READ, obj, actor, None)
-        for obj in objects
-        if getattr(obj, "classification_level", -1) >= Level.CONFIDENTIAL
-    ]
-    AuditEvent.objects.bulk_create(events)
-    return len(events)
+def is_classified(obj: Any) -> bool:
+    """A stored record marked CONFIDENTIAL or above (what a read is recorded for)."""
+    return (
+        isinstance(obj, models.Model)
+        and obj.pk is not None
+        and (getattr(obj, "classification_level", None) or -1) >= Level.CONFIDENTIAL
+    )
+
+
+def record_reads(objects: Iterable[Any]) -> int:
+    """Record a read of every record marked CONFIDENTIAL or above among `objects` (and of the
+    classified parent of a child among them). Within a request the rows are written with the
+    response, once per record; outside one at once (returning how many were written)."""
+    objects = list(objects)
+    shown = [obj for obj in objects if is_classified(obj)]
+    ledger = _ledger.get()
+    standalone = ledger is None
+    if ledger is None:
+        ledger = ReadLedger()
+    for obj in shown:
+        ledger.note(obj)
+    for obj in objects:
+        parent = _parent_of(obj)
+        if parent is not None:
+            ledger.note_parent(*parent)
+    if standalone:
+        return write_reads(ledger)
+    return len(shown)
 
 
 def record_bulk(

@@ -65,8 +65,8 @@ def check_change(user: Any, before: Marking | None, after: Marking, reason: str 
     assert before is not None
     if not may_downgrade(user):
         raise MarkingChangeRefused(
-            f"Changing the marking from {before.banner} to {after.banner} is a downgrade; "
-            "only the security officer may downgrade a marking.",
+            f"Changing the marking from {before.banner} to {after.banner} is a downgrade. "
+            "Only the security officer may downgrade a marking.",
             field="marking",
         )
     if not change.reason:

@@ -16,9 +16,15 @@ from portal.access import apply_if_due
 from portal.banners import BANNER_PLACEHOLDER, PageMarkings, render_banner
 from portal.network import client_address
 
+# Answers that show what was read: success, redirects, and a form shown again with its errors
+# (400). A refusal, a missing record or a failure shows nothing.
+SHOWING_STATUSES = frozenset(range(200, 401))
+
 
 class AuditContextMiddleware:
-    """Tells the audit trail who is acting, and from where, for the length of a request."""
+    """Tells the audit trail who is acting, and from where, for the length of a request, and
+    writes the reads of classified records the response showed once it is ready (none for a
+    refusal or a failure: nothing was shown)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -31,8 +37,11 @@ class AuditContextMiddleware:
             remote_addr=client_address(request),
             path=request.get_full_path(),
         )
-        with audit.acting_as(actor):
-            return self.get_response(request)
+        with audit.acting_as(actor), audit.reading() as reads:
+            response = self.get_response(request)
+            if response.status_code in SHOWING_STATUSES:
+                audit.write_reads(reads)
+            return response
 
 
 class PrivateResponseMiddleware:

@@ -38,6 +38,7 @@ from agreements.filters import (
 )
 from agreements.models import Agreement, DataPlanEntry, Sensor, SensorBias, TierDefinition, TierEvaluation
 from agreements.tiers import evaluation_progress
+from portal import audit
 from portal.api.base import MarkedViewSet
 from portal.errors import NotAllowed
 
@@ -103,6 +104,8 @@ class SensorViewSet(MarkedViewSet):
             )
         agreement = found.agreement
         visible = agreement is not None and agreement.allows(request.user)
+        if visible:
+            audit.record_reads([agreement])  # named, with its kind
         return Response(
             {
                 **body,

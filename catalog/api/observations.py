@@ -35,8 +35,10 @@ from catalog.observations.filters import ObservationFilter
 from catalog.observations.ingest import INTERRUPTED, IngestResult, ingest, receive
 from catalog.observations.validation import DeliveryRefused, check_tasking_request, parse_requested_marking
 from portal.api.base import (
+    AuditedAPIMixin,
     MarkedReadOnlyViewSet,
     MarkingField,
+    RecordsReadsMixin,
     ReferencesListSerializer,
     ReferencingSerializerMixin,
     VisibleSlugRelatedField,
@@ -150,7 +152,7 @@ class ObservationSerializer(ReferencingSerializerMixin, serializers.ModelSeriali
         return obs.space_object.catalog_number if obs.space_object else None
 
 
-class IngestBatchSerializer(serializers.ModelSerializer):
+class IngestBatchSerializer(RecordsReadsMixin, serializers.ModelSerializer):
     spoc: serializers.SlugRelatedField = serializers.SlugRelatedField(slug_field="code", read_only=True)
     marking = MarkingField(read_only=True)
 
@@ -345,7 +347,7 @@ class ObservationViewSet(MarkedReadOnlyViewSet):
         return _deliver(request, upload.file, filename=upload.name or "upload", channel="upload")
 
 
-class IngestBatchViewSet(viewsets.ReadOnlyModelViewSet):
+class IngestBatchViewSet(AuditedAPIMixin, viewsets.ReadOnlyModelViewSet):
     queryset = IngestBatch.objects.all()  # narrowed per reader in get_queryset
     serializer_class = IngestBatchSerializer
     permission_classes = [permissions.IsAuthenticated]

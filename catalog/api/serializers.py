@@ -9,7 +9,8 @@ from rest_framework import serializers
 
 from catalog.models import ElementSet, PartnerObjectMapping, SpaceObject, SyncRun
 from catalog.services.importer import ELEMENT_FIELDS
-from portal.api.base import MarkedModelSerializer, MarkingField
+from portal import audit
+from portal.api.base import MarkedModelSerializer, MarkingField, RecordsReadsMixin
 from portal.markings.marking import Level, Marking
 from portal.markings.nations import codes_of
 
@@ -84,7 +85,7 @@ def element_set_data(row: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-class ElementSetSerializer(serializers.ModelSerializer):
+class ElementSetSerializer(RecordsReadsMixin, serializers.ModelSerializer):
     catalog_number = serializers.IntegerField(source="space_object.catalog_number", read_only=True)
     object_name = serializers.CharField(source="space_object.name", read_only=True)
     intl_designator = serializers.CharField(source="space_object.intl_designator", read_only=True)
@@ -113,6 +114,7 @@ class ElementSetSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def to_representation(self, instance: ElementSet) -> dict[str, Any]:
+        audit.record_reads([instance])  # rows built here, not by the mixin's representation
         obj = instance.space_object
         row = {name: getattr(instance, name) for name in _OWN_COLUMNS}
         row["space_object__catalog_number"] = obj.catalog_number
@@ -124,14 +126,14 @@ class ElementSetSerializer(serializers.ModelSerializer):
         return element_set_data(row)
 
 
-class CurrentElementsSerializer(serializers.ModelSerializer):
+class CurrentElementsSerializer(RecordsReadsMixin, serializers.ModelSerializer):
     class Meta:
         model = ElementSet
         fields = ["id", "epoch", "inclination", "eccentricity", "mean_motion", *DERIVED_FIELDS]
         read_only_fields = fields
 
 
-class SpaceObjectSerializer(serializers.ModelSerializer):
+class SpaceObjectSerializer(RecordsReadsMixin, serializers.ModelSerializer):
     marking = MarkingField(read_only=True)
     current = CurrentElementsSerializer(source="current_elset", read_only=True, allow_null=True)
 
@@ -216,7 +218,7 @@ class ResolveSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(choices=["accept", "reject"])
 
 
-class SyncRunSerializer(serializers.ModelSerializer):
+class SyncRunSerializer(RecordsReadsMixin, serializers.ModelSerializer):
     source: serializers.Field = serializers.SlugRelatedField(slug_field="name", read_only=True)  # type: ignore[assignment]
     marking = MarkingField(read_only=True)
 

@@ -27,7 +27,11 @@ from portal.markings.models import MarkedQuerySet
 
 
 class AuditedAPIMixin:
-    """Names the token-authenticated caller in the audit trail and records classified reads."""
+    """Names the token-authenticated caller in the audit trail and records classified reads:
+    the page of a list, and the record of every detail route (its own actions, such as
+    coverage or outages, and its text formats, included). Every serializer of a marked record
+    notes what it represents as well (`ReferencingSerializerMixin`); the audit trail writes
+    each record once per response."""
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)  # type: ignore[misc]
@@ -40,11 +44,10 @@ class AuditedAPIMixin:
             return queryset.visible_to(self.request.user)  # type: ignore[attr-defined]
         return queryset
 
-    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Any:
-        instance = self.get_object()  # type: ignore[attr-defined]
+    def get_object(self) -> Any:
+        instance = super().get_object()  # type: ignore[misc]
         audit.record_reads([instance])
-        serializer = self.get_serializer(instance)  # type: ignore[attr-defined]
-        return Response(serializer.data)
+        return instance
 
     def paginate_queryset(self, queryset: Any) -> Any:
         page = super().paginate_queryset(queryset)  # type: ignore[misc]
@@ -196,7 +199,17 @@ def _attname(model: Any, name: str) -> str | None:
     return field.attname if isinstance(field, models.ForeignKey) else None
 
 
-class ReferencingSerializerMixin:
+class RecordsReadsMixin:
+    """A classified record this serializer represents, at any depth (a nested current element
+    set too), is a read for the audit trail. Every serializer of a marked model has it
+    (`tests/portal/test_read_audit_completeness.py` fails on one that has not)."""
+
+    def to_representation(self, instance: Any) -> Any:
+        audit.record_reads([instance])
+        return super().to_representation(instance)  # type: ignore[misc]
+
+
+class ReferencingSerializerMixin(RecordsReadsMixin):
     """Related fields go through the references rule; lists learn it per page."""
 
     serializer_related_field: Any = VisibleRelatedField

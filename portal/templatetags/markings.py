@@ -1,7 +1,8 @@
 """Portion marks per row and the page banner placeholder.
 
 Every record a template shows goes through `{% portion obj %}` (or `{% mark_page obj %}` where
-no portion mark is wanted), which also adds its marking to the page's banner.
+no portion mark is wanted), which also adds its marking to the page's banner and, given the
+record itself (not only its marking), notes a read of it for the audit trail.
 """
 
 from __future__ import annotations
@@ -12,13 +13,15 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from portal import audit
 from portal.banners import BANNER_CLASSES, BANNER_PLACEHOLDER
 from portal.markings.marking import Marking
 
 register = template.Library()
 
 
-def _note(context: template.Context, marking: Marking) -> None:
+def _note(context: template.Context, marking: Marking, shown: Any = None) -> None:
+    audit.record_reads([shown])
     request = context.get("request")
     page = getattr(request, "page_markings", None)
     if page is not None:
@@ -36,7 +39,7 @@ def _marking_of(value: Any) -> Marking:
 @register.simple_tag(takes_context=True)
 def portion(context: template.Context, value: Any) -> SafeString:
     marking = _marking_of(value)
-    _note(context, marking)
+    _note(context, marking, value)
     return format_html(
         '<span class="portion {}" title="{}">({})</span>',
         BANNER_CLASSES[marking.level].replace("banner", "portion"),
@@ -47,7 +50,7 @@ def portion(context: template.Context, value: Any) -> SafeString:
 
 @register.simple_tag(takes_context=True)
 def mark_page(context: template.Context, value: Any) -> str:
-    _note(context, _marking_of(value))
+    _note(context, _marking_of(value), value)
     return ""
 
 

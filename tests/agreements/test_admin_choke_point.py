@@ -14,7 +14,7 @@ from django.urls import reverse
 from agreements.models import Sensor, SensorBias
 from portal.markings.marking import Level
 from portal.markings.models import marking_columns
-from portal.models import Notice, User
+from portal.models import AuditEvent, Notice, User
 from portal.testing import sign_in
 
 
@@ -26,10 +26,16 @@ def admin_client(user: User) -> Client:
     return sign_in(Client(), user)
 
 
-def notice_change(client: Client, notice: Notice, marking: str) -> Any:
+def notice_change(client: Client, notice: Notice, marking: str, reason: str = "") -> Any:
     return client.post(
         reverse("admin:portal_notice_change", args=[notice.pk]),
-        {"title": notice.title, "body": notice.body, "spoc": notice.spoc_id or "", "marking": marking},
+        {
+            "title": notice.title,
+            "body": notice.body,
+            "spoc": notice.spoc_id or "",
+            "marking": marking,
+            "marking_reason": reason,
+        },
     )
 
 
@@ -65,9 +71,24 @@ def test_a_security_officer_downgrades_in_the_admin(coalition: dict[str, User]) 
     User.objects.filter(pk=officer.pk).update(is_staff=True, is_superuser=True)
     officer.refresh_from_db()
     notice = Notice.objects.get(title="Heightened RPO activity in GEO belt")
-    assert notice_change(admin_client(officer), notice, "CUI//REL TO USA, FVEY").status_code == 302
+    client = admin_client(officer)
+    assert (
+        'name="marking_reason"'
+        in client.get(reverse("admin:portal_notice_change", args=[notice.pk])).content.decode()
+    )
+    unexplained = notice_change(client, notice, "CUI//REL TO USA, FVEY")
+    assert unexplained.status_code == 200
+    assert "A downgrade needs a reason." in unexplained.content.decode()
+    notice.refresh_from_db()
+    assert notice.marking.level == Level.SECRET
+    done = notice_change(client, notice, "CUI//REL TO USA, FVEY", reason="released by the originator")
+    assert done.status_code == 302
     notice.refresh_from_db()
     assert notice.marking.level == Level.CUI
+    event = AuditEvent.objects.filter(model="portal.notice", object_id=str(notice.pk)).latest("pk")
+    assert event.action == "downgrade"
+    assert event.detail["reason"] == "released by the originator"
+    assert event.detail["to"] == "CUI//REL TO USA, AUS, CAN, GBR, NZL"
 
 
 def test_a_superuser_cannot_change_their_own_clearance_in_the_admin(coalition: dict[str, User]) -> None:
