@@ -416,6 +416,7 @@ class CoverageWhatIfView(LoginRequiredMixin, View):
             except coverage_whatif.WhatIfError as exc:
                 form.add_error(None, str(exc))
         sensors = coverage_whatif.network(request.user)
+        audit.record_reads(sensors)  # the map names them
         return render(
             request,
             "tasking/coverage_whatif.html",
