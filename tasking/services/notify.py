@@ -120,7 +120,8 @@ def partner_staff_of(spoc_ids: Iterable[int]) -> dict[int, list[Any]]:
     """The active partner staff of each SpOC, in one query."""
     staff: dict[int, list[Any]] = {}
     for user in User.objects.filter(spoc_id__in=set(spoc_ids), role=Role.PARTNER_STAFF, is_active=True):
-        staff.setdefault(user.spoc_id, []).append(user)
+        if user.spoc_id is not None:
+            staff.setdefault(user.spoc_id, []).append(user)
     return staff
 
 
