@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from portal.dashboard import Figure, Panel
 from tasking.choices import RequestStatus
-from tasking.models import TaskingRequest
+from tasking.models import Notification, TaskingRequest
 from tasking.models.requests import is_us_side
 
 UNMET = [RequestStatus.REJECTED, RequestStatus.EXPIRED, RequestStatus.FAILED, RequestStatus.PARTIAL]
@@ -38,7 +38,7 @@ def tasking_panel(user: Any) -> Panel | None:
                 Figure.count(
                     "Unmet in the last 7 days",
                     requests.filter(status__in=UNMET, updated__gte=now - dt.timedelta(days=7)),
-                    listing,
+                    listing + "?status=unmet&days=7",
                 ),
             ],
         )
@@ -57,3 +57,10 @@ def tasking_panel(user: Any) -> Panel | None:
             ),
         ],
     )
+
+
+def unread_notifications(user: Any) -> Figure | None:
+    """The reader's unread notifications: a count marked as the combination of what it counts."""
+    unread = Notification.objects.visible_to(user).filter(user=user, read_at__isnull=True)
+    figure = Figure.count("Unread notifications", unread, reverse("notification-list"))
+    return figure if figure.value else None

@@ -38,6 +38,9 @@ class HomeView(LoginRequiredMixin, TemplateView):
         context["recent_notices"] = list(notices.select_related("spoc")[:5])
         audit.record_reads(context["recent_notices"])
         context["recent_runs"] = TaskRun.objects.all()[:5]
+        # The unread count is marked like what it counts, so it is shown (and raises the banner)
+        # only on the pages that are about one's own work: here and the notifications list.
+        context["show_unread_count"] = True
         return context
 
 
