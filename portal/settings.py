@@ -102,7 +102,11 @@ TEMPLATES = [
                 "portal.context_processors.portal",
             ],
             # Times and tables read the same on every page without a load tag.
-            "builtins": ["portal.templatetags.times", "portal.templatetags.tables"],
+            "builtins": [
+                "portal.templatetags.times",
+                "portal.templatetags.tables",
+                "portal.templatetags.audit_links",
+            ],
         },
     },
 ]
