@@ -230,16 +230,15 @@ class RequestActView(LoginRequiredMixin, View):
             if not request.htmx:  # type: ignore[attr-defined]
                 status = exc.status
         where = request.POST.get("from", "detail")
+        done = "" if error else self.confirmation(obj, action)
         if request.htmx:  # type: ignore[attr-defined]
-            return self.fragment(request, obj.pk, where, error, status)
+            return self.fragment(request, obj.pk, where, error, status, done)
         if status == 403:
             return HttpResponse(error, status=403)
         if error:
             messages.error(request, error)
-        elif action == RequestAction.RETASK:
-            messages.success(request, f"{obj.reference}: SSN retasking queued.")
         else:
-            messages.success(request, f"{obj.reference}: {RequestStatus(obj.status).label.lower()}.")
+            messages.success(request, done)
         target = request.POST.get("next", "")
         if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
             return redirect(target)
@@ -247,7 +246,16 @@ class RequestActView(LoginRequiredMixin, View):
             return redirect("request-inbox")
         return redirect("request-detail", pk=obj.pk)
 
-    def fragment(self, request: HttpRequest, pk: int, where: str, error: str, status: int) -> HttpResponse:
+    @staticmethod
+    def confirmation(obj: TaskingRequest, action: str) -> str:
+        """What the person is told once the step is taken (in place, or as a message)."""
+        if action == RequestAction.RETASK:
+            return f"{obj.reference}: SSN retasking queued."
+        return f"{obj.reference} is now {RequestStatus(obj.status).label.lower()}."
+
+    def fragment(
+        self, request: HttpRequest, pk: int, where: str, error: str, status: int, done: str = ""
+    ) -> HttpResponse:
         user = request.user
         obj = _get_request(user, pk)
         decorate([obj], user)
@@ -256,6 +264,7 @@ class RequestActView(LoginRequiredMixin, View):
             "r": obj,
             "object": obj,
             "error": error,
+            "done": done,
             "reject_reasons": RejectReason.choices,
             "failure_reasons": FailureReason.choices,
         }

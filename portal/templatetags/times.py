@@ -58,3 +58,8 @@ def span(value: dt.timedelta | float | None) -> str:
 @register.filter
 def split_list(value: str) -> list[str]:
     return [part for part in str(value).split(",") if part]
+
+
+@register.filter
+def is_past(value: dt.datetime | None) -> bool:
+    return isinstance(value, dt.datetime) and value < timezone.now()
