@@ -339,6 +339,7 @@ LOGGING = {
 NAV_COUNTS = {"notifications": "tasking.dashboard.unread_notifications"}
 
 DASHBOARD_PANELS = [
+    "portal.dashboard.security_panel",
     "tasking.dashboard.tasking_panel",
     "catalog.dashboard.observations_panel",
     "catalog.dashboard.catalog_panel",

@@ -9,11 +9,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal.dashboard import Figure, Panel
+from portal.templatetags.times import words
+from tasking import workflow
 from tasking.choices import RequestStatus
 from tasking.models import Notification, TaskingRequest
 from tasking.models.requests import is_us_side
 
 UNMET = [RequestStatus.REJECTED, RequestStatus.EXPIRED, RequestStatus.FAILED, RequestStatus.PARTIAL]
+OPEN = sorted(workflow.AWAITING_ANSWER | workflow.IN_EXECUTION)
+SOONEST = 3
 
 
 def tasking_panel(user: Any) -> Panel | None:
@@ -24,6 +28,11 @@ def tasking_panel(user: Any) -> Panel | None:
         return Panel(
             "Tasking",
             [
+                Figure.count(
+                    "Open requests (awaiting an answer or being executed)",
+                    requests.filter(status__in=OPEN),
+                    listing + "?status=open",
+                ),
                 Figure.count(
                     "Awaiting a partner's answer",
                     requests.filter(status=RequestStatus.SUBMITTED),
@@ -45,6 +54,18 @@ def tasking_panel(user: Any) -> Panel | None:
     if getattr(user, "spoc_id", None) is None:
         return None
     inbox = TaskingRequest.objects.answerable_by(user).filter(status=RequestStatus.SUBMITTED)
+    soonest = [
+        Figure(
+            f"Due: {r.reference} {r.title}"[:120],
+            "overdue"
+            if r.response_deadline < now
+            else f"in {words((r.response_deadline - now).total_seconds())}",
+            reverse("request-detail", args=[r.pk]),
+            alert=r.response_deadline - now < dt.timedelta(hours=1),
+            marking=r.marking,
+        )
+        for r in inbox.filter(response_deadline__isnull=False).order_by("response_deadline", "pk")[:SOONEST]
+    ]
     return Panel(
         "Your inbox",
         [
@@ -55,6 +76,7 @@ def tasking_panel(user: Any) -> Panel | None:
                 reverse("request-inbox"),
                 alert_if_any=True,
             ),
+            *soonest,
         ],
     )
 

@@ -36,6 +36,7 @@ from tasking.services.filing import file_request
 from tasking.services.rows import INBOX_STATUSES, decorate, with_page_data
 
 UNMET_FILTER = "unmet"
+OPEN_FILTER = "open"
 
 
 REQUEST_TABLE = Table(
@@ -78,6 +79,8 @@ class RequestListView(TablePageMixin, LoginRequiredMixin, ListView):
         status = self.request.GET.get("status")
         if status == UNMET_FILTER:
             requests = requests.filter(status__in=workflow.UNMET)
+        elif status == OPEN_FILTER:
+            requests = requests.filter(status__in=workflow.AWAITING_ANSWER | workflow.IN_EXECUTION)
         elif status in RequestStatus.values:
             requests = requests.filter(status=status)
         spoc = self.request.GET.get("spoc")
