@@ -11,10 +11,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils.module_loading import import_string
 
 from portal.markings.marking import Marking
 from portal.markings.models import MarkedQuerySet
+from portal.models import AccessChange, AccessChangeStatus, Role
 
 
 @dataclass
@@ -47,3 +49,22 @@ def panels_for(user: Any) -> list[Panel]:
         if panel is not None:
             panels.append(panel)
     return panels
+
+
+def security_panel(user: Any) -> Panel | None:
+    """What the security officer handles first: access changes waiting for a second officer."""
+    if getattr(user, "role", None) != Role.SECURITY_OFFICER:
+        return None
+    pending = AccessChange.objects.filter(status=AccessChangeStatus.PENDING)
+    yours = pending.exclude(requested_by=user).count()
+    asked = pending.filter(requested_by=user).count()
+    url = reverse("security-approvals")
+    return Panel(
+        "Approvals",
+        [
+            Figure("Waiting for your approval", yours, url, alert=yours > 0),
+            Figure("Your changes waiting for a second officer", asked, url),
+        ],
+        note="Nobody approves their own change: TOP SECRET grants and nationality changes "
+        "need a second officer.",
+    )

@@ -101,6 +101,12 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.portal",
             ],
+            # Times and tables read the same on every page without a load tag.
+            "builtins": [
+                "portal.templatetags.times",
+                "portal.templatetags.tables",
+                "portal.templatetags.audit_links",
+            ],
         },
     },
 ]
@@ -334,7 +340,11 @@ LOGGING = {
 }
 
 # The watch overview's panels, in order; each takes the user and returns a panel or None.
+# Counts shown in the navigation on every page (name -> function of the user).
+NAV_COUNTS = {"notifications": "tasking.dashboard.unread_notifications"}
+
 DASHBOARD_PANELS = [
+    "portal.dashboard.security_panel",
     "tasking.dashboard.tasking_panel",
     "catalog.dashboard.observations_panel",
     "catalog.dashboard.catalog_panel",

@@ -9,11 +9,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal.dashboard import Figure, Panel
+from portal.templatetags.times import words
+from tasking import workflow
 from tasking.choices import RequestStatus
-from tasking.models import TaskingRequest
+from tasking.models import Notification, TaskingRequest
 from tasking.models.requests import is_us_side
 
 UNMET = [RequestStatus.REJECTED, RequestStatus.EXPIRED, RequestStatus.FAILED, RequestStatus.PARTIAL]
+OPEN = sorted(workflow.AWAITING_ANSWER | workflow.IN_EXECUTION)
+SOONEST = 3
 
 
 def tasking_panel(user: Any) -> Panel | None:
@@ -24,6 +28,11 @@ def tasking_panel(user: Any) -> Panel | None:
         return Panel(
             "Tasking",
             [
+                Figure.count(
+                    "Open requests (awaiting an answer or being executed)",
+                    requests.filter(status__in=OPEN),
+                    listing + "?status=open",
+                ),
                 Figure.count(
                     "Awaiting a partner's answer",
                     requests.filter(status=RequestStatus.SUBMITTED),
@@ -38,13 +47,25 @@ def tasking_panel(user: Any) -> Panel | None:
                 Figure.count(
                     "Unmet in the last 7 days",
                     requests.filter(status__in=UNMET, updated__gte=now - dt.timedelta(days=7)),
-                    listing,
+                    listing + "?status=unmet&days=7",
                 ),
             ],
         )
     if getattr(user, "spoc_id", None) is None:
         return None
     inbox = TaskingRequest.objects.answerable_by(user).filter(status=RequestStatus.SUBMITTED)
+    soonest = [
+        Figure(
+            f"Due: {r.reference} {r.title}"[:120],
+            "overdue"
+            if r.response_deadline < now
+            else f"in {words((r.response_deadline - now).total_seconds())}",
+            reverse("request-detail", args=[r.pk]),
+            alert=r.response_deadline - now < dt.timedelta(hours=1),
+            marking=r.marking,
+        )
+        for r in inbox.filter(response_deadline__isnull=False).order_by("response_deadline", "pk")[:SOONEST]
+    ]
     return Panel(
         "Your inbox",
         [
@@ -55,5 +76,13 @@ def tasking_panel(user: Any) -> Panel | None:
                 reverse("request-inbox"),
                 alert_if_any=True,
             ),
+            *soonest,
         ],
     )
+
+
+def unread_notifications(user: Any) -> Figure | None:
+    """The reader's unread notifications: a count marked as the combination of what it counts."""
+    unread = Notification.objects.visible_to(user).filter(user=user, read_at__isnull=True)
+    figure = Figure.count("Unread notifications", unread, reverse("notification-list"))
+    return figure if figure.value else None

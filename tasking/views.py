@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -18,7 +18,9 @@ from django.views.generic import FormView, ListView, TemplateView
 from portal import audit
 from portal.errors import DomainError, NotAllowed
 from portal.models import Role, SpOC
+from portal.tables import BadTableParameter, MarkedPaginator, Table, TablePageMixin, numbered_page
 from portal.views.base import RoleRequiredMixin
+from tasking import workflow
 from tasking.choices import FailureReason, RejectReason, RequestAction, RequestStatus
 from tasking.forms import AnswerForm, MessageForm, RequestForm, WhatIfForm
 from tasking.models import (
@@ -34,48 +36,122 @@ from tasking.services import operations as operation_services
 from tasking.services.filing import file_request
 from tasking.services.rows import INBOX_STATUSES, decorate, with_page_data
 
+UNMET_FILTER = "unmet"
+OPEN_FILTER = "open"
 
-class RequestListView(LoginRequiredMixin, ListView):
+
+REQUEST_TABLE = Table(
+    sorts={
+        "created": ("created", "id"),
+        "deadline": ("response_deadline", "id"),
+        "status": ("status", "id"),
+        "ref": ("id",),
+        "title": ("title", "id"),
+        "to": ("spoc__code", "id"),
+    },
+    default="-created",
+    search=("title", "id="),
+)
+INBOX_TABLE = Table(
+    sorts={"deadline": ("response_deadline", "id"), "created": ("created", "id"), "ref": ("id",)},
+    default="deadline",
+    search=("title", "id="),
+)
+MAX_DAYS = 3650
+
+
+class RequestListView(TablePageMixin, LoginRequiredMixin, ListView):
     template_name = "tasking/request_list.html"
     paginate_by = 50
+    table = REQUEST_TABLE
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        days = request.GET.get("days", "")
+        if days and not (days.isdigit() and 1 <= int(days) <= MAX_DAYS):
+            return HttpResponseBadRequest(
+                f"days: a whole number of days from 1 to {MAX_DAYS}.",
+                content_type="text/plain; charset=utf-8",
+            )
+        return super().get(request, *args, **kwargs)
 
     def get_queryset(self) -> QuerySet[TaskingRequest]:
-        requests = TaskingRequest.objects.accessible_to(self.request.user).select_related("spoc", "sensor")
+        user = self.request.user
+        requests = TaskingRequest.objects.accessible_to(user)
         status = self.request.GET.get("status")
-        if status in RequestStatus.values:
+        if status == UNMET_FILTER:
+            requests = requests.filter(status__in=workflow.UNMET)
+        elif status == OPEN_FILTER:
+            requests = requests.filter(status__in=workflow.AWAITING_ANSWER | workflow.IN_EXECUTION)
+        elif status in RequestStatus.values:
             requests = requests.filter(status=status)
         spoc = self.request.GET.get("spoc")
         if spoc:
             requests = requests.filter(spoc__code=spoc)
-        return requests.order_by("-created", "-id")
+        days = self.request.GET.get("days", "")
+        if days.isdigit():
+            requests = requests.filter(updated__gte=timezone.now() - dt.timedelta(days=int(days)))
+        return self.tabled(with_page_data(requests, user))
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         audit.record_reads(context["object_list"])
-        context["statuses"] = RequestStatus.choices
+        context["statuses"] = [
+            (UNMET_FILTER, "Unmet (rejected, expired, failed, partial)"),
+            *RequestStatus.choices,
+        ]
         context["spocs"] = SpOC.objects.exclude(nation_id="USA")
         context["can_file"] = is_operator(self.request.user)
+        context["filtered"] = any(self.request.GET.get(k) for k in ("status", "spoc", "days", "q"))
         return context
 
 
 class InboxView(RoleRequiredMixin, TemplateView):
+    """The requests addressed to the reader's SpOC, in two numbered lists: those waiting for an
+    answer, and those in hand. Each page loads only its rows; totals count what the reader
+    may open."""
+
     roles = (Role.PARTNER_STAFF,)
     template_name = "tasking/inbox.html"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            INBOX_TABLE.sort_of(request)
+            INBOX_TABLE.sort_of(request, "hand_sort")
+        except BadTableParameter as exc:
+            return HttpResponseBadRequest(exc.message, content_type="text/plain; charset=utf-8")
+        return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        requests = list(
+        inbox = TaskingRequest.objects.answerable_by(user)
+        in_hand_statuses = [s for s in INBOX_STATUSES if s != RequestStatus.SUBMITTED]
+        awaiting = numbered_page(
             with_page_data(
-                TaskingRequest.objects.answerable_by(user).filter(status__in=INBOX_STATUSES), user
-            ).order_by("response_deadline", "pk")
+                INBOX_TABLE.apply(inbox.filter(status=RequestStatus.SUBMITTED), self.request), user
+            ),
+            self.request,
         )
-        audit.record_reads(requests)
-        decorate(requests, user)
-        context["awaiting"] = [r for r in requests if r.status == RequestStatus.SUBMITTED]
-        context["in_hand"] = [r for r in requests if r.status != RequestStatus.SUBMITTED]
-        context["reject_reasons"] = RejectReason.choices
-        context["failure_reasons"] = FailureReason.choices
+        in_hand = numbered_page(
+            with_page_data(
+                INBOX_TABLE.apply(inbox.filter(status__in=in_hand_statuses), self.request, prefix="hand_"),
+                user,
+            ),
+            self.request,
+            param="hand_page",
+        )
+        rows = [*awaiting.object_list, *in_hand.object_list]
+        audit.record_reads(rows)
+        decorate(rows, user, answerable=True)
+        context.update(
+            awaiting=awaiting,
+            in_hand=in_hand,
+            q=self.request.GET.get("q", ""),
+            default_sort=INBOX_TABLE.default,
+            default_hand_sort=INBOX_TABLE.default,
+            reject_reasons=RejectReason.choices,
+            failure_reasons=FailureReason.choices,
+        )
         return context
 
 
@@ -161,16 +237,15 @@ class RequestActView(LoginRequiredMixin, View):
             if not request.htmx:  # type: ignore[attr-defined]
                 status = exc.status
         where = request.POST.get("from", "detail")
+        done = "" if error else self.confirmation(obj, action)
         if request.htmx:  # type: ignore[attr-defined]
-            return self.fragment(request, obj.pk, where, error, status)
+            return self.fragment(request, obj.pk, where, error, status, done)
         if status == 403:
             return HttpResponse(error, status=403)
         if error:
             messages.error(request, error)
-        elif action == RequestAction.RETASK:
-            messages.success(request, f"{obj.reference}: SSN retasking queued.")
         else:
-            messages.success(request, f"{obj.reference}: {RequestStatus(obj.status).label.lower()}.")
+            messages.success(request, done)
         target = request.POST.get("next", "")
         if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
             return redirect(target)
@@ -178,7 +253,16 @@ class RequestActView(LoginRequiredMixin, View):
             return redirect("request-inbox")
         return redirect("request-detail", pk=obj.pk)
 
-    def fragment(self, request: HttpRequest, pk: int, where: str, error: str, status: int) -> HttpResponse:
+    @staticmethod
+    def confirmation(obj: TaskingRequest, action: str) -> str:
+        """What the person is told once the step is taken (in place, or as a message)."""
+        if action == RequestAction.RETASK:
+            return f"{obj.reference}: SSN retasking queued."
+        return f"{obj.reference} is now {RequestStatus(obj.status).label.lower()}."
+
+    def fragment(
+        self, request: HttpRequest, pk: int, where: str, error: str, status: int, done: str = ""
+    ) -> HttpResponse:
         user = request.user
         obj = _get_request(user, pk)
         decorate([obj], user)
@@ -187,6 +271,7 @@ class RequestActView(LoginRequiredMixin, View):
             "r": obj,
             "object": obj,
             "error": error,
+            "done": done,
             "reject_reasons": RejectReason.choices,
             "failure_reasons": FailureReason.choices,
         }
@@ -290,6 +375,7 @@ class MetricsView(LoginRequiredMixin, TemplateView):
 class NotificationListView(LoginRequiredMixin, ListView):
     template_name = "tasking/notification_list.html"
     paginate_by = 50
+    paginator_class = MarkedPaginator
 
     def get_queryset(self) -> QuerySet[Notification]:
         return (
@@ -297,6 +383,11 @@ class NotificationListView(LoginRequiredMixin, ListView):
             .filter(user=self.request.user)
             .select_related("request")
         )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["show_unread_count"] = True
+        return context
 
 
 class NotificationReadView(LoginRequiredMixin, View):

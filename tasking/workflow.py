@@ -6,6 +6,7 @@ UPDATE. Anything not listed in TRANSITIONS is refused, with the reason in words.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -121,4 +122,9 @@ def can(action: str, status: str, kind: str, actor: str) -> bool:
 
 def actions_for(status: str, kind: str, actor: str) -> list[RequestAction]:
     """What `actor` may do now, in the order of RequestAction (for buttons and the API)."""
-    return [action for action in RequestAction if can(action, status, kind, actor)]
+    return list(_actions_for(str(status), str(kind), str(actor)))
+
+
+@functools.cache
+def _actions_for(status: str, kind: str, actor: str) -> tuple[RequestAction, ...]:
+    return tuple(action for action in RequestAction if can(action, status, kind, actor))

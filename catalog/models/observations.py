@@ -107,6 +107,7 @@ class IngestBatch(MarkedModel):
     class Meta:
         ordering = ["-received", "-id"]
         verbose_name_plural = "ingest batches"
+        indexes = [models.Index(fields=["-received", "-id"], name="catalog_batch_newest")]
 
     def __str__(self) -> str:
         return f"batch {self.pk} ({self.data_format or '?'}, {self.status})"
@@ -276,6 +277,8 @@ class Observation(MarkedModel):
         indexes = [
             models.Index(fields=["sensor", "ob_time"], name="catalog_obs_sensor_time"),
             models.Index(fields=["space_object", "ob_time"], name="catalog_obs_object_time"),
+            # The explorer's default order, over every sensor.
+            models.Index(fields=["-ob_time", "-id"], name="catalog_obs_newest"),
         ]
 
     def __str__(self) -> str:

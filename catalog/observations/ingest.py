@@ -33,6 +33,7 @@ from catalog.observations.validation import (
     CORRECTED,
     DeliveryContext,
     DeliveryRefused,
+    FormatRefused,
     RecordColumns,
     check_columns,
     check_tasking_request,
@@ -217,6 +218,7 @@ class Ingest:
         self.fmt = ""
         self.requested: Marking | None = None
         self.contexts: dict[str, DeliveryContext | str] = {}
+        self.format_refusals: list[str] = []
         self.default_sensor = str(batch.sensor_number) if batch.sensor_number else ""
         self.error_count = 0
         self.writer: _Writer | None = None
@@ -282,6 +284,7 @@ class Ingest:
 
     def store_chunk(self, records: list[ObservationRecord], problems: list[RecordError]) -> None:
         assert self.writer is not None
+        unread = list(problems)  # records the reader could not read: no sensor to refuse them by
         groups: dict[str, list[ObservationRecord]] = {}
         for record in records:
             groups.setdefault(record.sensor_ref or "", []).append(record)
@@ -303,10 +306,30 @@ class Ingest:
                 prepared.append(
                     _prepare(columns, context, self.batch.pk, self.now, self.batch.tasking_request_id)
                 )
+        problems = self.refuse_format_first(problems, unread)
         for problem in sorted(problems, key=_record_number):
             self.reject(problem)
         if prepared:
             self.writer.store(prepared)
+
+    def refuse_format_first(
+        self, problems: list[RecordError], unread: list[RecordError]
+    ) -> list[RecordError]:
+        """A delivery in a format that no sensor it names may use is refused for that on every
+        record: a record that could not be read either says so first, then what else was wrong."""
+        if not self.format_refusals or any(isinstance(c, DeliveryContext) for c in self.contexts.values()):
+            return problems
+        refusal = self.format_refusals[0]
+        sensor_field = field_name("sensor_ref", self.fmt)
+        unread_ids = {id(p) for p in unread}
+        return [
+            RecordError(
+                p.record, p.line, sensor_field, f"{refusal}; the record also has: {p.field}: {p.message}"
+            )
+            if id(p) in unread_ids
+            else p
+            for p in problems
+        ]
 
     def context_of(self, ref: str | None) -> DeliveryContext | str:
         """What a sensor named by the records (or the request) allows, or why it is refused."""
@@ -321,6 +344,9 @@ class Ingest:
         else:
             try:
                 found = DeliveryContext.for_sensor(sensor, self.user, self.fmt, self.now, self.requested)
+            except FormatRefused as exc:
+                found = str(exc)
+                self.format_refusals.append(found)
             except DeliveryRefused as exc:
                 found = str(exc)
         self.contexts[key] = found

@@ -46,6 +46,11 @@ class DeliveryRefused(Exception):
     """The user may not deliver observations of this sensor (a reason is given)."""
 
 
+class FormatRefused(DeliveryRefused):
+    """The agreement covering the sensor does not include the delivery's format: every record of
+    the delivery is refused for it, whatever else is wrong with a record."""
+
+
 @dataclass(frozen=True)
 class DeliveryContext:
     sensor: Sensor
@@ -82,7 +87,7 @@ class DeliveryContext:
         if coverage is None:
             raise DeliveryRefused(f"sensor {sensor.number} is covered by no active agreement")
         if fmt not in coverage.formats:
-            raise DeliveryRefused(
+            raise FormatRefused(
                 f"the agreement covering sensor {sensor.number} does not include the {fmt} format "
                 f"(agreed: {', '.join(coverage.formats) or 'none'})"
             )

@@ -6,7 +6,8 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet, Window
+from django.db.models.functions import RowNumber
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views import View
@@ -123,22 +124,39 @@ class ObservationListView(FilteredPageMixin, MarkedListView):
         return context
 
     def _sparklines(self, sensor_ids: set[int]) -> list[dict[str, Any]]:
+        """Each shown sensor's latest residuals, all sensors in one query (a window per sensor)."""
         user = self.request.user
-        lines = []
+        sensors = list(Sensor.objects.visible_to(user).filter(pk__in=sensor_ids).order_by("number"))
         hidden_biases = sensors_with_hidden_biases(user, sensor_ids)
-        for sensor in Sensor.objects.visible_to(user).filter(pk__in=sensor_ids).order_by("number"):
-            recent = (
-                Observation.objects.visible_to(user)
-                .filter(
-                    sensor=sensor, association=AssociationStatus.ASSOCIATED, residual_angle_deg__isnull=False
-                )
-                .filter(space_object__in=SpaceObject.objects.visible_to(user))
-                # Residuals are shown only with a readable element set and readable biases.
-                .filter(residual_element_set__in=ElementSet.objects.visible_to(user))
-                .order_by("-ob_time")
-                .values_list("residual_angle_deg", flat=True)[:SPARK_POINTS]
+        latest = (
+            Observation.objects.visible_to(user)
+            .filter(
+                sensor__in=[s.pk for s in sensors],
+                association=AssociationStatus.ASSOCIATED,
+                residual_angle_deg__isnull=False,
             )
-            values = [] if sensor.pk in hidden_biases else list(reversed(list(recent)))
+            .filter(space_object__in=SpaceObject.objects.visible_to(user))
+            # Residuals are shown only with a readable element set and readable biases.
+            .filter(residual_element_set__in=ElementSet.objects.visible_to(user))
+            .annotate(
+                newest=Window(
+                    RowNumber(), partition_by=[F("sensor_id")], order_by=[F("ob_time").desc(), F("id").desc()]
+                )
+            )
+            .filter(newest__lte=SPARK_POINTS)
+            .order_by()
+            .values_list("sensor_id", "newest", "residual_angle_deg")
+        )
+        by_sensor: dict[int, list[tuple[int, float]]] = {}
+        for sensor_id, rank, value in latest:
+            by_sensor.setdefault(sensor_id, []).append((rank, value))
+        lines = []
+        for sensor in sensors:
+            values = (
+                []
+                if sensor.pk in hidden_biases
+                else [v for _, v in sorted(by_sensor.get(sensor.pk, []), reverse=True)]
+            )
             lines.append(
                 {
                     "sensor": sensor,

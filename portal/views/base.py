@@ -13,6 +13,7 @@ from django.views.generic import DetailView, ListView
 
 from portal import audit
 from portal.markings.models import MarkedQuerySet
+from portal.tables import MarkedPaginator
 
 
 def visible(queryset: QuerySet[Any], user: Any) -> QuerySet[Any]:
@@ -23,6 +24,7 @@ def visible(queryset: QuerySet[Any], user: Any) -> QuerySet[Any]:
 
 class MarkedListView(LoginRequiredMixin, ListView):
     paginate_by = 50
+    paginator_class = MarkedPaginator
 
     def get_queryset(self) -> QuerySet[Any]:
         return visible(super().get_queryset(), self.request.user)

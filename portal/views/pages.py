@@ -13,7 +13,7 @@ from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 from django.views.generic import CreateView, ListView, TemplateView
@@ -38,6 +38,9 @@ class HomeView(LoginRequiredMixin, TemplateView):
         context["recent_notices"] = list(notices.select_related("spoc")[:5])
         audit.record_reads(context["recent_notices"])
         context["recent_runs"] = TaskRun.objects.all()[:5]
+        # The unread count is marked like what it counts, so it is shown (and raises the banner)
+        # only on the pages that are about one's own work: here and the notifications list.
+        context["show_unread_count"] = True
         return context
 
 
@@ -150,6 +153,11 @@ class AuditLogView(RoleRequiredMixin, ListView):
     def get(  # type: ignore[override]
         self, request: HttpRequest, *args: Any, **kwargs: Any
     ) -> HttpResponse | StreamingHttpResponse:
+        for name in ("since", "until"):
+            if request.GET.get(name) and _date_param(request.GET.get(name)) is None:
+                return HttpResponseBadRequest(
+                    f"{name}: a date in the form YYYY-MM-DD.", content_type="text/plain; charset=utf-8"
+                )
         if request.GET.get("format") == "csv":
             return audit_csv(self.get_queryset())
         return super().get(request, *args, **kwargs)

@@ -27,7 +27,10 @@ class Notification(MarkedModel):
 
     class Meta:
         ordering = ["-created", "-id"]
-        indexes = [models.Index(fields=["user", "read_at"], name="tasking_notif_unread")]
+        indexes = [
+            models.Index(fields=["user", "read_at"], name="tasking_notif_unread"),
+            models.Index(fields=["user", "-created", "-id"], name="tasking_notif_user_newest"),
+        ]
         constraints = [
             # Deadline reminders and expiry notices are sent once per request and person.
             models.UniqueConstraint(

@@ -60,8 +60,15 @@ class TaskingRequestQuerySet(MarkedQuerySet):
         visible = _visible if _visible is not None else self.visible_to(user)
         if not getattr(user, "is_authenticated", False) or getattr(user, "spoc_id", None) is None:
             return self.none()
+        # Permissions are granted only to the staff of the SpOC asked, so narrowing to that SpOC
+        # first changes no answer; it lets the (spoc, status, deadline) index pick the rows
+        # before the permission subquery is probed.
         return get_objects_for_user(  # type: ignore[return-value]
-            user, ANSWER_PERMISSION, klass=visible, with_superuser=False, accept_global_perms=False
+            user,
+            ANSWER_PERMISSION,
+            klass=visible.filter(spoc_id=user.spoc_id),
+            with_superuser=False,
+            accept_global_perms=False,
         )
 
 
@@ -154,6 +161,10 @@ class TaskingRequest(MarkedModel):
         indexes = [
             models.Index(fields=["status", "response_deadline"], name="tasking_req_status_deadline"),
             models.Index(fields=["spoc", "submitted_at"], name="tasking_req_spoc_submitted"),
+            # The inbox: one SpOC's requests in a status, by deadline.
+            models.Index(fields=["spoc", "status", "response_deadline"], name="tasking_req_spoc_status_due"),
+            # The request list's default order.
+            models.Index(fields=["-created", "-id"], name="tasking_req_newest"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -33,11 +33,14 @@ def with_page_data(requests: QuerySet[TaskingRequest], user: Any) -> QuerySet[Ta
     )
 
 
-def decorate(requests: list[TaskingRequest], user: Any) -> None:
-    """Per row: the actions the user may take."""
+def decorate(requests: list[TaskingRequest], user: Any, *, answerable: bool = False) -> None:
+    """Per row: the actions the user may take. `answerable`: the rows came from
+    `answerable_by(user)` already (the inbox), so none is looked up again."""
     operator = is_operator(user)
     partner_ids: set[int] = set()
-    if not operator:
+    if answerable and not operator:
+        partner_ids = {r.pk for r in requests}
+    elif not operator:
         partner_ids = set(
             TaskingRequest.objects.answerable_by(user)
             .filter(pk__in=[r.pk for r in requests])

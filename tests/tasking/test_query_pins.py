@@ -1,0 +1,59 @@
+"""The main tasking pages and the home page run a number of queries bounded whatever the number
+of requests, targets, passes and notifications: an N+1 query fails here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from tasking.choices import NotificationKind
+from tasking.models import Notification, TaskingRequest
+from tasking.services import transitions
+
+from .conftest import World
+from .copies import copies
+
+PAGES = ["home", "request-list", "request-inbox", "notification-list"]
+LIMIT = {"home": 24, "request-list": 16, "request-inbox": 20, "notification-list": 12}
+
+
+@pytest.fixture
+def many(world: World) -> World:
+    """80 waiting requests and 60 in hand to the UK, each with two targets and their passes,
+    and a notification about each for both sides."""
+    waiting = world.file(title="Waiting", targets=[world.iss, world.hubble])
+    in_hand = world.file(title="In hand", targets=[world.iss, world.hubble])
+    transitions.apply(in_hand, "accept", by=world.users["uk_staff"])
+    made = copies(waiting, 79) + copies(in_hand, 59)
+    Notification.objects.bulk_create(
+        Notification(
+            user=world.users[name],
+            kind=NotificationKind.ANSWER,
+            request=r,
+            title=r.title,
+            classification_level=r.classification_level,
+            noforn=r.noforn,
+            rel_mask=r.rel_mask,
+        )
+        for r in made
+        for name in ("us_operator", "uk_staff")
+    )
+    return world
+
+
+@pytest.mark.parametrize("persona", ["us_operator", "uk_staff"])
+@pytest.mark.parametrize("page", PAGES)
+def test_the_page_runs_few_queries_with_many_rows(
+    many: World, client: Client, persona: str, page: str, django_assert_max_num_queries: Any
+) -> None:
+    if page == "request-inbox" and persona != "uk_staff":
+        pytest.skip("the inbox is partner staff's")
+    assert TaskingRequest.objects.count() == 140
+    client.force_login(many.users[persona])
+    client.get(reverse(page))
+    with django_assert_max_num_queries(LIMIT[page]):
+        response = client.get(reverse(page))
+    assert response.status_code == 200
