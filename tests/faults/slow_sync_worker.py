@@ -28,7 +28,7 @@ def pause_sync_after_the_first_file(**_: Any) -> None:
             time.sleep(pause)
 
     import_one.pausing = True  # type: ignore[attr-defined]
-    sync._import_one = import_one  # type: ignore[assignment]
+    sync._import_one = import_one
 
 
 if __name__ == "__main__":
