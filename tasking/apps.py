@@ -10,7 +10,10 @@ class TaskingConfig(AppConfig):
 
     def ready(self) -> None:
         from catalog.observations.answers import register
+        from portal.task_runs import run_lost
         from tasking import signals  # noqa: F401
         from tasking.services.answers import TaskingAnsweredRequests
+        from tasking.services.retasking import release_lost_run
 
         register(TaskingAnsweredRequests())
+        run_lost.connect(release_lost_run, dispatch_uid="tasking.release_lost_run")

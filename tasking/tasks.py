@@ -49,11 +49,12 @@ def send_notification_email(notification_id: int) -> bool:
     return True
 
 
-@shared_task(name="tasking.retask")
-def retask(at: str | None = None) -> dict[str, Any]:
+@recorded_task("tasking.retask")
+def retask(run: TaskRun, counts: dict[str, Any], at: str | None = None) -> dict[str, Any]:
     """On a schedule and whenever a request becomes unmet: retask the SSN for the unmet demand.
 
-    One run per input snapshot; a second delivery (or a run with nothing new) finds it done.
+    One run per input snapshot; a second delivery (or a run with nothing new) finds it done. A
+    delivery whose worker was lost is queued again by `recover`; it takes the failed run over.
     """
     import datetime as dt
 
@@ -61,7 +62,9 @@ def retask(at: str | None = None) -> dict[str, Any]:
 
     when = dt.datetime.fromisoformat(at) if at else None
     try:
-        run = retasking.run_retasking(when)
+        planned = retasking.run_retasking(when, task_run=run)
     except retasking.AlreadyPlanned as done:
+        counts["already_planned"] = 1
         return {"run": done.run.pk, "duplicate": True}
-    return {"run": run.pk, "duplicate": False, **run.outputs}
+    counts.update(planned.outputs)
+    return {"run": planned.pk}

@@ -253,8 +253,13 @@ def _progress(run: RetaskingRun, percent: int, stage: str) -> None:
     RetaskingRun.objects.filter(pk=run.pk).update(progress=percent, stage=stage)
 
 
-def run_retasking(at: dt.datetime | None = None) -> RetaskingRun:
-    """Retask every unmet request from ``at`` (now by default); AlreadyPlanned for a seen snapshot."""
+def run_retasking(at: dt.datetime | None = None, *, task_run: Any = None) -> RetaskingRun:
+    """Retask every unmet request from ``at`` (now by default); AlreadyPlanned for a seen snapshot.
+
+    A run of the same snapshot that failed (its worker lost, say: `release_lost_run`) is taken
+    over. Its bookings were never committed — they are stored in one transaction — so the run
+    starts again from the same inputs and books each slot once.
+    """
     began = time.monotonic()
     at = at or timezone.now()
     requests = unmet_requests()
@@ -263,19 +268,14 @@ def run_retasking(at: dt.datetime | None = None) -> RetaskingRun:
     run_marking = Marking.combine(
         *(r.marking for r in requests), *(s.marking for s in sensors), Marking.parse("U")
     )
+    inputs: dict[str, Any] = {"requests": [r.pk for r in requests], "sensors": [s.number for s in sensors]}
+    if task_run is not None:
+        inputs["task_run"] = task_run.pk
     with transaction.atomic():
         run, created = RetaskingRun.objects.get_or_create(
-            key=key,
-            defaults={
-                "at": at,
-                "inputs": {
-                    "requests": [r.pk for r in requests],
-                    "sensors": [s.number for s in sensors],
-                },
-                **marking_columns(run_marking),
-            },
+            key=key, defaults={"at": at, "inputs": inputs, **marking_columns(run_marking)}
         )
-    if not created:
+    if not created and not _take_over(run, inputs):
         raise AlreadyPlanned(run)
     try:
         _progress(run, 10, "predicting access windows")
@@ -303,7 +303,31 @@ def run_retasking(at: dt.datetime | None = None) -> RetaskingRun:
     return run
 
 
+def _take_over(run: RetaskingRun, inputs: dict[str, Any]) -> bool:
+    """Start a failed run of the same snapshot again; False if it is running or done."""
+    updated = RetaskingRun.objects.filter(pk=run.pk, status=RetaskingRunStatus.FAILED).update(
+        status=RetaskingRunStatus.RUNNING, error="", finished=None, progress=0, stage="", inputs=inputs
+    )
+    if updated != 1:
+        return False
+    run.refresh_from_db()
+    return True
+
+
+def release_lost_run(sender: Any = None, *, run: Any, reason: str, **kwargs: Any) -> None:
+    """A task run lost its worker: the retasking run it was making fails with the reason."""
+    RetaskingRun.objects.filter(inputs__task_run=run.pk, status=RetaskingRunStatus.RUNNING).update(
+        status=RetaskingRunStatus.FAILED, error=reason[:2000], finished=timezone.now()
+    )
+
+
 def _store(run: RetaskingRun, result: Plan, sensors: Sequence[Sensor]) -> None:
+    """Book the plan's tasks, record its gaps and mark the requests retasked, all or nothing."""
+    with transaction.atomic():
+        _store_plan(run, result, sensors)
+
+
+def _store_plan(run: RetaskingRun, result: Plan, sensors: Sequence[Sensor]) -> None:
     by_pk = {s.pk: s for s in sensors}
     gap_marking_base = Marking.combine(*(s.marking for s in sensors)) if sensors else None
     rows = []

@@ -54,11 +54,16 @@ def wait_until(condition: Any, seconds: float, what: str) -> None:
 
 
 class PrivateRedis:
-    """A redis-server without persistence (`--save ""`, no AOF): a restart loses every message."""
+    """A redis-server without persistence (`--save ""`, no AOF): a restart loses every message.
 
-    def __init__(self, port: int) -> None:
+    With `directory`, it keeps an append-only file there, written through on every command
+    (`appendfsync always`): a restart, even after SIGKILL, finds every queued message again.
+    """
+
+    def __init__(self, port: int, directory: Path | None = None) -> None:
         self.binary = need("redis-server")
         self.port = port
+        self.directory = directory
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -75,6 +80,10 @@ class PrivateRedis:
         return done.stdout.decode().strip()
 
     def start(self) -> None:
+        if self.directory is None:
+            persistence = ["--appendonly", "no", "--dir", "/tmp"]
+        else:
+            persistence = ["--appendonly", "yes", "--appendfsync", "always", "--dir", str(self.directory)]
         self.process = subprocess.Popen(
             [
                 self.binary,
@@ -84,12 +93,9 @@ class PrivateRedis:
                 "127.0.0.1",
                 "--save",
                 "",
-                "--appendonly",
-                "no",
                 "--daemonize",
                 "no",
-                "--dir",
-                "/tmp",
+                *persistence,
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -112,8 +118,8 @@ class PrivateRedis:
 
 
 @contextmanager
-def private_redis(port: int = 6391) -> Iterator[PrivateRedis]:
-    redis = PrivateRedis(free_port(port))
+def private_redis(port: int = 6391, directory: Path | None = None) -> Iterator[PrivateRedis]:
+    redis = PrivateRedis(free_port(port), directory)
     redis.start()
     try:
         yield redis

@@ -1,11 +1,12 @@
-"""Faults of the broker and the workers, on a private `redis-server` (no persistence) and real
-worker processes: a Redis restart that loses every queued message, a delivery while Redis is
-down, and a worker killed with SIGKILL half-way through an association. In each case the work
-is found again from the database and done once."""
+"""Faults of the broker and the workers, on a private `redis-server` and real worker processes:
+a Redis restart that loses every queued message (no persistence) or keeps them (append-only
+file), a delivery while Redis is down, and a worker killed with SIGKILL half-way through an
+association. In each case the work is found again and done once."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -34,7 +35,18 @@ def redis(django_db_blocker: Any) -> Iterator[PrivateRedis]:
 
 
 @pytest.fixture
-def database_url(redis: PrivateRedis) -> str:
+def persistent_redis(tmp_path: Path) -> Iterator[PrivateRedis]:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("a worker process shares the test database: PostgreSQL")
+    (tmp_path / "redis").mkdir()
+    with private_redis(6391, tmp_path / "redis") as server, broker(server.url):
+        yield server
+
+
+@pytest.fixture
+def database_url() -> str:
     return _database_url_of_test_db()
 
 
@@ -87,6 +99,36 @@ def test_a_redis_restart_without_persistence_loses_the_queue_and_the_sweep_finds
         assert [(run.status, run.attempts) for run in runs] == [(TaskRunStatus.SUCCEEDED, 1)]
     assert TaskRun.objects.get(idempotency_key="sweep-after-restart").counts["associations"] == 2
     assert TaskRun.objects.get(idempotency_key="sweep-again").counts["associations"] == 0  # done once
+
+
+def test_a_redis_restart_with_persistence_keeps_the_queue_and_each_batch_is_associated_once(
+    world: Any, media: Any, persistent_redis: PrivateRedis, database_url: str
+) -> None:
+    redis = persistent_redis
+    batches = [
+        deliver(world.users["uk_staff"], 1, 20)["batch"],
+        deliver(world.users["uk_staff"], 101, 20)["batch"],
+    ]
+    assert redis.queued() == 2
+    redis.restart()  # SIGKILL: only what the append-only file holds comes back
+    assert redis.queued() == 2
+    assert pending() == 40
+    # A sweep before any worker is back queues both associations a second time: four messages
+    # for two batches, of which only the first of each may do the work.
+    requeue_pending("sweep-after-restart", older_than_s=0)
+    assert TaskRun.objects.get(idempotency_key="sweep-after-restart").counts["associations"] == 2
+    assert redis.queued() == 4
+    with workers() as started:
+        worker = Worker(redis.url, database_url, "redis-persistent").start()
+        started.append(worker)
+        wait_until(lambda: pending() == 0, 45, "the kept associations were not done")
+        wait_until(lambda: not redis.queued(), 30, "the queue was not drained")
+        wait_until(lambda: worker.log().count("'duplicate': True") == 2, 20, "the copies were not answered")
+    for batch in batches:
+        runs = association_runs(batch)
+        assert [(run.status, run.attempts) for run in runs] == [(TaskRunStatus.SUCCEEDED, 1)]
+        assert runs[0].counts["associated"] + runs[0].counts["uct"] == 20
+    assert not TaskRun.objects.filter(status=TaskRunStatus.RUNNING).exists()
 
 
 def test_a_delivery_while_redis_is_down_answers_2xx_pending_and_is_associated_once_redis_is_back(

@@ -219,3 +219,32 @@ def test_the_retask_command_refuses_a_bad_time() -> None:
     with pytest.raises(SystemExit):
         call_command("retask", "--at", "yesterday", "--json", stdout=out)
     assert "--at" in json.loads(out.getvalue())["error"]
+
+
+def test_a_retasking_run_lost_with_its_worker_fails_and_the_same_snapshot_takes_it_over(
+    world: World, ssn, settings
+) -> None:
+    from django.utils import timezone
+
+    from portal import task_runs
+    from portal.models import TaskRun, TaskRunStatus
+
+    request = _rejected(world)
+    task_run = task_runs.start_run("tasking.retask", args=[world.now.isoformat()])
+    # The dead worker's run of this snapshot: nothing of it booked (bookings commit all at once).
+    key = retasking.snapshot_key(world.now, retasking.unmet_requests(), retasking.ssn_sensors())
+    lost = RetaskingRun.objects.create(
+        key=key, at=world.now, inputs={"task_run": task_run.pk}, **marking_columns("UNCLASSIFIED")
+    )
+    silent = timezone.now() - dt.timedelta(seconds=settings.TASK_RUN_LEASE_S + 1)
+    TaskRun.objects.filter(pk=task_run.pk).update(heartbeat=silent)
+    assert task_runs.recover() == {"recovered": 1, "requeued": 1}  # re-queued, run at once here
+    lost.refresh_from_db()
+    assert lost.status == "succeeded" and lost.error == "" and lost.outputs["tasks"] == 1
+    assert RetaskingRun.objects.count() == 1 and SsnTask.objects.count() == 1
+    request.refresh_from_db()
+    assert request.status == S.RETASKED
+    task_run.refresh_from_db()
+    assert task_run.status == TaskRunStatus.FAILED and "lease" in task_run.error
+    assert retasking.run_retasking(world.now).outputs["tasks"] == 0  # a later run books nothing more
+    assert SsnTask.objects.count() == 1
