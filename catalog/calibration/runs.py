@@ -118,9 +118,11 @@ def _as_us(values: list[dt.datetime]) -> np.ndarray:
     return np.array([v.astimezone(dt.UTC).replace(tzinfo=None) for v in values], dtype="datetime64[us]")
 
 
-def execute(run_id: int) -> CalibrationRun:
-    """Run a queued calibration once (a second delivery finds it no longer queued)."""
-    started = CalibrationRun.objects.filter(pk=run_id, status=CalibrationStatus.QUEUED).update(
+def execute(run_id: int, *, take_over: bool = False) -> CalibrationRun:
+    """Run a queued calibration once (a second delivery finds it no longer queued). With
+    `take_over`, also one left running by a worker that died."""
+    startable = [CalibrationStatus.QUEUED, *([CalibrationStatus.RUNNING] if take_over else [])]
+    started = CalibrationRun.objects.filter(pk=run_id, status__in=startable).update(
         status=CalibrationStatus.RUNNING, stage="loading observations", observations_loaded=0
     )
     run = CalibrationRun.objects.select_related("sensor").get(pk=run_id)

@@ -7,22 +7,26 @@ from typing import Any
 from celery import shared_task
 
 from catalog.calibration import runs
-from portal.task_runs import AlreadyDone, enqueue, recorded_run
+from portal.models import TaskRun
+from portal.task_runs import enqueue, recorded_task
 
 
-@shared_task(name="catalog.calibration.run")
-def run_calibration(run_id: int) -> dict[str, Any]:
+def _run_key(run_id: int) -> str:
+    return f"calibration:{run_id}"
+
+
+@recorded_task("catalog.calibration.run", key=_run_key)
+def run_calibration(task_run: TaskRun, counts: dict[str, Any], run_id: int) -> dict[str, Any]:
+    """One calibration run, done once. A delivery that takes over the task run of a worker that
+    died (a later attempt) also takes over the calibration it left running: the fit writes its
+    results in one update at the end, so doing it again is safe."""
     try:
-        with recorded_run("catalog.calibration.run", f"calibration:{run_id}") as (_task, counts):
-            try:
-                run = runs.execute(run_id)
-            except runs.CalibrationRefused as exc:
-                counts["refused"] = str(exc)
-                return {"run": run_id, "refused": str(exc)}
-            counts.update({"observations": run.observation_count, "status": run.status})
-        return {"run": run_id, "status": run.status}
-    except AlreadyDone as done:
-        return {"run": run_id, "duplicate": True, "task_run": str(done.run.run_id)}
+        run = runs.execute(run_id, take_over=task_run.attempts > 1)
+    except runs.CalibrationRefused as exc:
+        counts["refused"] = str(exc)
+        return {"run": run_id, "refused": str(exc)}
+    counts.update({"observations": run.observation_count, "status": run.status})
+    return {"run": run_id}
 
 
 @shared_task(name="catalog.calibrate_evaluations")

@@ -85,3 +85,30 @@ def test_an_accepted_run_becomes_the_sensors_corrections(
     current = runs.current_corrections(sensor)
     assert current is not None and current.pk == run.pk
     assert current.results["range"]["bias"] == pytest.approx(report["types"]["range"]["bias"])
+
+
+def test_a_calibration_lost_with_its_worker_is_taken_over_and_done_once(
+    calibration_setup: dict[str, Any], settings: Any
+) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from portal import task_runs
+    from portal.models import TaskRun, TaskRunStatus
+
+    sensor = calibration_setup["sensor"]
+    run = runs.request_run(
+        sensor, dt.datetime(2015, 3, 2, tzinfo=dt.UTC), dt.datetime(2015, 3, 3, tzinfo=dt.UTC)
+    )
+    # A worker took the run and died half-way: the calibration says running, its task run is silent.
+    CalibrationRun.objects.filter(pk=run.pk).update(status=CalibrationStatus.RUNNING, stage="fitting")
+    lost = task_runs.start_run("catalog.calibration.run", f"calibration:{run.pk}", args=[run.pk])
+    silent = timezone.now() - dt.timedelta(seconds=settings.TASK_RUN_LEASE_S + 1)
+    TaskRun.objects.filter(pk=lost.pk).update(heartbeat=silent)
+    assert task_runs.recover() == {"recovered": 1, "requeued": 1}  # re-queued, run at once here
+    run.refresh_from_db()
+    assert run.status == CalibrationStatus.DONE and run.observation_count > 500
+    again = run_calibration(run.pk)  # a late redelivery of the first message
+    assert again["duplicate"] is True
+    assert not TaskRun.objects.filter(status=TaskRunStatus.RUNNING).exists()
