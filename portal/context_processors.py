@@ -6,6 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from portal import ownership
 from portal.models import Role
 
 
@@ -16,5 +17,5 @@ def portal(request: HttpRequest) -> dict[str, Any]:
         "is_security_officer": role == Role.SECURITY_OFFICER,
         "is_agreement_admin": role == Role.AGREEMENT_ADMIN,
         "is_us_operator": role == Role.US_OPERATOR,
-        "is_partner_staff": role == Role.PARTNER_STAFF,
+        "is_partner_staff": ownership.is_partner_staff(user),
     }

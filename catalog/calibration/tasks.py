@@ -13,7 +13,9 @@ from portal.task_runs import AlreadyDone, recorded_run
 @shared_task(name="catalog.calibration.run")
 def run_calibration(run_id: int) -> dict[str, Any]:
     try:
-        with recorded_run("catalog.calibration.run", f"calibration:{run_id}") as (_task, counts):
+        with recorded_run(
+            "catalog.calibration.run", f"calibration:{run_id}", subject=("catalog.calibrationrun", run_id)
+        ) as (_task, counts):
             try:
                 run = runs.execute(run_id)
             except runs.CalibrationRefused as exc:
