@@ -22,10 +22,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
-
 from agreements.choices import QUICK_TURN_PRIORITIES, AgreementKind, DataFormat, Priority
 from agreements.models import Agreement, Sensor
+from agreements.models.agreements import AgreementQuerySet
 from portal.references import readable
 
 SSN_FORMATS: tuple[str, ...] = (DataFormat.B3, DataFormat.UDL_JSON, DataFormat.TDM_KVN, DataFormat.TDM_XML)
@@ -43,11 +42,11 @@ class _Server:
 SERVER: Any = _Server()
 
 
-def agreements_for(reader: Any) -> QuerySet[Agreement]:
+def agreements_for(reader: Any) -> AgreementQuerySet:
     """The agreements that may decide anything told to `reader` (a user, or `SERVER`)."""
     if reader is SERVER:
         return Agreement.objects.all()
-    return readable(Agreement, reader)
+    return readable(Agreement, reader)  # type: ignore[return-value]
 
 
 @dataclass(frozen=True)

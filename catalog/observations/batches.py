@@ -12,4 +12,4 @@ from catalog.models.observations import IngestBatch
 def batches_visible_to(user: Any) -> QuerySet[IngestBatch]:
     """The marking rule and `portal.ownership.of_visible_spocs`: staff see their SpOC's
     deliveries, the US side all (as `references.readable(IngestBatch, user)`)."""
-    return IngestBatch.objects.accessible_to(user)  # type: ignore[attr-defined,no-any-return]
+    return IngestBatch.objects.accessible_to(user)

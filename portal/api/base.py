@@ -38,7 +38,7 @@ class AuditedAPIMixin:
         queryset = super().get_queryset()  # type: ignore[misc]
         if isinstance(queryset, MarkedQuerySet):
             # `readable`: the marking rule, and the model's object-level rule where it has one.
-            return references.readable(queryset, self.request.user)
+            return references.readable(queryset, self.request.user)  # type: ignore[attr-defined]
         return queryset
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Any:
