@@ -12,12 +12,8 @@ def is_agreement_admin(user: Any) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.has_role(Role.AGREEMENT_ADMIN))
 
 
-def is_partner_staff(user: Any) -> bool:
-    return bool(
-        getattr(user, "is_authenticated", False)
-        and user.has_role(Role.PARTNER_STAFF)
-        and user.spoc_id is not None
-    )
+# Who is partner staff is one definition, in portal.ownership.
+is_partner_staff = ownership.is_partner_staff
 
 
 def may_record_for(user: Any, sensor: Any) -> bool:

@@ -7,6 +7,12 @@
 - US SSN sensors need no agreement: `Coverage(agreement=None, direct_tasking=True)` with the
   SSN's own formats and response times below.
 - An agreement covers only while ACTIVE and within [effective_from, expires_on) (UTC days).
+
+Coverage is always asked *for a reader*: only the agreements `reader` may read take part
+(`portal.references.readable`), so what a reader is told about a sensor (covered or not, by
+what, its formats and response times, the deadline of a request) is derived from nothing they
+may not read; an agreement they may not read is as absent as a missing one. The portal's own
+work (a file loaded from the server's shell) asks as `SERVER`, which reads every agreement.
 """
 
 from __future__ import annotations
@@ -14,13 +20,33 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from agreements.choices import QUICK_TURN_PRIORITIES, AgreementKind, DataFormat, Priority
 from agreements.models import Agreement, Sensor
+from agreements.models.agreements import AgreementQuerySet
+from portal.references import readable
 
 SSN_FORMATS: tuple[str, ...] = (DataFormat.B3, DataFormat.UDL_JSON, DataFormat.TDM_KVN, DataFormat.TDM_XML)
 SSN_QUICK_TURN = dt.timedelta(hours=1)
 SSN_ROUTINE = dt.timedelta(hours=24)
+
+
+class _Server:
+    """The portal itself as a reader of agreements: every one takes part."""
+
+    def __repr__(self) -> str:
+        return "SERVER"
+
+
+SERVER: Any = _Server()
+
+
+def agreements_for(reader: Any) -> AgreementQuerySet:
+    """The agreements that may decide anything told to `reader` (a user, or `SERVER`)."""
+    if reader is SERVER:
+        return Agreement.objects.all()
+    return readable(Agreement, reader)  # type: ignore[return-value]
 
 
 @dataclass(frozen=True)
@@ -63,11 +89,11 @@ def _newest_first(agreement: Agreement) -> tuple[dt.date, int]:
     return (agreement.effective_from, agreement.pk)
 
 
-def coverage_for_many(sensors: Iterable[Sensor], at: dt.datetime) -> dict[int, Coverage | None]:
-    """Coverage of each sensor (by id) at `at`, in two queries whatever the number of sensors.
-
-    Not filtered by markings: callers show the agreement only to users it `allows`.
-    """
+def coverage_for_many(
+    sensors: Iterable[Sensor], at: dt.datetime, *, reader: Any
+) -> dict[int, Coverage | None]:
+    """Coverage of each sensor (by id) at `at` as `reader` may know it: from the agreements
+    `reader` may read only. Two queries whatever the number of sensors."""
     sensors = list(sensors)
     result: dict[int, Coverage | None] = {}
     partner_sensors: list[Sensor] = []
@@ -79,7 +105,7 @@ def coverage_for_many(sensors: Iterable[Sensor], at: dt.datetime) -> dict[int, C
             partner_sensors.append(sensor)
     if not partner_sensors:
         return result
-    active = Agreement.objects.active_at(at)
+    active = agreements_for(reader).active_at(at)
     links = Agreement.sensors.through.objects.filter(
         sensor_id__in=[sensor.pk for sensor in partner_sensors],
         agreement__in=active.filter(kind=AgreementKind.SENSOR_LEVEL),
@@ -102,6 +128,7 @@ def coverage_for_many(sensors: Iterable[Sensor], at: dt.datetime) -> dict[int, C
     return result
 
 
-def coverage_for(sensor: Sensor, at: dt.datetime) -> Coverage | None:
-    """Which agreement covers `sensor` at `at`, and on what terms; None when nothing does."""
-    return coverage_for_many([sensor], at)[sensor.pk]
+def coverage_for(sensor: Sensor, at: dt.datetime, *, reader: Any) -> Coverage | None:
+    """Which agreement `reader` may read covers `sensor` at `at`, and on what terms; None when
+    none does."""
+    return coverage_for_many([sensor], at, reader=reader)[sensor.pk]

@@ -59,10 +59,8 @@ class SensorListView(FilteredPageMixin, MarkedListView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         page = list(context["object_list"])
-        coverage = coverage_for_many(page, timezone.now())
-        context["rows"] = [
-            (sensor, coverage[sensor.pk] if _shown(coverage[sensor.pk], user) else None) for sensor in page
-        ]
+        coverage = coverage_for_many(page, timezone.now(), reader=user)
+        context["rows"] = [(sensor, coverage[sensor.pk]) for sensor in page]
         context["filter"] = self.filterset
         mapped = list(self.object_list[:MAP_LIMIT])
         context["map_points"] = sensor_map.map_points(mapped)
@@ -70,10 +68,6 @@ class SensorListView(FilteredPageMixin, MarkedListView):
         context["graticule"] = sensor_map.graticule()
         context["land"] = sensor_map.land_path()
         return context
-
-
-def _shown(coverage: Any, user: Any) -> bool:
-    return coverage is not None and (coverage.agreement is None or coverage.agreement.allows(user))
 
 
 class SensorDetailView(MarkedDetailView):
@@ -88,9 +82,7 @@ class SensorDetailView(MarkedDetailView):
         user = self.request.user
         sensor: Sensor = self.object
         now = timezone.now()
-        coverage = coverage_for(sensor, now)
-        context["coverage"] = coverage if _shown(coverage, user) else None
-        context["covered_by_hidden"] = coverage is not None and not _shown(coverage, user)
+        context["coverage"] = coverage_for(sensor, now, reader=user)
         context["available_now"] = sensor.is_available(now)
         context["outages"] = sensor.outages.all()[:50]
         context["biases"] = sorted(sensor.current_biases(user).values(), key=lambda b: b.measurement_type)

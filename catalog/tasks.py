@@ -12,7 +12,7 @@ from catalog.models import SyncSource
 from catalog.observations import tasks as observation_tasks  # noqa: F401  (registers its tasks with workers)
 from catalog.services import sync
 from portal.models import TaskRun
-from portal.task_runs import enqueue, recorded_task
+from portal.task_runs import about, enqueue, recorded_task
 
 
 def _slot_key(source_id: int, slot: str | None = None) -> str | None:
@@ -33,6 +33,7 @@ def sync_source(
     except sync.SourceBusy:
         counts["busy"] = 1
         return {"source": source_id, "busy": True}
+    about(run, outcome.run)  # who may see this run: whoever may read the import it made
     counts.update(
         {
             "files": len(outcome.files),

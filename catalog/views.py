@@ -14,7 +14,7 @@ from catalog.filters import SpaceObjectFilter
 from catalog.forms import CatalogSearchForm
 from catalog.models import ElementSet, MappingStatus, PartnerObjectMapping, SpaceObject, SyncRun, SyncSource
 from catalog.services.groundtrack import ground_track, svg_polylines
-from portal import audit
+from portal import audit, ownership
 from portal.filters import FilteredPageMixin
 from portal.models import Role
 from portal.views.base import MarkedDetailView, MarkedListView, RoleRequiredMixin
@@ -71,16 +71,12 @@ class SyncRunListView(MarkedListView):
     paginate_by = 50
 
     def get_queryset(self) -> QuerySet[SyncRun]:
-        queryset = super().get_queryset().select_related("source", "spoc")
-        user = self.request.user
-        if getattr(user, "nationality", None) == "USA":
-            return queryset
-        spoc_id = getattr(user, "spoc_id", None)
-        return queryset.filter(spoc_id=spoc_id) if spoc_id else queryset.none()
+        # The base applies SyncRun's `accessible_to` (portal.ownership.of_visible_spocs).
+        return super().get_queryset().select_related("source", "spoc")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        if getattr(self.request.user, "nationality", None) == "USA":
+        if ownership.is_us_side(self.request.user):
             context["sources"] = SyncSource.objects.all()
         return context
 

@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 from django.utils.module_loading import import_string
 
+from portal import ownership
 from portal.models import Role
 
 
@@ -27,6 +28,6 @@ def portal(request: HttpRequest) -> dict[str, Any]:
         "is_security_officer": role == Role.SECURITY_OFFICER,
         "is_agreement_admin": role == Role.AGREEMENT_ADMIN,
         "is_us_operator": role == Role.US_OPERATOR,
-        "is_partner_staff": role == Role.PARTNER_STAFF,
+        "is_partner_staff": ownership.is_partner_staff(user),
         "nav_counts": SimpleLazyObject(lambda: _nav_counts(user)),
     }

@@ -23,3 +23,7 @@ class NotAllowed(DomainError):
 class Conflict(DomainError):
     status = 409
     code = "conflict"
+
+
+# The one refusal of a natural key another record holds, hidden or not (portal.conflicts).
+TAKEN_MESSAGE = "This value cannot be used. The security officer has been told and can help."

@@ -1,4 +1,17 @@
-"""Who may change a record, beyond the marking rule (which decides whether it is seen at all).
+"""Who is who, and who may see or change a record beyond the marking rule (which decides
+whether it is seen at all). The one definition of each, used by every app:
+
+- `is_us_side(user)` (`User.is_us_side`): the US side of the exchange (an active US person
+  holding a US role: operator, agreement admin, security officer). They read every SpOC's
+  records their marking allows.
+- `User.works_for_a_spoc` / `User.is_staff_of(spoc_id)`: who is staff of which SpOC (partner
+  staff, and US operators of the US SpOC); `is_partner_staff(user)`: partner staff.
+- `of_visible_spocs(queryset, user)`: records that belong to a SpOC (deliveries, sync runs,
+  partner id mappings, and through them background runs): the US side sees every SpOC's, staff
+  their own SpOC's, anyone else none. Marked models apply it in their `accessible_to`, so
+  `portal.references.readable` applies it too.
+- `reads_everything(user)`: who may see what is computed over every record whatever its
+  marking (the counts of the portal's periodic work): the US side cleared TOP SECRET.
 
 Each model that belongs to a SpOC declares an `OwnershipRule` as its `ownership` attribute:
 the field naming the SpOC on whose behalf the record was authored (always the author's own
@@ -15,8 +28,61 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
+from django.db.models import QuerySet
 
 from portal.errors import NotAllowed
+from portal.markings.marking import Level
+from portal.markings.models import MarkedQuerySet
+
+
+def _active(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and getattr(user, "is_active", False))
+
+
+def is_us_side(user: Any) -> bool:
+    """The US side of the exchange (`User.is_us_side`): an active US person with a US role."""
+    return _active(user) and bool(getattr(user, "is_us_side", False))
+
+
+def is_partner_staff(user: Any) -> bool:
+    """Active staff of a partner SpOC (`User.is_partner_staff`)."""
+    return _active(user) and bool(getattr(user, "is_partner_staff", False))
+
+
+def staff_spoc_id(user: Any) -> int | None:
+    """The SpOC `user` works for, or None."""
+    return user.spoc_id if _active(user) and getattr(user, "works_for_a_spoc", False) else None
+
+
+def sees_spoc(user: Any, spoc_id: int | None) -> bool:
+    """May `user` see the records of SpOC `spoc_id` (marking rule aside)?"""
+    return is_us_side(user) or (spoc_id is not None and staff_spoc_id(user) == spoc_id)
+
+
+def of_visible_spocs(queryset: QuerySet[Any], user: Any, field: str = "spoc") -> QuerySet[Any]:
+    """The rows of `queryset` (of a model owned by a SpOC through `field`) that `user` may see
+    marking rule aside: all for the US side, their own SpOC's for its staff, else none."""
+    if is_us_side(user):
+        return queryset
+    spoc_id = staff_spoc_id(user)
+    if spoc_id is None:
+        return queryset.none()
+    return queryset.filter(**{f"{field}_id": spoc_id})
+
+
+class SpocOwnedQuerySet(MarkedQuerySet):
+    """The queryset of a marked model owned by a SpOC: `accessible_to(user)` is the marking
+    rule and `of_visible_spocs`, the one rule of the pages, the API and references."""
+
+    owner_field = "spoc"
+
+    def accessible_to(self, user: Any) -> Any:
+        return of_visible_spocs(self.visible_to(user), user, self.owner_field)
+
+
+def reads_everything(user: Any) -> bool:
+    """May `user` see a value computed over every record, whatever its marking?"""
+    return is_us_side(user) and int(getattr(user, "clearance", -1)) >= Level.TOP_SECRET
 
 
 @dataclass(frozen=True)

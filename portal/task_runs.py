@@ -27,13 +27,16 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from celery import current_app, shared_task
+from django.apps import apps
 from django.conf import settings
 from django.db import IntegrityError, InterfaceError, OperationalError, close_old_connections, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.dispatch import Signal
 from django.utils import timezone
 
+from portal import ownership
 from portal.models import TaskRun, TaskRunStatus
+from portal.references import readable
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +45,41 @@ run_lost = Signal()
 
 # Failures worth another try later: the database or the broker went away for a moment.
 RETRY_ON: tuple[type[BaseException], ...] = (OperationalError, InterfaceError, ConnectionError)
+
+
+# What a run is about: ("app_label.model", id).
+Subject = tuple[str, int]
+
+
+def subject_of(obj: Any) -> Subject:
+    return (obj._meta.label_lower, int(obj.pk))
+
+
+def about(run: TaskRun, obj: Any) -> None:
+    """Record that `run` is about `obj` (when that is known only once the work has begun)."""
+    run.subject_model, run.subject_id = subject_of(obj)
+    TaskRun.objects.filter(pk=run.pk).update(subject_model=run.subject_model, subject_id=run.subject_id)
+
+
+def runs_visible_to(user: Any) -> QuerySet[TaskRun]:
+    """The background runs `user` may see: a run about a record to whoever may read that record
+    (`references.readable`: its marking, and for a SpOC's records `ownership.of_visible_spocs`);
+    a run about no record (periodic work, whose counts range over every record) only to those
+    who read everything (`ownership.reads_everything`)."""
+    runs = TaskRun.objects.all()
+    if ownership.reads_everything(user):
+        return runs
+    if not getattr(user, "is_authenticated", False):
+        return runs.none()
+    rule = Q(pk__in=[])
+    labels = runs.exclude(subject_model="").values_list("subject_model", flat=True).distinct().order_by()
+    for label in labels:
+        try:
+            model = apps.get_model(label)
+        except (LookupError, ValueError):
+            continue
+        rule |= Q(subject_model=label, subject_id__in=readable(model, user).values("pk"))
+    return runs.filter(rule)
 
 
 class AlreadyDone(Exception):
@@ -67,6 +105,7 @@ def start_run(
     *,
     args: list[Any] | None = None,
     kwargs: dict[str, Any] | None = None,
+    subject: Subject | None = None,
 ) -> TaskRun:
     """Create the run's record; a second delivery with the same key raises AlreadyDone.
 
@@ -83,6 +122,8 @@ def start_run(
                 heartbeat=now,
                 args=args or [],
                 kwargs=kwargs or {},
+                subject_model=subject[0] if subject else "",
+                subject_id=subject[1] if subject else None,
             )
     except IntegrityError:
         existing = TaskRun.objects.get(idempotency_key=idempotency_key)
@@ -170,13 +211,14 @@ def recorded_run(
     *,
     args: list[Any] | None = None,
     kwargs: dict[str, Any] | None = None,
+    subject: Subject | None = None,
 ) -> Iterator[tuple[TaskRun, dict[str, Any]]]:
     """`with recorded_run("sync", key) as (run, counts): ...` — counts are saved at the end.
 
     With real workers a heartbeat thread keeps the run's lease while the block runs; in
     process (tasks eager) the run lives no longer than the request that started it.
     """
-    run = start_run(name, idempotency_key, args=args, kwargs=kwargs)
+    run = start_run(name, idempotency_key, args=args, kwargs=kwargs, subject=subject)
     counts: dict[str, Any] = {}
     beater = None if current_app.conf.task_always_eager else _Beater(run)
     if beater is not None:
@@ -196,7 +238,11 @@ Work = Callable[..., dict[str, Any] | None]
 
 
 def recorded_task(
-    name: str, *, key: Callable[..., str | None] | None = None, **options: Any
+    name: str,
+    *,
+    key: Callable[..., str | None] | None = None,
+    subject: Callable[..., Subject | None] | None = None,
+    **options: Any,
 ) -> Callable[[Work], Any]:
     """Declare a Celery task whose every run is recorded, done once per key, and retried.
 
@@ -219,8 +265,12 @@ def recorded_task(
         @functools.wraps(work)
         def task(*args: Any, **kwargs: Any) -> dict[str, Any]:
             run_key = key(*args, **kwargs) if key is not None else None
+            about_ = subject(*args, **kwargs) if subject is not None else None
             try:
-                with recorded_run(name, run_key, args=list(args), kwargs=kwargs) as (run, counts):
+                with recorded_run(name, run_key, args=list(args), kwargs=kwargs, subject=about_) as (
+                    run,
+                    counts,
+                ):
                     extra = work(run, counts, *args, **kwargs) or {}
             except AlreadyDone as done:
                 return {"run_id": str(done.run.run_id), "duplicate": True}

@@ -24,6 +24,7 @@ from tasking.choices import Actor, OperationStatus, RequestAction
 from tasking.models import CoalitionOperation, Notification, SupportPlanEntry, TaskingRequest
 from tasking.services import notify, retask_queue, retasking, transitions
 from tasking.services.filing import Filing, file_request
+from tasking.services.routing import find_route
 from tasking.services.staff import sync_staff_membership
 
 A = RequestAction
@@ -101,6 +102,17 @@ def _file(
     )
     values.update(overrides)
     try:
+        # The request carries its agreement's terms: it is marked at least as the agreement.
+        found = find_route(
+            spoc=values["spoc"],
+            sensor=values["sensor"],
+            minimum_tier=values["minimum_tier"],
+            observation_type=values["observation_type"],
+            at=filed_at,
+            filer=operator,
+        )
+        if found.agreement is not None:
+            values["marking"] = Marking.combine(values["marking"], found.agreement.marking)
         return file_request(Filing(**values), operator, now=filed_at).request
     except DomainError:
         return None  # an agreement of the demo coalition that does not allow it

@@ -22,6 +22,7 @@ from agreements.models import (
 from agreements.models.agreements import sensor_problems
 from portal import ownership
 from portal.api.base import MarkedModelSerializer, ReferencingSerializerMixin
+from portal.conflicts import Untaken
 
 
 class ModelRulesMixin:
@@ -104,7 +105,8 @@ class SensorSerializer(ModelRulesMixin, MarkedModelSerializer):
             "marking",
         ]
         read_only_fields = ["integration_level", "created", "updated"]
-        extra_kwargs = {"spoc": {"required": False}}
+        # A number a hidden sensor holds is refused as any taken number is (portal.conflicts).
+        extra_kwargs = {"spoc": {"required": False}, "number": {"validators": [Untaken(Sensor, "number")]}}
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if self.instance is None or "spoc" in attrs:

@@ -91,7 +91,8 @@ class SensorViewSet(MarkedViewSet):
         query.is_valid(raise_exception=True)
         at = query.validated_data.get("at") or timezone.now()
         priority = query.validated_data["priority"]
-        found = coverage_for(sensor, at)
+        # From the agreements the caller may read only: one they may not is as absent as none.
+        found = coverage_for(sensor, at, reader=request.user)
         body: dict[str, Any] = {
             "sensor": sensor.pk,
             "at": at,
@@ -103,15 +104,14 @@ class SensorViewSet(MarkedViewSet):
                 {**body, "agreement": None, "direct_tasking": False, "formats": [], "response_deadline": None}
             )
         agreement = found.agreement
-        visible = agreement is not None and agreement.allows(request.user)
-        if visible:
-            audit.record_reads([agreement])  # named, with its kind
+        if agreement is not None:
+            audit.record_reads([agreement])  # named, with its kind (only a readable one is found)
         return Response(
             {
                 **body,
                 "us_ssn": found.is_ssn,
-                "agreement": agreement.pk if visible and agreement else None,
-                "agreement_kind": agreement.kind if visible and agreement else None,
+                "agreement": agreement.pk if agreement else None,
+                "agreement_kind": agreement.kind if agreement else None,
                 "direct_tasking": found.direct_tasking,
                 "formats": list(found.formats),
                 "response_deadline": found.response_deadline(priority, at),

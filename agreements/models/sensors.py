@@ -20,6 +20,7 @@ from agreements.choices import (
     SensorStatus,
     SensorType,
 )
+from portal.errors import TAKEN_MESSAGE
 from portal.markings.models import MarkedModel
 from portal.models import Role
 from portal.ownership import OwnershipRule
@@ -77,7 +78,10 @@ class Sensor(MarkedModel):
     spoc = models.ForeignKey("portal.SpOC", on_delete=models.PROTECT, related_name="sensors")
     name = models.CharField(max_length=120)
     number = models.PositiveIntegerField(
-        unique=True, validators=[MinValueValidator(1)], help_text="Sensor number, as SSN sensors are numbered"
+        unique=True,
+        validators=[MinValueValidator(1)],
+        help_text="Sensor number, as SSN sensors are numbered",
+        error_messages={"unique": TAKEN_MESSAGE},
     )
     sensor_type = models.CharField(max_length=20, choices=SensorType.choices)
     latitude_deg = models.FloatField(

@@ -9,10 +9,11 @@ from rest_framework import serializers
 
 from catalog.models import ElementSet, PartnerObjectMapping, SpaceObject, SyncRun
 from catalog.services.importer import ELEMENT_FIELDS
-from portal import audit
+from portal import audit, ownership
 from portal.api.base import MarkedModelSerializer, MarkingField, RecordsReadsMixin
 from portal.markings.marking import Level, Marking
 from portal.markings.nations import codes_of
+from portal.references import reader_for
 
 _MARKINGS: dict[tuple[int, bool, int], str] = {}
 
@@ -195,7 +196,10 @@ class ObjectByNumberField(serializers.SlugRelatedField):
 class MappingSerializer(MarkedModelSerializer):
     catalog_number = ObjectByNumberField(source="space_object", slug_field="catalog_number")
     spoc: serializers.Field = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    conflicts_with: serializers.Field = serializers.PrimaryKeyRelatedField(read_only=True)
+    # Which mapping a submission contradicts is told only to who resolves conflicts (agreement
+    # admins, when they may read it): the submitter is answered the same whether the mapping it
+    # contradicts is one they may read or not, and never gets a hidden one's id.
+    conflicts_with = serializers.SerializerMethodField()
 
     class Meta:
         model = PartnerObjectMapping
@@ -212,6 +216,15 @@ class MappingSerializer(MarkedModelSerializer):
             "resolved",
         ]
         read_only_fields = ["id", "spoc", "status", "conflicts_with", "created", "resolved"]
+
+    def get_conflicts_with(self, mapping: PartnerObjectMapping) -> int | None:
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        if mapping.conflicts_with_id is None or not ownership.manages(user, PartnerObjectMapping):
+            return None
+        if not reader_for(request).may_read(PartnerObjectMapping, mapping.conflicts_with_id):
+            return None
+        return mapping.conflicts_with_id
 
 
 class ResolveSerializer(serializers.Serializer):

@@ -83,7 +83,7 @@ class ElementSetViewSet(IncrementalMixin, MarkedReadOnlyViewSet):
 
     def get_queryset(self) -> QuerySet[ElementSet]:
         # The import run that brought a set in, only when the reader may read that run.
-        runs = SyncRun.objects.visible_to(self.request.user).filter(pk=OuterRef("sync_run_id"))
+        runs = SyncRun.objects.accessible_to(self.request.user).filter(pk=OuterRef("sync_run_id"))
         return super().get_queryset().annotate(sync_run_uuid=Subquery(runs.values("run_id")[:1]))
 
     def records_of(self, page: list[ElementSet]) -> list[Any]:
@@ -169,12 +169,9 @@ class SpaceObjectViewSet(IncrementalMixin, MarkedReadOnlyViewSet):
         return [record_of(obj.current_elset, obj) for obj in page if obj.current_elset is not None]
 
 
-def _is_us(user: Any) -> bool:
-    return getattr(user, "nationality", None) == "USA"
-
-
 class MappingViewSet(MarkedReadOnlyViewSet):
-    """Partners' own object ids. A partner sees its SpOC's; US users see all they may read.
+    """Partners' own object ids. A partner sees its SpOC's; the US side all it may read
+    (`IngestBatch`-like: `portal.ownership.of_visible_spocs` through `accessible_to`).
 
     POST records a mapping; one that contradicts an active mapping becomes a `conflict`,
     listed at `conflicts/` and resolved by an agreement admin at `{id}/resolve/`.
@@ -185,14 +182,6 @@ class MappingViewSet(MarkedReadOnlyViewSet):
     filterset_class = MappingFilter
     filter_backends = FILTERS
     http_method_names = ["get", "post", "head", "options"]
-
-    def get_queryset(self) -> QuerySet[PartnerObjectMapping]:
-        queryset = super().get_queryset()
-        user = self.request.user
-        if _is_us(user):
-            return queryset
-        spoc_id = getattr(user, "spoc_id", None)
-        return queryset.filter(spoc_id=spoc_id) if spoc_id else queryset.none()
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         spoc = getattr(request.user, "spoc", None)
@@ -235,17 +224,9 @@ class MappingViewSet(MarkedReadOnlyViewSet):
 
 
 class SyncRunViewSet(MarkedReadOnlyViewSet):
-    """Recorded imports: US users see every run they may read, a partner its own submissions."""
+    """Recorded imports: the US side sees every run it may read, a partner its own submissions."""
 
     queryset = SyncRun.objects.select_related("source")
     serializer_class = SyncRunSerializer
     filter_backends = [MarkingFilterBackend]
     lookup_field = "run_id"
-
-    def get_queryset(self) -> QuerySet[SyncRun]:
-        queryset = super().get_queryset()
-        user = self.request.user
-        if _is_us(user):
-            return queryset
-        spoc_id = getattr(user, "spoc_id", None)
-        return queryset.filter(spoc_id=spoc_id) if spoc_id else queryset.none()

@@ -15,7 +15,12 @@ def _run_key(run_id: int) -> str:
     return f"calibration:{run_id}"
 
 
-@recorded_task("catalog.calibration.run", key=_run_key)
+def _subject(run_id: int) -> tuple[str, int]:
+    # The task run is shown to those who may read the calibration run.
+    return ("catalog.calibrationrun", run_id)
+
+
+@recorded_task("catalog.calibration.run", key=_run_key, subject=_subject)
 def run_calibration(task_run: TaskRun, counts: dict[str, Any], run_id: int) -> dict[str, Any]:
     """One calibration run, done once. A delivery that takes over the task run of a worker that
     died (a later attempt) also takes over the calibration it left running: the fit writes its

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from agreements.choices import Mission
 from portal.markings.models import MarkedManager, MarkedModel, MarkedQuerySet
-from portal.ownership import OwnershipRule
+from portal.ownership import OwnershipRule, SpocOwnedQuerySet
 
 # Each mission owns one bit of `Observation.missions_mask`. Stored masks depend on the order:
 # append only, never reorder.
@@ -67,6 +67,8 @@ class IngestBatch(MarkedModel):
     ownership: ClassVar[OwnershipRule] = OwnershipRule(
         "spoc", owner_may_edit=False, why="a delivery is history"
     )
+    objects = models.Manager.from_queryset(SpocOwnedQuerySet)()  # type: ignore[assignment,misc]
+
     delivered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

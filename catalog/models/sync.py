@@ -13,9 +13,9 @@ from django.db.models import Q
 
 from catalog.formats.elements import FORMATS
 from portal.markings.marking import Marking, MarkingError
-from portal.markings.models import MarkedModel, MarkedQuerySet
+from portal.markings.models import MarkedModel
 from portal.models import Role
-from portal.ownership import OwnershipRule
+from portal.ownership import OwnershipRule, SpocOwnedQuerySet
 
 
 def validate_marking_text(value: str) -> None:
@@ -82,6 +82,8 @@ class SyncRun(MarkedModel):
     ownership: ClassVar[OwnershipRule] = OwnershipRule(
         "spoc", owner_may_edit=False, why="a record of what was imported"
     )
+    objects = models.Manager.from_queryset(SpocOwnedQuerySet)()  # type: ignore[assignment,misc]
+
     run_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     source = models.ForeignKey(
         SyncSource, null=True, blank=True, on_delete=models.SET_NULL, related_name="runs"
@@ -141,7 +143,7 @@ class MappingStatus(models.TextChoices):
     SUPERSEDED = "superseded", "Superseded"
 
 
-class MappingQuerySet(MarkedQuerySet):
+class MappingQuerySet(SpocOwnedQuerySet):
     def visible_to(self, user: Any) -> Self:
         from catalog.models.objects import SpaceObject
 

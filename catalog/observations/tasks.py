@@ -18,10 +18,14 @@ from catalog.observations.association import associate_pending
 from catalog.observations.ingest import ingest
 from catalog.observations.task_names import ASSOCIATE_TASK, RETRY_TASK, SWEEP_TASK
 from portal.models import TaskRun
-from portal.task_runs import per_minute, recorded_task
+from portal.task_runs import Subject, per_minute, recorded_task
 
 
-@recorded_task(ASSOCIATE_TASK, key=lambda batch_id: f"{ASSOCIATE_TASK}:{batch_id}")
+def _batch(batch_id: int, *args: Any) -> Subject:
+    return ("catalog.ingestbatch", batch_id)
+
+
+@recorded_task(ASSOCIATE_TASK, key=lambda batch_id: f"{ASSOCIATE_TASK}:{batch_id}", subject=_batch)
 def associate_batch(run: TaskRun, counts: dict[str, Any], batch_id: int) -> dict[str, Any]:
     """Associate the pending observations of one batch; a second delivery does nothing."""
     if not IngestBatch.objects.filter(pk=batch_id).exists():
@@ -30,7 +34,7 @@ def associate_batch(run: TaskRun, counts: dict[str, Any], batch_id: int) -> dict
     return {"batch": batch_id}
 
 
-@recorded_task(RETRY_TASK, key=lambda batch_id, attempt: f"{RETRY_TASK}:{batch_id}:{attempt}")
+@recorded_task(RETRY_TASK, key=lambda batch_id, attempt: f"{RETRY_TASK}:{batch_id}:{attempt}", subject=_batch)
 def retry_ingest(run: TaskRun, counts: dict[str, Any], batch_id: int, attempt: int) -> dict[str, Any]:
     """Read an interrupted batch again from its archived payload; stored once whatever the tries."""
     batch = IngestBatch.objects.filter(pk=batch_id).first()

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from agreements.choices import MeasurementType
-from agreements.coverage import coverage_for
+from agreements.coverage import SERVER, coverage_for
 from agreements.models import Sensor, TierDefinition
 from catalog.formats.b3 import B3_NAMES
 from catalog.formats.errors import RecordError
@@ -26,6 +26,7 @@ from catalog.formats.observations_common import FLOAT_FIELDS, ObservationRecord
 from catalog.formats.udl import UDL_NAMES
 from catalog.models.observations import MISSION_ORDER, DataMode, missions_mask
 from catalog.observations.answers import answered_requests
+from portal import ownership
 from portal.markings.marking import Marking, MarkingError
 from portal.markings.nations import mask_of
 
@@ -79,11 +80,14 @@ class DeliveryContext:
             spoc = getattr(user, "spoc", None)
             if spoc is None:
                 raise DeliveryRefused("the delivering account belongs to no SpOC")
-            own = sensor.spoc_id == spoc.pk
-            us_client = spoc.is_us and getattr(user, "is_us_person", False)
+            # Staff deliver for their own SpOC's sensors; the US side of the US SpOC for the SSN.
+            own = user.is_staff_of(sensor.spoc_id)
+            us_client = spoc.is_us and ownership.is_us_side(user)
             if not (own or (us_client and sensor.is_us_ssn)):
                 raise DeliveryRefused(f"sensor {sensor.number} does not belong to {spoc.code}")
-        coverage = coverage_for(sensor, at)
+        # Only agreements the deliverer may read decide (and are quoted); a file loaded from the
+        # server's shell is delivered under whichever agreement covers the sensor.
+        coverage = coverage_for(sensor, at, reader=SERVER if user is None else user)
         if coverage is None:
             raise DeliveryRefused(f"sensor {sensor.number} is covered by no active agreement")
         if fmt not in coverage.formats:

@@ -41,7 +41,8 @@ class AuditedAPIMixin:
         # Also filtered here, so that a viewset overriding filter_backends stays safe.
         queryset = super().get_queryset()  # type: ignore[misc]
         if isinstance(queryset, MarkedQuerySet):
-            return queryset.visible_to(self.request.user)  # type: ignore[attr-defined]
+            # `readable`: the marking rule, and the model's object-level rule where it has one.
+            return references.readable(queryset, self.request.user)  # type: ignore[attr-defined]
         return queryset
 
     def get_object(self) -> Any:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, viewsets
@@ -22,6 +23,7 @@ from portal.api.serializers import (
     TaskRunSerializer,
 )
 from portal.models import AuditEvent, Nation, Notice, Role, SpOC, TaskRun
+from portal.task_runs import runs_visible_to
 
 
 class IsSecurityOfficer(permissions.BasePermission):
@@ -76,7 +78,12 @@ class AuditEventViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class TaskRunViewSet(viewsets.ReadOnlyModelViewSet):
+    """Background runs: each one only to who may see it (`portal.task_runs.runs_visible_to`)."""
+
     queryset = TaskRun.objects.all()
     serializer_class = TaskRunSerializer
     filterset_fields = ["name", "status"]
     lookup_field = "run_id"
+
+    def get_queryset(self) -> QuerySet[TaskRun]:
+        return runs_visible_to(self.request.user)

@@ -133,6 +133,17 @@ class User(AbstractUser):
         return self.is_staff or self.is_superuser or self.role in SECOND_FACTOR_ROLES
 
     @property
+    def is_us_side(self) -> bool:
+        """The US side of the exchange: an active US person holding a US role. They read every
+        SpOC's records their marking allows (`portal.ownership`)."""
+        return self.is_active and self.is_us_person and self.role in US_ONLY_ROLES
+
+    @property
+    def is_partner_staff(self) -> bool:
+        """Active staff of a partner SpOC."""
+        return self.is_active and self.role == Role.PARTNER_STAFF and self.spoc_id is not None
+
+    @property
     def works_for_a_spoc(self) -> bool:
         """An active member of a SpOC's staff (partner staff, or US operators of the US SpOC)."""
         return (

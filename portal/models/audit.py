@@ -17,6 +17,7 @@ class AuditAction(models.TextChoices):
     LOGIN = "login", "Login"
     LOGIN_FAILED = "login_failed", "Failed login"
     LOGOUT = "logout", "Logout"
+    CONFLICT = "conflict", "Refused: key held by another record"
 
 
 class AuditTrailIsAppendOnly(Exception):

@@ -32,9 +32,16 @@ class TaskRun(models.Model):
     # What the task was called with, so that the sweep can queue a lost run's work again.
     args = models.JSONField(default=list, blank=True)
     kwargs = models.JSONField(default=dict, blank=True)
+    # The record the run is about ("app_label.model" and its id), when it is about one: the run
+    # (its time, counts and errors) is shown to whoever may read that record, and a run about
+    # no record (the periodic work over every record) only to who reads everything
+    # (`portal.task_runs.runs_visible_to`).
+    subject_model = models.CharField(max_length=100, blank=True, default="", db_default="")
+    subject_id = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["-started", "-id"]
+        indexes = [models.Index(fields=["subject_model", "subject_id"], name="portal_taskrun_subject")]
 
     def __str__(self) -> str:
         return f"{self.name} {self.run_id} {self.status}"

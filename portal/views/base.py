@@ -13,12 +13,14 @@ from django.views.generic import DetailView, ListView
 
 from portal import audit
 from portal.markings.models import MarkedQuerySet
+from portal.references import readable
 from portal.tables import MarkedPaginator
 
 
 def visible(queryset: QuerySet[Any], user: Any) -> QuerySet[Any]:
+    """The marking rule, and the model's object-level rule where it has one (`accessible_to`)."""
     if isinstance(queryset, MarkedQuerySet):
-        return queryset.visible_to(user)
+        return readable(queryset, user)
     return queryset
 
 

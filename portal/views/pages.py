@@ -25,6 +25,7 @@ from portal.forms import DowngradeForm, NoticeForm
 from portal.markings.marking import Marking
 from portal.markings.models import MarkedModel
 from portal.models import AuditAction, AuditEvent, Notice, Role, TaskRun
+from portal.task_runs import runs_visible_to
 from portal.views.base import MarkedDetailView, MarkedListView, RoleRequiredMixin
 
 
@@ -37,7 +38,7 @@ class HomeView(LoginRequiredMixin, TemplateView):
         context["panels"] = panels_for(self.request.user)
         context["recent_notices"] = list(notices.select_related("spoc")[:5])
         audit.record_reads(context["recent_notices"])
-        context["recent_runs"] = TaskRun.objects.all()[:5]
+        context["recent_runs"] = runs_visible_to(self.request.user)[:5]
         # The unread count is marked like what it counts, so it is shown (and raises the banner)
         # only on the pages that are about one's own work: here and the notifications list.
         context["show_unread_count"] = True
@@ -171,6 +172,9 @@ class AuditLogView(RoleRequiredMixin, ListView):
 class TaskRunListView(MarkedListView):
     model = TaskRun
     template_name = "portal/taskrun_list.html"
+
+    def get_queryset(self) -> QuerySet[TaskRun]:
+        return runs_visible_to(self.request.user)
 
 
 class MarkingDowngradeView(RoleRequiredMixin, View):

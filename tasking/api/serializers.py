@@ -15,6 +15,7 @@ from portal.api.base import (
     VisibleRelatedField,
     VisibleSlugRelatedField,
 )
+from portal.conflicts import Untaken
 from portal.models import SpOC
 from tasking.choices import ObservationType, Priority, Purpose, RequestAction, Tier
 from tasking.models import (
@@ -245,6 +246,7 @@ class OperationSerializer(MarkedModelSerializer):
             "requests",
             "marking",
         ]
+        extra_kwargs = {"code": {"validators": [Untaken(CoalitionOperation, "code")]}}
 
     def _readable(self, operation: CoalitionOperation) -> dict[int, TaskingRequest]:
         user = self.context["request"].user

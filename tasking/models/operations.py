@@ -6,12 +6,13 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from portal.errors import TAKEN_MESSAGE
 from portal.markings.models import MarkedModel
 from tasking.choices import OperationStatus
 
 
 class CoalitionOperation(MarkedModel):
-    code = models.SlugField(max_length=40, unique=True)
+    code = models.SlugField(max_length=40, unique=True, error_messages={"unique": TAKEN_MESSAGE})
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     status = models.CharField(max_length=10, choices=OperationStatus.choices, default=OperationStatus.PLANNED)

@@ -14,7 +14,7 @@ from guardian.shortcuts import get_objects_for_user
 
 from portal.markings.models import MarkedManager, MarkedModel, MarkedQuerySet
 from portal.models import Role
-from portal.ownership import OwnershipRule
+from portal.ownership import OwnershipRule, is_us_side
 from tasking.choices import (
     Actor,
     FailureReason,
@@ -30,17 +30,6 @@ from tasking.choices import (
 
 ANSWER_PERMISSION = "tasking.answer_taskingrequest"
 VIEW_PERMISSION = "tasking.view_taskingrequest"
-# The US side of the exchange reads every request it may see by marking.
-US_SIDE_ROLES = frozenset({Role.US_OPERATOR, Role.AGREEMENT_ADMIN, Role.SECURITY_OFFICER})
-
-
-def is_us_side(user: Any) -> bool:
-    return bool(
-        getattr(user, "is_authenticated", False)
-        and user.is_active
-        and getattr(user, "is_us_person", False)
-        and user.role in US_SIDE_ROLES
-    )
 
 
 def is_operator(user: Any) -> bool:

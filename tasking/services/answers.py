@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from portal import ownership
 from tasking.models import TaskingRequest
 
 
@@ -19,9 +20,10 @@ class TaskingAnsweredRequests:
             if user is None
             else requests.visible_to(user).filter(pk=request_id)
         )
-        spoc = getattr(user, "spoc", None)
-        if user is not None and spoc is not None and not spoc.is_us:
-            found = found.filter(spoc=spoc)
+        # The US side answers any request it may read; anyone else only those addressed to
+        # the SpOC they work for.
+        if user is not None and not ownership.is_us_side(user):
+            found = found.filter(spoc_id=ownership.staff_spoc_id(user))
         return found.exists()
 
     def readable(self, user: Any, request_ids: set[int]) -> set[int]:

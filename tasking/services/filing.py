@@ -161,6 +161,8 @@ def file_request(filing: Filing, by: Any, *, submit: bool = True, now: dt.dateti
         minimum_tier=filing.minimum_tier,
         observation_type=filing.observation_type,
         at=now,
+        filer=by,
+        marking=filing.marking,
     )
     _check_releasable(filing.marking, found)
     warnings: list[str] = []
@@ -228,6 +230,8 @@ def submit_draft(request: TaskingRequest, by: Any, now: dt.datetime | None = Non
         minimum_tier=request.minimum_tier,
         observation_type=request.observation_type,
         at=now,
+        filer=by,
+        marking=request.marking,
     )
     _check_releasable(request.marking, found)
     deadline = found.coverage.response_deadline(request.priority, now)

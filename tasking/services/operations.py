@@ -10,7 +10,7 @@ from typing import Any
 
 from django.db import transaction
 
-from portal import references
+from portal import conflicts, references
 from portal.errors import DomainError, NotAllowed
 from portal.markings.marking import Marking
 from portal.models import SpOC
@@ -36,8 +36,7 @@ def create_operation(
     refusal = marking.refusal_for(by, "operation")
     if refusal:
         raise DomainError(refusal, field="marking")
-    if CoalitionOperation.objects.filter(code=code).exists():
-        raise DomainError("That code is taken.", field="code")
+    conflicts.refuse_if_taken(CoalitionOperation, "code", code)
     with transaction.atomic():
         operation = CoalitionOperation(
             code=code, name=name, description=description, starts=starts, ends=ends, lead=by

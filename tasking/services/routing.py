@@ -1,15 +1,27 @@
-"""Which agreement lets a request go to a partner, and which of its sensors may execute it."""
+"""Which agreement lets a request go to a partner, and which of its sensors may execute it.
+
+Routing sees only what the filer may read: the agreements come from `agreements_for(filer)`
+(an agreement hidden from the filer is as absent as a missing one, and no message quotes it),
+the partner's sensors from `readable(Sensor, filer)`. The request then carries the agreement
+(its id, deadline, formats and timeliness), so every reader of the request must be able to read
+the agreement too: the request's marking must be no looser than the agreement's
+(`Marking.no_looser_than`), or the route is refused, naming the agreement to the filer who may
+read it.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from agreements.choices import AgreementKind, SensorType
-from agreements.coverage import Coverage, coverage_for
+from agreements.coverage import Coverage, agreements_for, coverage_for
 from agreements.models import Agreement, Sensor
 from portal.errors import DomainError
+from portal.markings.marking import Marking
 from portal.models import SpOC
+from portal.references import readable
 from tasking.choices import ObservationType, RequestKind
 
 RADAR = frozenset({SensorType.PHASED_ARRAY_RADAR, SensorType.TRACKING_RADAR})
@@ -51,22 +63,61 @@ def route(
     minimum_tier: int,
     observation_type: str,
     at: dt.datetime,
+    filer: Any,
+    marking: Marking,
 ) -> Route:
+    """The route of a request marked `marking`, as `filer` may know it."""
+    found = find_route(
+        spoc=spoc,
+        sensor=sensor,
+        minimum_tier=minimum_tier,
+        observation_type=observation_type,
+        at=at,
+        filer=filer,
+    )
+    check_readers(marking, found.agreement)
+    return found
+
+
+def find_route(
+    *,
+    spoc: SpOC | None = None,
+    sensor: Sensor | None = None,
+    minimum_tier: int,
+    observation_type: str,
+    at: dt.datetime,
+    filer: Any,
+) -> Route:
+    """The route `filer` may know, before the request's marking is checked against it."""
     if (spoc is None) == (sensor is None):
         raise DomainError("Address the request to a partner SpOC or to one sensor, not both.", field="spoc")
     if sensor is not None:
-        return _route_direct(sensor, minimum_tier, observation_type, at)
+        return _route_direct(sensor, minimum_tier, observation_type, at, filer)
     assert spoc is not None
-    return _route_request(spoc, minimum_tier, observation_type, at)
+    return _route_request(spoc, minimum_tier, observation_type, at, filer)
 
 
-def _route_direct(sensor: Sensor, minimum_tier: int, observation_type: str, at: dt.datetime) -> Route:
+def check_readers(marking: Marking, agreement: Agreement | None) -> None:
+    """Every reader of a request marked `marking` may read the agreement it is filed under."""
+    if agreement is None or marking.no_looser_than(agreement.marking):
+        return
+    raise DomainError(
+        f"The request carries the terms of “{agreement}” ({agreement.marking.banner}), so all its "
+        f"readers must be allowed to read that agreement: mark it at least "
+        f"{Marking.combine(marking, agreement.marking).banner} (it is {marking.banner}).",
+        field="marking",
+    )
+
+
+def _route_direct(
+    sensor: Sensor, minimum_tier: int, observation_type: str, at: dt.datetime, filer: Any
+) -> Route:
     if sensor.is_us_ssn:
         raise NoAgreement(
             f"{sensor} is a US SSN sensor: it is tasked through SSN retasking, not a partner request.",
             field="sensor",
         )
-    coverage = coverage_for(sensor, at)
+    coverage = coverage_for(sensor, at, reader=filer)
     if coverage is None or coverage.agreement is None:
         raise NoAgreement(f"No active agreement covers {sensor} on {at:%Y-%m-%d}.", field="sensor")
     if not coverage.direct_tasking:
@@ -86,10 +137,12 @@ def _route_direct(sensor: Sensor, minimum_tier: int, observation_type: str, at: 
     return Route(RequestKind.DIRECT, sensor.spoc, coverage.agreement, coverage, sensor, [sensor])
 
 
-def _route_request(spoc: SpOC, minimum_tier: int, observation_type: str, at: dt.datetime) -> Route:
+def _route_request(
+    spoc: SpOC, minimum_tier: int, observation_type: str, at: dt.datetime, filer: Any
+) -> Route:
     if spoc.is_us:
         raise NoAgreement("Requests go to partner SpOCs; the SSN is tasked through retasking.", field="spoc")
-    active = Agreement.objects.active_at(at).filter(partner=spoc)
+    active = agreements_for(filer).active_at(at).filter(partner=spoc)
     agreement = active.filter(kind=AgreementKind.SPOC_LEVEL).order_by("-effective_from", "-pk").first()
     if agreement is None:
         if active.filter(kind=AgreementKind.SENSOR_LEVEL).exists():
@@ -100,7 +153,7 @@ def _route_request(spoc: SpOC, minimum_tier: int, observation_type: str, at: dt.
         raise NoAgreement(f"No active agreement with {spoc} allows requests on {at:%Y-%m-%d}.", field="spoc")
     sensors = [
         s
-        for s in Sensor.objects.filter(spoc=spoc, is_us_ssn=False).prefetch_related("outages")
+        for s in readable(Sensor, filer).filter(spoc=spoc, is_us_ssn=False).prefetch_related("outages")
         if _fit(s, minimum_tier, observation_type)
     ]
     if not sensors:

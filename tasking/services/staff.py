@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib.auth.models import Group
 from guardian.shortcuts import assign_perm
 
+from portal import ownership
 from portal.models import Role, SpOC, User
 from tasking.models import ANSWER_PERMISSION, VIEW_PERMISSION, TaskingRequest
 
@@ -20,11 +21,7 @@ def staff_group(spoc: SpOC) -> Group:
 
 def sync_staff_membership(user: User) -> None:
     """Keep `user` in exactly the staff group of their SpOC, while they are active partner staff."""
-    wanted = (
-        staff_group(user.spoc)
-        if user.is_active and user.role == Role.PARTNER_STAFF and user.spoc is not None
-        else None
-    )
+    wanted = staff_group(user.spoc) if ownership.is_partner_staff(user) and user.spoc is not None else None
     stale = [g for g in user.groups.filter(name__startswith=GROUP_PREFIX) if g != wanted]
     if stale:
         user.groups.remove(*stale)

@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from agreements.choices import AgreementKind, AgreementStatus, Priority
-from agreements.coverage import SSN_FORMATS, coverage_for, coverage_for_many
+from agreements.coverage import SERVER, SSN_FORMATS, coverage_for, coverage_for_many
 from agreements.models import Agreement, Sensor
 from tests.agreements.conftest import NOW
 
@@ -23,7 +23,7 @@ def test_a_new_sensor_of_a_spoc_under_a_spoc_level_agreement_is_covered_the_mome
     agreement = make_agreement("uk-spoc", AgreementKind.SPOC_LEVEL)
     newcomer = make_sensor("uk-spoc", name="Registered after signing")
     assert newcomer.created > agreement.created
-    coverage = coverage_for(newcomer, NOW)
+    coverage = coverage_for(newcomer, NOW, reader=SERVER)
     assert coverage is not None
     assert coverage.agreement == agreement
     assert coverage.direct_tasking is False
@@ -34,7 +34,7 @@ def test_a_sensor_level_agreement_covers_the_sensors_it_lists_and_gives_direct_t
 ) -> None:
     listed = make_sensor("au-spoc")
     agreement = make_agreement("au-spoc", AgreementKind.SENSOR_LEVEL, sensors=[listed])
-    coverage = coverage_for(listed, NOW)
+    coverage = coverage_for(listed, NOW, reader=SERVER)
     assert coverage is not None and coverage.agreement == agreement
     assert coverage.direct_tasking is True
 
@@ -44,14 +44,14 @@ def test_a_sensor_level_agreement_does_not_cover_an_unlisted_sensor(
 ) -> None:
     listed, unlisted = make_sensor("au-spoc"), make_sensor("au-spoc")
     make_agreement("au-spoc", AgreementKind.SENSOR_LEVEL, sensors=[listed])
-    assert coverage_for(unlisted, NOW) is None
+    assert coverage_for(unlisted, NOW, reader=SERVER) is None
 
 
 def test_a_spoc_level_agreement_does_not_cover_another_spocs_sensors(
     make_sensor: Callable[..., Sensor], make_agreement: Callable[..., Agreement]
 ) -> None:
     make_agreement("uk-spoc", AgreementKind.SPOC_LEVEL)
-    assert coverage_for(make_sensor("fr-spoc"), NOW) is None
+    assert coverage_for(make_sensor("fr-spoc"), NOW, reader=SERVER) is None
 
 
 @pytest.mark.parametrize(
@@ -89,7 +89,7 @@ def test_an_agreement_not_in_force_covers_nothing(
         effective_from=effective_from,
         expires_on=expires_on,
     )
-    assert coverage_for(sensor, NOW) is None
+    assert coverage_for(sensor, NOW, reader=SERVER) is None
 
 
 def test_an_agreement_covers_from_its_first_day_until_the_day_it_expires(
@@ -98,10 +98,13 @@ def test_an_agreement_covers_from_its_first_day_until_the_day_it_expires(
     sensor = make_sensor("uk-spoc")
     make_agreement("uk-spoc", effective_from=dt.date(2025, 6, 1), expires_on=dt.date(2025, 6, 3))
     midnight = dt.datetime(2025, 6, 1, tzinfo=dt.UTC)
-    assert coverage_for(sensor, midnight - dt.timedelta(seconds=1)) is None
-    assert coverage_for(sensor, midnight) is not None
-    assert coverage_for(sensor, midnight + dt.timedelta(days=2) - dt.timedelta(seconds=1)) is not None
-    assert coverage_for(sensor, midnight + dt.timedelta(days=2)) is None
+    assert coverage_for(sensor, midnight - dt.timedelta(seconds=1), reader=SERVER) is None
+    assert coverage_for(sensor, midnight, reader=SERVER) is not None
+    assert (
+        coverage_for(sensor, midnight + dt.timedelta(days=2) - dt.timedelta(seconds=1), reader=SERVER)
+        is not None
+    )
+    assert coverage_for(sensor, midnight + dt.timedelta(days=2), reader=SERVER) is None
 
 
 def test_the_sensor_level_agreement_governs_a_sensor_covered_by_both_kinds(
@@ -110,7 +113,7 @@ def test_the_sensor_level_agreement_governs_a_sensor_covered_by_both_kinds(
     listed, other = make_sensor("uk-spoc"), make_sensor("uk-spoc")
     spoc_level = make_agreement("uk-spoc", AgreementKind.SPOC_LEVEL)
     sensor_level = make_agreement("uk-spoc", AgreementKind.SENSOR_LEVEL, sensors=[listed])
-    covered = coverage_for_many([listed, other], NOW)
+    covered = coverage_for_many([listed, other], NOW, reader=SERVER)
     assert covered[listed.pk].agreement == sensor_level  # type: ignore[union-attr]
     assert covered[listed.pk].direct_tasking is True  # type: ignore[union-attr]
     assert covered[other.pk].agreement == spoc_level  # type: ignore[union-attr]
@@ -124,12 +127,12 @@ def test_a_suspended_sensor_level_agreement_falls_back_to_the_spoc_level_one(
     spoc_level = make_agreement("uk-spoc", AgreementKind.SPOC_LEVEL)
     sensor_level = make_agreement("uk-spoc", AgreementKind.SENSOR_LEVEL, sensors=[sensor])
     sensor_level.transition(AgreementStatus.SUSPENDED, admin, reason="Data quality review")
-    coverage = coverage_for(sensor, NOW)
+    coverage = coverage_for(sensor, NOW, reader=SERVER)
     assert coverage is not None and coverage.agreement == spoc_level and not coverage.direct_tasking
 
 
 def test_us_ssn_sensors_need_no_agreement_and_are_tasked_directly(make_sensor: Callable[..., Sensor]) -> None:
-    coverage = coverage_for(make_sensor("us-spoc"), NOW)
+    coverage = coverage_for(make_sensor("us-spoc"), NOW, reader=SERVER)
     assert coverage is not None
     assert coverage.agreement is None and coverage.is_ssn
     assert coverage.direct_tasking is True
@@ -141,7 +144,7 @@ def test_coverage_names_the_agreed_formats(
 ) -> None:
     sensor = make_sensor("fr-spoc")
     make_agreement("fr-spoc", data_formats=["tdm-xml", "csv"])
-    coverage = coverage_for(sensor, NOW)
+    coverage = coverage_for(sensor, NOW, reader=SERVER)
     assert coverage is not None and coverage.formats == ("tdm-xml", "csv")
 
 
@@ -170,7 +173,7 @@ def test_the_response_deadline_is_quick_turn_for_urgent_priorities_and_routine_o
     make_agreement(
         "uk-spoc", quick_turn_response=dt.timedelta(hours=2), routine_response=dt.timedelta(hours=48)
     )
-    coverage = coverage_for(sensor, NOW)
+    coverage = coverage_for(sensor, NOW, reader=SERVER)
     assert coverage is not None
     assert coverage.response_deadline(priority, NOW) == NOW + dt.timedelta(hours=hours)
     assert coverage.response_deadline(priority.value, NOW) == NOW + dt.timedelta(hours=hours)
@@ -183,11 +186,11 @@ def test_coverage_of_many_sensors_takes_two_queries_whatever_their_number(
     make_agreement("uk-spoc")
     make_agreement("au-spoc", AgreementKind.SENSOR_LEVEL, sensors=sensors[5:8])
     with CaptureQueriesContext(connection) as queries:
-        covered = coverage_for_many(sensors, NOW)
+        covered = coverage_for_many(sensors, NOW, reader=SERVER)
     assert len(queries) == 2
     assert sum(1 for c in covered.values() if c is not None) == 5 + 3 + 5
 
 
 def test_coverage_asks_for_an_aware_moment(make_sensor: Callable[..., Sensor]) -> None:
     with pytest.raises(ValueError, match="aware"):
-        coverage_for(make_sensor("uk-spoc"), dt.datetime(2025, 1, 1))
+        coverage_for(make_sensor("uk-spoc"), dt.datetime(2025, 1, 1), reader=SERVER)

@@ -8,7 +8,9 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
+from agreements.coverage import coverage_for
 from agreements.models import Sensor, TierEvaluation
 from portal.models import User
 from tests.agreements.conftest import SEES_AGREEMENTS, SEES_SENSORS
@@ -109,10 +111,15 @@ def test_a_covering_agreement_the_reader_may_not_see_is_not_named(
         "uk-spoc", "sensor_level", sensors=[starbrook], marking="SECRET//NOFORN", title="US eyes only terms"
     )
     body = api_client_for(coalition["uk_staff"]).get(f"/api/sensors/{starbrook.pk}/coverage/").json()
-    assert body["covered"] is True and body["agreement"] is None and body["direct_tasking"] is True
+    # For its reader the hidden agreement is not there at all: the sensor is covered by what
+    # they may read (here nothing), never "covered by something" unnamed.
+    assert body["agreement"] != hidden.pk and hidden.title not in str(body)
+    seen = coverage_for(starbrook, timezone.now(), reader=coalition["uk_staff"])
+    assert body["agreement"] == (seen.agreement.pk if seen and seen.agreement else None)
+    assert body["covered"] is (seen is not None)
     client.force_login(coalition["uk_staff"])
     page = client.get(reverse("sensor-detail", args=[starbrook.pk])).content.decode()
-    assert hidden.title not in page and "Covered by an agreement you may not read" in page
+    assert hidden.title not in page and "may not read" not in page
     admin_body = api_client_for(coalition["us_operator"]).get(f"/api/sensors/{starbrook.pk}/coverage/").json()
     assert admin_body["agreement"] == hidden.pk
 

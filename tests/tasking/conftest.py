@@ -48,6 +48,11 @@ class World:
         values.update(overrides)
         return Filing(**values)
 
+    def mark_agreement(self, key: str, marking: str) -> None:
+        """Re-mark an agreement, so that requests marked as loosely may be filed under it."""
+        Agreement.objects.filter(pk=self.agreements[key].pk).update(**marking_columns(marking))
+        self.agreements[key].refresh_from_db()
+
     def file(self, **overrides: Any) -> TaskingRequest:
         return file_request(self.filing(**overrides), self.users["us_operator"]).request
 

@@ -132,6 +132,7 @@ def test_declining_a_proposal_hands_the_request_back(world: World, uk: Client) -
 
 
 def test_staff_of_another_spoc_get_a_404_exactly_like_a_missing_request(world: World, client: Client) -> None:
+    world.mark_agreement("uk", "CUI//REL TO USA, FVEY")
     request = world.file(marking=Marking.parse("CUI//REL TO USA, FVEY"))
     client.force_login(world.users["au_staff"])  # AUS may read the marking but the request is not theirs
     assert client.post(reverse("request-act", args=[request.pk, "accept"]), {}, **HTMX).status_code == 404
@@ -151,6 +152,7 @@ def test_the_us_operator_cannot_answer_for_the_partner(world: World, client: Cli
 
 
 def test_a_visitor_sees_nothing(world: World, client: Client) -> None:
+    world.mark_agreement("uk", "UNCLASSIFIED")
     request = world.file(marking=Marking.unclassified())
     client.force_login(world.users["visitor"])
     assert client.get(reverse("request-detail", args=[request.pk])).status_code == 404

@@ -39,6 +39,7 @@ def test_a_message_looser_than_its_request_is_refused(world: World) -> None:
 
 
 def test_outsiders_cannot_post(world: World, client: Client) -> None:
+    world.mark_agreement("uk", "CUI//REL TO USA, FVEY")
     request = world.file(marking=Marking.parse("CUI//REL TO USA, FVEY"))
     with pytest.raises(NotAllowed):
         post_message(request, world.users["au_staff"], "hi", Marking.parse("CUI//REL TO USA, FVEY"))

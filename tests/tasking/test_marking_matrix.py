@@ -8,7 +8,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from agreements.models import Agreement
 from portal.markings.marking import Marking
+from portal.markings.models import marking_columns
 from tasking.models import TaskingRequest
 
 from .conftest import World
@@ -27,6 +29,9 @@ PERSONAS = sorted(US_SIDE | ANSWERERS | {"visitor"})
 
 @pytest.fixture
 def requests(world: World) -> dict[str, TaskingRequest]:
+    # A request carries its agreement's terms, so it is marked no looser than the agreement:
+    # an unclassified UK agreement lets an unclassified request go to the UK.
+    Agreement.objects.filter(pk=world.agreements["uk"].pk).update(**marking_columns("UNCLASSIFIED"))
     au = Marking.parse("CUI//REL TO USA, AUS")
     return {
         "Unclassified to UK": world.file(title="Unclassified to UK", marking=Marking.unclassified()),

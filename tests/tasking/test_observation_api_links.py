@@ -23,6 +23,7 @@ def links_seen_by(api, **params) -> dict[int, int | None]:
 def test_the_request_id_is_shown_only_to_who_may_open_the_request(world: World, api_client_for) -> None:
     to_uk = world.file(marking=Marking.parse("CUI//REL TO USA, GBR"))
     # AUS may read this one by its marking, but it is addressed to the UK: a 404 for au_staff.
+    world.mark_agreement("uk", FVEY)
     to_uk_fvey = world.file(title="Shared with FVEY", marking=Marking.parse(FVEY))
     radar = world.sensors["uk_radar"]
     deliver(radar, world.iss, in_window(to_uk, [1]), marking=FVEY, tasking_request_id=to_uk.pk)
