@@ -1,12 +1,13 @@
 """Generated over every relation: a hidden record linked from a visible one leaves no trace in
-the API's representation of the visible one.
+the API's representations of the visible one, nor on its browser page.
 
 For every model the API lists and every foreign key, many-to-many and reverse relation from it
 to a guarded model (marked, or read through a marked parent), a pair (visible source, target)
 is taken from the demo coalition; the target is made unreadable to the reader (its marking
 raised to TOP SECRET//NOFORN, or that of what it is read through), its text fields and natural
 numbers are replaced by planted values, and the source's API detail and list (JSON and the
-browsable API's HTML) must show none of them, nor the target's id under the relation's name.
+browsable API's HTML) and its page must show none of them, nor the target's id under the
+relation's name.
 A relation with no seeded pair and no reason in `UNCOVERED` fails: a new relation needs data
 (a seed) or a stated reason before it ships.
 """
@@ -23,6 +24,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.db import models, transaction
+from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -30,6 +32,7 @@ from portal.api.urls import ROUTES
 from portal.markings.models import marking_columns
 from portal.models import User
 from portal.references import guarded_links, is_guarded, is_marked, parent_field, readable
+from portal.testing import SignedInClient
 
 READER = "us_operator"  # SECRET, US side: reads every SpOC's records up to SECRET
 HIDDEN = marking_columns("TOP SECRET//NOFORN")
@@ -45,6 +48,19 @@ UNCOVERED: dict[str, str] = {
         "not in any serializer; the residuals it explains are withheld from readers of a hidden set"
         " (tests/observations/test_signed_residuals.py)"
     ),
+}
+
+
+# The browser page of each API model that has one: (URL name, attribute in the URL).
+PAGES: dict[str, tuple[str, str]] = {
+    "agreements.agreement": ("agreement-detail", "pk"),
+    "agreements.sensor": ("sensor-detail", "pk"),
+    "agreements.tierevaluation": ("evaluation-detail", "pk"),
+    "catalog.spaceobject": ("spaceobject-detail", "catalog_number"),
+    "catalog.observation": ("observation-detail", "pk"),
+    "catalog.ingestbatch": ("observation-batch-detail", "pk"),
+    "tasking.taskingrequest": ("request-detail", "pk"),
+    "tasking.coalitionoperation": ("operation-detail", "code"),
 }
 
 
@@ -162,7 +178,7 @@ def row_of(listing: Any, pk: Any) -> Any:
     return next((row for row in rows if isinstance(row, dict) and row.get("id") == pk), None)
 
 
-def representations(api: APIClient, prefix: str, viewset: Any, source: Any) -> dict[str, Any]:
+def representations(api: APIClient, browser: Any, prefix: str, viewset: Any, source: Any) -> dict[str, Any]:
     lookup = getattr(source, getattr(viewset, "lookup_field", "pk") or "pk")
     answers: dict[str, Any] = {}
     for name, path in (("detail", f"/api/{prefix}/{lookup}/"), ("list", f"/api/{prefix}/")):
@@ -173,6 +189,11 @@ def representations(api: APIClient, prefix: str, viewset: Any, source: Any) -> d
         answers[name] = answer.json()
         answers[f"{name} text"] = answer.content.decode()
     answers["browsable"] = api.get(f"/api/{prefix}/{lookup}/", {"format": "api"}).content.decode()
+    page = PAGES.get(type(source)._meta.label_lower)
+    if page is not None:
+        answer = browser.get(reverse(page[0], args=[getattr(source, page[1])]))
+        assert answer.status_code in (200, 404), (page, answer.status_code)
+        answers["page"] = answer.content.decode()
     return answers
 
 
@@ -241,11 +262,18 @@ def optional_targets(child: Any, source: Any) -> list[tuple[str, Any]]:
 
 
 def check(
-    api: APIClient, prefix: str, viewset: Any, source: Any, label: str, keys: set[str], target: Any
+    api: APIClient,
+    browser: Any,
+    prefix: str,
+    viewset: Any,
+    source: Any,
+    label: str,
+    keys: set[str],
+    target: Any,
 ) -> list[str]:
     """Plant `target`'s values (already hidden) and look for them in the source's answers."""
     texts, numbers = plant(target)
-    shown = representations(api, prefix, viewset, source)
+    shown = representations(api, browser, prefix, viewset, source)
     problems: list[str] = []
     for where, text in shown.items():
         if not isinstance(text, str):
@@ -265,6 +293,8 @@ def test_no_hidden_target_of_any_relation_reaches_the_api(demo: dict[str, User])
     reader = demo[READER]
     api = APIClient()
     api.force_authenticate(reader)
+    browser = SignedInClient()
+    browser.force_login(reader)
     uncovered, problems, checked = [], [], 0
     for prefix, viewset, model in api_models():
         for field in relations(model):
@@ -276,7 +306,9 @@ def test_no_hidden_target_of_any_relation_reaches_the_api(demo: dict[str, User])
                         if hide(target, source):
                             tried = True
                             if readable(model, reader).filter(pk=source.pk).exists():
-                                problems += check(api, prefix, viewset, source, label, keys_of(field), target)
+                                problems += check(
+                                    api, browser, prefix, viewset, source, label, keys_of(field), target
+                                )
                                 checked += 1
                             # else: hiding the target hides the source: nothing is shown
                         elif parent_field(type(target)) is not None:
@@ -286,7 +318,14 @@ def test_no_hidden_target_of_any_relation_reaches_the_api(demo: dict[str, User])
                             for name, linked in optional_targets(target, source):
                                 if hide(linked, source):
                                     problems += check(
-                                        api, prefix, viewset, source, f"{label}.{name}", {name}, linked
+                                        api,
+                                        browser,
+                                        prefix,
+                                        viewset,
+                                        source,
+                                        f"{label}.{name}",
+                                        {name},
+                                        linked,
                                     )
                                     checked += 1
                         raise _Undo
@@ -296,7 +335,7 @@ def test_no_hidden_target_of_any_relation_reaches_the_api(demo: dict[str, User])
                     break
             if not tried and label not in UNCOVERED:
                 uncovered.append(label)
-    assert problems == []
+    assert not problems, problems
     assert not uncovered, (
         f"relations with no seeded pair (seed one or give a reason in UNCOVERED): {uncovered}"
     )
@@ -394,5 +433,5 @@ def test_every_filter_answers_a_hidden_id_as_a_missing_one_and_garbage_with_a_40
                     raise _Undo
             except _Undo:
                 pass
-    assert problems == []
+    assert not problems, problems
     assert checked >= 6  # every related filter of the API today; fewer means the walk broke

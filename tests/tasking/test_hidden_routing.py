@@ -170,4 +170,4 @@ def test_the_sensor_pages_show_no_hidden_agreements_terms(world: World, client: 
     for url in (f"/sensors/{sensor.pk}/", "/sensors/"):
         page = client.get(url).content.decode()
         assert HIDDEN_TITLE not in page
-        assert "0:17:00" not in page and "7:00:00" not in page
+        assert "quick-turn 0:17:00" not in page and "routine 7:00:00" not in page
