@@ -135,12 +135,17 @@ def broker(url: str) -> Iterator[None]:
     app: Any = celery_app
 
     def reset() -> None:
+        from kombu import pools
+
         if app._pool is not None:
             app._pool.force_close_all()
         app._pool = None
         amqp = app.__dict__.get("amqp")
         if amqp is not None:
             amqp._producer_pool = None
+        # The producer pools kombu keeps per connection are process-wide: a closed one left
+        # behind would be handed to the next test that queues work ("Acquire on closed pool").
+        pools.reset()
 
     # Celery reads CELERY_BROKER_URL from the environment before its own setting.
     previous, previous_env = app.conf.get("broker_url"), os.environ.get("CELERY_BROKER_URL")
