@@ -145,7 +145,7 @@ def broker(url: str) -> Iterator[None]:
             amqp._producer_pool = None
         # The producer pools kombu keeps per connection are process-wide: a closed one left
         # behind would be handed to the next test that queues work ("Acquire on closed pool").
-        pools.reset()  # type: ignore[attr-defined]  (in kombu, missing from its stubs)
+        pools.reset()  # type: ignore[attr-defined]  # in kombu, not in its stubs
 
     # Celery reads CELERY_BROKER_URL from the environment before its own setting.
     previous, previous_env = app.conf.get("broker_url"), os.environ.get("CELERY_BROKER_URL")
