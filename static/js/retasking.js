@@ -66,7 +66,7 @@
             callbacks: {
               label: function (item) {
                 var t = item.raw.task;
-                return t.request + " · object " + t.target + " · " + utc(startMs, t.from / 3600) +
+                return t.request + (t.target === null ? "" : " · object " + t.target) + " · " + utc(startMs, t.from / 3600) +
                   "–" + utc(startMs, t.to / 3600).slice(6) + " · " + t.status;
               },
             },

@@ -13,6 +13,8 @@ from typing import Any
 from django.db.models import QuerySet
 
 from agreements.choices import Priority
+from catalog.models import SpaceObject
+from portal.references import readable as readable_rows
 from tasking.models import RetaskingGap, RetaskingRun, RetaskingRunStatus, SsnTask, SsnTaskStatus
 from tasking.models.retasking import GapReasonChoice
 from tasking.services.retasking import PRIORITY_LEVEL
@@ -31,6 +33,9 @@ class Timeline:
     start: dt.datetime
     end: dt.datetime
     tasks: list[SsnTask]
+    # A task is marked as its request and sensor, not as its target: the target's catalog
+    # number is shown only to readers of the object.
+    readable_objects: frozenset[int] = frozenset()
 
     def by_sensor(self) -> list[tuple[Any, list[SsnTask]]]:
         groups: dict[int, tuple[Any, list[SsnTask]]] = {}
@@ -53,7 +58,9 @@ class Timeline:
                     "to": task.end.timestamp() - origin,
                     "level": priority_level(task.request.priority),
                     "request": task.request.reference,
-                    "target": task.space_object.catalog_number,
+                    "target": task.space_object.catalog_number
+                    if task.space_object_id in self.readable_objects
+                    else None,
                     "status": task.status,
                 }
                 for task in self.tasks
@@ -70,7 +77,9 @@ def timeline(user: Any, start: dt.datetime, hours: int) -> Timeline:
         .select_related("sensor", "request", "space_object")
         .order_by("start", "sensor__number")[:5000]
     )
-    return Timeline(start, end, tasks)
+    objects = {task.space_object_id for task in tasks}
+    readable = frozenset(readable_rows(SpaceObject, user).filter(pk__in=objects).values_list("pk", flat=True))
+    return Timeline(start, end, tasks, readable)
 
 
 def latest_run() -> RetaskingRun | None:

@@ -118,3 +118,14 @@ def test_a_running_retasking_run_shows_its_progress_to_its_readers(world: World,
     client.force_login(world.users["fr_staff"])
     hidden = client.get("/tasking/retasking/gaps/?part=progress").content.decode()
     assert "40%" not in hidden and "hx-trigger" not in hidden
+
+
+def test_the_timeline_names_no_target_its_reader_may_not_read(world: World, client: Any) -> None:
+    _ssn(399, 30.57, -86.21, "UNCLASSIFIED")
+    request = _rejected(world)
+    retasking.run_retasking(world.now)
+    type(world.iss).objects.filter(pk=world.iss.pk).update(**marking_columns("TOP SECRET//NOFORN"))
+    client.force_login(world.users["uk_staff"])
+    page = client.get(f"/tasking/retasking/timeline/?from={_iso(world.now)}&hours=72").content.decode()
+    assert request.reference in page  # the task itself is readable
+    assert str(world.iss.catalog_number) not in page and world.iss.name not in page
