@@ -115,3 +115,11 @@ class Priority(models.TextChoices):
 QUICK_TURN_PRIORITIES = frozenset(
     {Priority.EMERGENCY, Priority.FLASH, Priority.IMMEDIATE, Priority.CATEGORY_1, Priority.CATEGORY_2}
 )
+
+
+class HistoryKind(models.TextChoices):
+    CREATED = "created", "Created"
+    CHANGED = "changed", "Terms changed"
+    TRANSITION = "transition", "Status changed"
+    SENSORS = "sensors", "Sensors changed"
+    DATA_PLAN = "data_plan", "Data plan changed"

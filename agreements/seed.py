@@ -23,7 +23,7 @@ from agreements.choices import (
     Taskability,
 )
 from agreements.models import Agreement, DataPlanEntry, Sensor, SensorBias, SensorOutage, TierEvaluation
-from agreements.tiers import seed_default_tiers
+from agreements.services.tiers import seed_default_tiers
 from portal.markings.models import marking_columns
 from portal.models import SpOC, User
 

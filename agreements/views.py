@@ -16,10 +16,7 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import ListView
 
-from agreements import map as sensor_map
-from agreements.access import is_agreement_admin, may_enter_biases, may_record_for
 from agreements.choices import AgreementKind, EvaluationStatus
-from agreements.coverage import coverage_for, coverage_for_many
 from agreements.evidence import runs_for
 from agreements.filters import AgreementFilter, SensorFilter
 from agreements.forms import (
@@ -34,7 +31,10 @@ from agreements.forms import (
     data_plan_formset,
 )
 from agreements.models import Agreement, DataPlanEntry, Sensor, SensorBias, TierDefinition, TierEvaluation
-from agreements.tiers import evaluation_progress
+from agreements.services import map as sensor_map
+from agreements.services.access import is_agreement_admin, may_enter_biases, may_record_for
+from agreements.services.coverage import coverage_for, coverage_for_many
+from agreements.services.tiers import evaluation_progress
 from portal.errors import DomainError
 from portal.filters import FilteredPageMixin
 from portal.models import Role

@@ -33,7 +33,7 @@ from django.db import connection
 
 from agreements.choices import MeasurementType, SensorType
 from agreements.models import Sensor
-from agreements.tiers import seed_default_tiers
+from agreements.services.tiers import seed_default_tiers
 from catalog.models import Observation, SpaceObject
 from catalog.observations.association import Candidates, associate_observations
 from catalog.observations.ingest import COLUMNS, ingest, receive

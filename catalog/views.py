@@ -8,8 +8,8 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.views.generic import ListView
 
-from agreements.map import WIDTH as MAP_WIDTH
-from agreements.map import land_path
+from agreements.services.map import WIDTH as MAP_WIDTH
+from agreements.services.map import land_path
 from catalog.filters import SpaceObjectFilter
 from catalog.forms import CatalogSearchForm
 from catalog.models import ElementSet, MappingStatus, PartnerObjectMapping, SpaceObject, SyncRun, SyncSource

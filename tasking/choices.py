@@ -133,3 +133,15 @@ class NotificationKind(models.TextChoices):
     EXPIRED = "expired", "Request expired"
     MESSAGE = "message", "New message"
     FULFILMENT = "fulfilment", "Fulfilment update"
+
+
+class RetaskingRunStatus(models.TextChoices):
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+
+
+class SsnTaskStatus(models.TextChoices):
+    SCHEDULED = "scheduled", "Scheduled"
+    COLLECTED = "collected", "Collected"
+    FAILED = "failed", "Failed"

@@ -12,7 +12,6 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from agreements.access import is_agreement_admin, is_partner_staff, may_record_for
 from agreements.api.serializers import (
     AgreementHistorySerializer,
     AgreementSerializer,
@@ -27,7 +26,6 @@ from agreements.api.serializers import (
     TierEvaluationSerializer,
 )
 from agreements.choices import EvaluationStatus
-from agreements.coverage import coverage_for
 from agreements.evidence import runs_for
 from agreements.filters import (
     AgreementFilter,
@@ -37,7 +35,9 @@ from agreements.filters import (
     SensorFilter,
 )
 from agreements.models import Agreement, DataPlanEntry, Sensor, SensorBias, TierDefinition, TierEvaluation
-from agreements.tiers import evaluation_progress
+from agreements.services.access import is_agreement_admin, is_partner_staff, may_record_for
+from agreements.services.coverage import coverage_for
+from agreements.services.tiers import evaluation_progress
 from portal import audit
 from portal.api.base import MarkedViewSet
 from portal.errors import NotAllowed

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
-from agreements.choices import AgreementKind, AgreementStatus, DataFormat, Taskability
+from agreements.choices import AgreementKind, AgreementStatus, DataFormat, HistoryKind, Taskability
 from portal import audit
 from portal.errors import Conflict, DomainError, NotAllowed
 from portal.markings.marking import Level, Marking, MarkingError
@@ -390,14 +390,6 @@ def expire_lapsed(now: dt.datetime | None = None) -> dict[str, int]:
         else:
             expired += 1
     return {"expired": expired, "changed_meanwhile": changed_meanwhile}
-
-
-class HistoryKind(models.TextChoices):
-    CREATED = "created", "Created"
-    CHANGED = "changed", "Terms changed"
-    TRANSITION = "transition", "Status changed"
-    SENSORS = "sensors", "Sensors changed"
-    DATA_PLAN = "data_plan", "Data plan changed"
 
 
 class AgreementHistory(models.Model):

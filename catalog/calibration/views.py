@@ -17,8 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 
-from agreements.access import is_agreement_admin
 from agreements.models import Sensor
+from agreements.services.access import is_agreement_admin
 from catalog.calibration import runs
 from catalog.calibration.tasks import run_calibration
 from catalog.models import CalibrationRun, CalibrationStatus

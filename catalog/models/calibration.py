@@ -4,12 +4,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from catalog.choices import CalibrationStatus, TruthKind
 from portal.markings.models import MarkedModel
-
-
-class TruthKind(models.TextChoices):
-    EPHEMERIS = "ephemeris", "Precise ephemeris (CCSDS OEM)"
-    ELEMENT_SET = "element_set", "Designated element set (SGP4, coarse)"
 
 
 class CalibrationTruth(MarkedModel):
@@ -45,13 +41,6 @@ class CalibrationTruth(MarkedModel):
     @property
     def is_coarse(self) -> bool:
         return self.kind == TruthKind.ELEMENT_SET
-
-
-class CalibrationStatus(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    RUNNING = "running", "Running"
-    DONE = "done", "Done"
-    FAILED = "failed", "Failed"
 
 
 class CalibrationRun(MarkedModel):

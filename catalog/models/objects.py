@@ -8,31 +8,11 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from catalog.astro.propagation import MeanElements
+from catalog.choices import ElsetSource, ObjectType, Regime
 from portal.markings.models import MarkedModel, MarkedQuerySet
 from portal.ownership import OwnershipRule
 
 MAX_CATALOG_NUMBER = 999_999_999
-
-
-class ObjectType(models.TextChoices):
-    PAYLOAD = "payload", "Payload"
-    ROCKET_BODY = "rocket_body", "Rocket body"
-    DEBRIS = "debris", "Debris"
-    UNKNOWN = "unknown", "Unknown"
-
-
-class Regime(models.TextChoices):
-    LEO = "LEO", "LEO"
-    MEO = "MEO", "MEO"
-    GEO = "GEO", "GEO"
-    HEO = "HEO", "HEO"
-    UNKNOWN = "UNKNOWN", "Unknown"
-
-
-class ElsetSource(models.TextChoices):
-    UPSTREAM = "upstream", "Upstream feed"
-    PARTNER = "partner", "Partner SpOC"
-    COMPUTED = "computed", "Computed here"
 
 
 class CatalogCounter(models.Model):

@@ -10,6 +10,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from agreements.choices import Mission
+from catalog.choices import AssociationStatus, BatchStatus, DataMode
 from portal.markings.models import MarkedManager, MarkedModel, MarkedQuerySet
 from portal.ownership import OwnershipRule, SpocOwnedQuerySet
 
@@ -32,27 +33,6 @@ def missions_mask(missions: Any) -> int:
 
 def missions_of(mask: int) -> list[str]:
     return [mission for mission, bit in MISSION_BITS.items() if mask & bit]
-
-
-class DataMode(models.TextChoices):
-    REAL = "REAL", "Real"
-    TEST = "TEST", "Test"
-    EXERCISE = "EXERCISE", "Exercise"
-    SIMULATED = "SIMULATED", "Simulated"
-
-
-class AssociationStatus(models.TextChoices):
-    PENDING = "pending", "Not yet associated"
-    ASSOCIATED = "associated", "Associated"
-    UCT = "uct", "Uncorrelated track (UCT)"
-
-
-class BatchStatus(models.TextChoices):
-    RECEIVED = "received", "Received"
-    ACCEPTED = "accepted", "Accepted"
-    PARTIAL = "partial", "Partly accepted"
-    REJECTED = "rejected", "Rejected"
-    FAILED = "failed", "Unreadable"
 
 
 class IngestBatch(MarkedModel):

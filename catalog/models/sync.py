@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
+from catalog.choices import MappingStatus, SourceKind, SyncRunStatus
 from catalog.formats.elements import FORMATS
 from portal.markings.marking import Marking, MarkingError
 from portal.markings.models import MarkedModel
@@ -23,11 +24,6 @@ def validate_marking_text(value: str) -> None:
         Marking.parse(value)
     except MarkingError as exc:
         raise ValidationError(str(exc)) from exc
-
-
-class SourceKind(models.TextChoices):
-    DIRECTORY = "directory", "Directory"
-    URL = "url", "URL"
 
 
 class SyncSource(models.Model):
@@ -64,13 +60,6 @@ class SyncSource(models.Model):
     @property
     def marking(self) -> Marking:
         return Marking.parse(self.default_marking)
-
-
-class SyncRunStatus(models.TextChoices):
-    RUNNING = "running", "Running"
-    SUCCEEDED = "succeeded", "Succeeded"
-    FAILED = "failed", "Failed"
-    SKIPPED = "skipped", "Skipped"
 
 
 class SyncRun(MarkedModel):
@@ -135,12 +124,6 @@ class SyncedFile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source_id}:{self.name}"
-
-
-class MappingStatus(models.TextChoices):
-    ACTIVE = "active", "Active"
-    CONFLICT = "conflict", "Conflict (for review)"
-    SUPERSEDED = "superseded", "Superseded"
 
 
 class MappingQuerySet(SpocOwnedQuerySet):

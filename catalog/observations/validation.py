@@ -18,8 +18,8 @@ from typing import Any
 import numpy as np
 
 from agreements.choices import MeasurementType
-from agreements.coverage import SERVER, coverage_for
 from agreements.models import Sensor, TierDefinition
+from agreements.services.coverage import SERVER, coverage_for
 from catalog.formats.b3 import B3_NAMES
 from catalog.formats.errors import RecordError
 from catalog.formats.observations_common import FLOAT_FIELDS, ObservationRecord

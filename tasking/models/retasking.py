@@ -5,20 +5,8 @@ from __future__ import annotations
 from django.db import models
 
 from portal.markings.models import MarkedModel
+from tasking.choices import RetaskingRunStatus, SsnTaskStatus
 from tasking.scheduler import GapReason
-
-
-class RetaskingRunStatus(models.TextChoices):
-    RUNNING = "running", "Running"
-    SUCCEEDED = "succeeded", "Succeeded"
-    FAILED = "failed", "Failed"
-
-
-class SsnTaskStatus(models.TextChoices):
-    SCHEDULED = "scheduled", "Scheduled"
-    COLLECTED = "collected", "Collected"
-    FAILED = "failed", "Failed"
-
 
 # The scheduler's reasons, and two found before scheduling.
 GapReasonChoice = models.TextChoices(  # type: ignore[call-overload]

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agreements.choices import AgreementKind, SensorType
-from agreements.coverage import Coverage, agreements_for, coverage_for
 from agreements.models import Agreement, Sensor
+from agreements.services.coverage import Coverage, agreements_for, coverage_for
 from portal.errors import DomainError
 from portal.markings.marking import Marking
 from portal.models import SpOC

@@ -10,7 +10,7 @@ import pytest
 
 from agreements.choices import AgreementKind, AgreementStatus, DataFormat, MeasurementType, SensorType
 from agreements.models import Agreement, Sensor
-from agreements.tiers import seed_default_tiers
+from agreements.services.tiers import seed_default_tiers
 from portal.markings.models import marking_columns
 from portal.models import SpOC, User
 

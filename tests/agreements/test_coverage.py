@@ -10,8 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from agreements.choices import AgreementKind, AgreementStatus, Priority
-from agreements.coverage import SERVER, SSN_FORMATS, coverage_for, coverage_for_many
 from agreements.models import Agreement, Sensor
+from agreements.services.coverage import SERVER, SSN_FORMATS, coverage_for, coverage_for_many
 from tests.agreements.conftest import NOW
 
 pytestmark = pytest.mark.django_db

@@ -10,8 +10,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from agreements.coverage import coverage_for
 from agreements.models import Sensor, TierEvaluation
+from agreements.services.coverage import coverage_for
 from portal.models import User
 from tests.agreements.conftest import SEES_AGREEMENTS, SEES_SENSORS
 

@@ -236,8 +236,8 @@ def test_sensors_added_in_the_editor_get_their_data_plan_rows_in_the_same_submit
 def test_the_map_draws_the_land_and_keeps_sensors_at_one_site_apart(
     coalition: dict[str, User], client: Client, make_sensor: Any
 ) -> None:
-    from agreements import base_map
-    from agreements import map as sensor_map
+    from agreements.services import base_map
+    from agreements.services import map as sensor_map
 
     twins = [make_sensor("us-spoc", name=f"Twin {n}", latitude_deg=9.4, longitude_deg=167.48) for n in (1, 2)]
     alone = make_sensor("us-spoc", name="Alone", latitude_deg=-30.0, longitude_deg=-60.0)

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 
 from agreements.choices import EvaluationStatus, MeasurementType, Mission, SensorStatus, SensorType
 from agreements.models import Sensor, SensorBias, SensorOutage, TierDefinition, TierEvaluation
-from agreements.tiers import evaluation_progress, is_fit_for, levels_fit_for, tier_for
+from agreements.services.tiers import evaluation_progress, is_fit_for, levels_fit_for, tier_for
 from portal.errors import Conflict, DomainError, NotAllowed
 from portal.markings.models import marking_columns
 from portal.models import AuditEvent, User

@@ -11,7 +11,7 @@ import pytest
 
 from agreements.choices import MeasurementType, SensorType
 from agreements.models import Sensor
-from agreements.tiers import seed_default_tiers
+from agreements.services.tiers import seed_default_tiers
 from catalog.calibration.truth import import_ephemeris
 from catalog.models import CalibrationTruth, IngestBatch, Observation, SpaceObject
 from portal.markings.marking import Marking

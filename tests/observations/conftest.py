@@ -11,7 +11,7 @@ import pytest
 
 from agreements.choices import AgreementKind, AgreementStatus, MeasurementType, SensorType
 from agreements.models import Agreement, Sensor, SensorBias
-from agreements.tiers import seed_default_tiers
+from agreements.services.tiers import seed_default_tiers
 from catalog.observations.synthetic import Site
 from portal.markings.models import marking_columns
 from portal.models import SpOC, User

@@ -1,5 +1,5 @@
 """Sensor sites projected for the SVG map (equirectangular, degrees to pixels), over the land
-outline of `agreements.base_map`."""
+outline of `agreements.services.base_map`."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from agreements import base_map
+from agreements.services import base_map
 
 WIDTH, HEIGHT = 720, 360
 
