@@ -56,7 +56,7 @@ def test_radar_biases_time_bias_noise_and_outliers_are_recovered(ephemeris) -> N
         assert result.types[name].noise == pytest.approx(sigma, rel=0.10), name
     # The gross range errors are flagged (rows of range come first, one per label).
     range_rows = np.flatnonzero(rows.type_index == TYPES.index("range"))
-    assert set(range_rows[gross]) <= set(np.flatnonzero(result.outliers))
+    assert set(range_rows[gross]) <= set(np.flatnonzero(result.outliers(rows)))
     assert result.types["range"].rejected >= len(gross)
     assert result.not_observable == []
     # The time bias is measured, not absorbed: it moves range by rho_dot * tau, up to 35 m.
@@ -135,3 +135,36 @@ def test_time_bias_partials_match_differences_of_the_predictions(ephemeris) -> N
         numeric = (getattr(plus, attr) - getattr(minus, attr)) / 1.0
         scale = np.abs(numeric).max()
         assert np.abs(rates[name] - numeric).max() < 0.01 * scale, name
+
+
+@pytest.mark.parametrize("chunk_size", [1, 97, 1000])
+def test_the_chunked_fit_gives_the_estimates_of_a_single_chunk(ephemeris, chunk_size: int) -> None:
+    """Small blocks and a small robust sample, so that chunks, blocks and the sample's
+    thinning all come into play on a pass of about 2,200 rows."""
+    labels = pass_times(FYLINGDALES, step_s=5.0)
+    biases = {"range": 0.05, "azimuth": 0.01, "elevation": -0.008, "range_rate": 0.0003}
+    injected = Injected(biases=biases, noise=RADAR_NOISE, time_bias_s=0.005, outliers=6, seed=13)
+    observed, _ = radar_observations(FYLINGDALES, labels, injected)
+    eo = earth_orientation(labels)
+    r, v = ephemeris.teme_states(labels, eo)
+    key = labels.astype("datetime64[us]").astype(np.int64)
+    rows, _ = residual_rows("radar", observed, r, v, FYLINGDALES, eo, key=key)
+    options = {"block_rows": 64, "sample_size": 100}
+    single = fit(rows, **options)
+    chunked = fit(rows, chunk_size=chunk_size, **options)
+    assert single.sample.key.size < len(rows)  # the sample was thinned
+    assert chunked.iterations == single.iterations
+    assert chunked.not_observable == single.not_observable
+    assert chunked.outlier_count == single.outlier_count > 0
+    for name, one in single.types.items():
+        many = chunked.types[name]
+        assert (many.used, many.rejected) == (one.used, one.rejected), name
+        for field in ("bias", "bias_sigma", "noise", "rms_before", "rms_after"):
+            assert getattr(many, field) == pytest.approx(getattr(one, field), rel=1e-9, abs=1e-15), (
+                name,
+                field,
+            )
+    assert chunked.time_bias_s == pytest.approx(single.time_bias_s, rel=1e-9)
+    assert chunked.time_bias_sigma_s == pytest.approx(single.time_bias_sigma_s, rel=1e-9)
+    assert np.array_equal(chunked.outliers(rows), single.outliers(rows))
+    assert np.array_equal(np.sort(chunked.sample.key), np.sort(single.sample.key))
