@@ -199,11 +199,35 @@ def _robust_sigma(values: NDArray[np.float64]) -> float:
 def _sums(
     residual: NDArray[np.float64], rate: NDArray[np.float64], scale: NDArray[np.float64] | None
 ) -> NDArray[np.float64]:
-    """The seven sums of one type's rows (see "Streaming")."""
-    w = np.ones(residual.size) if scale is None else scale * scale
+    """The seven sums of one type's rows (see "Streaming"). Dot products by einsum, not BLAS:
+    threaded BLAS on a shared machine costs more than the sums themselves."""
+    dot = np.einsum
+    if scale is None:
+        return np.array(
+            [
+                residual.size,
+                residual.size,
+                rate.sum(),
+                residual.sum(),
+                dot("i,i->", rate, rate),
+                dot("i,i->", rate, residual),
+                dot("i,i->", residual, residual),
+            ]
+        )
+    w = scale * scale
     wr = w * rate
     wy = w * residual
-    return np.array([residual.size, w.sum(), wr.sum(), wy.sum(), wr @ rate, wr @ residual, wy @ residual])
+    return np.array(
+        [
+            residual.size,
+            w.sum(),
+            wr.sum(),
+            wy.sum(),
+            dot("i,i->", wr, rate),
+            dot("i,i->", wr, residual),
+            dot("i,i->", wy, residual),
+        ]
+    )
 
 
 def _normal(
@@ -311,11 +335,15 @@ class StreamingFit:
         self._spool = RowSpool()
 
     def add(self, rows: Rows) -> None:
-        order = np.argsort(rows.type_index, kind="stable")
-        types, starts = np.unique(rows.type_index[order], return_index=True)
-        bounds = [*starts[1:], order.size]
-        for t, begin, end in zip(types, starts, bounds, strict=True):
-            part = rows.take(order[begin:end])
+        types = rows.type_index
+        if types.size > 1 and np.any(types[1:] < types[:-1]):
+            rows = rows.take(np.argsort(types, kind="stable"))
+            types = rows.type_index
+        # Runs of one type (rows_from gives them in type order already): views, not copies.
+        present, starts = np.unique(types, return_index=True)
+        bounds = [*starts[1:], types.size]
+        for t, begin, end in zip(present, starts, bounds, strict=True):
+            part = rows.take(slice(int(begin), int(end)))
             i = int(t)
             self._pending[i].append(part)
             self._pending_rows[i] += len(part)
@@ -325,7 +353,8 @@ class StreamingFit:
     def _flush(self, i: int, size: int | None = None) -> None:
         """Write the first `size` pending rows of type `i` (all if None) as one block.
         Blocks are cut at fixed row counts, so they do not depend on how rows were chunked."""
-        pending = Rows.concatenate(self._pending[i])
+        pieces = self._pending[i]
+        pending = pieces[0] if len(pieces) == 1 else Rows.concatenate(pieces)
         size = len(pending) if size is None else size
         rows, rest = pending.take(slice(0, size)), pending.take(slice(size, None))
         self._pending[i] = [rest] if len(rest) else []
@@ -335,9 +364,12 @@ class StreamingFit:
         self._total[i] += len(rows)
         sky = rows.residual * rows.scale
         shown = np.isfinite(sky)
-        self._before[i] += (int(shown.sum()), float(sky[shown] @ sky[shown]))
         finite = shown & np.isfinite(rows.rate)
-        rows = rows.take(np.flatnonzero(finite))
+        if not finite.all():
+            self._before[i] += (int(shown.sum()), float(np.einsum("i,i->", sky[shown], sky[shown])))
+            rows = rows.take(np.flatnonzero(finite))
+        else:
+            self._before[i] += (sky.size, float(np.einsum("i,i->", sky, sky)))
         scale = None if np.all(rows.scale == 1.0) else rows.scale
         block = Block(i, rows.residual, rows.rate, scale)
         self._all[i] += _sums(block.residual, block.rate, block.scale)
