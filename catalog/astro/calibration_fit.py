@@ -120,7 +120,7 @@ class Rows:
     def __len__(self) -> int:
         return int(self.type_index.size)
 
-    def take(self, index: ArrayLike) -> Rows:
+    def take(self, index: ArrayLike | slice) -> Rows:
         return Rows(*(getattr(self, name)[index] for name in _FIELDS))
 
 
