@@ -168,9 +168,7 @@ def _compute(run: CalibrationRun) -> None:
         labels = _as_us(times)
         object_ids = np.array(objects, dtype=np.int64)
         values = {name: np.array(column, dtype=float) for name, column in zip(wanted, measured, strict=True)}
-        track_names = np.array(
-            [track or f"{t:%Y%m%d%H}" for track, t in zip(tracks, times, strict=True)], dtype=object
-        )
+        track_names = _track_names(tracks, labels)
         for object_id in np.unique(object_ids):
             mine = object_ids == object_id
             acc.add(
@@ -235,6 +233,21 @@ class _Accumulator:
         for name, x in values.items():
             for track in set(track_names[covered & np.isfinite(x)]):
                 self.tracks[name].add((object_id, track))
+
+
+def _track_names(tracks: Sequence[str | None], labels: np.ndarray) -> np.ndarray:
+    """Each observation's track: its track id, or else the UTC hour it falls in (YYYYMMDDHH),
+    formatted once per distinct hour rather than once per observation."""
+    names = np.array(tracks, dtype=object)
+    missing = np.array([not track for track in tracks], dtype=bool)
+    if missing.any():
+        hours, which = np.unique(labels[missing].astype("datetime64[h]"), return_inverse=True)
+        formatted = np.array(
+            [np.datetime_as_string(h, unit="h").replace("-", "").replace("T", "") for h in hours],
+            dtype=object,
+        )
+        names[missing] = formatted[which]
+    return names
 
 
 def _us(value: dt.datetime) -> np.datetime64:
