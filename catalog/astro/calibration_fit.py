@@ -404,12 +404,17 @@ class StreamingFit:
         return rejected, flipped
 
     def result(self) -> FitResult:
-        for i in range(len(TYPES)):
-            self._flush(i)
+        """Run the iterations over every row added; the spooled rows are then removed."""
         try:
+            for i in range(len(TYPES)):
+                self._flush(i)
             return self._iterate()
         finally:
-            self._spool.close()
+            self.close()
+
+    def close(self) -> None:
+        """Remove the spooled rows (for a fit abandoned before its result)."""
+        self._spool.close()
 
     def _iterate(self) -> FitResult:
         n_types = len(TYPES)

@@ -156,35 +156,41 @@ def _compute(run: CalibrationRun) -> None:
     )
     columns = ["pk", "ob_time", "space_object_id", "track_id", *(COLUMNS[name] for name in wanted)]
     acc = _Accumulator(StreamingFit(reject_sigma=run.reject_sigma))
-    last_pk = 0
-    while True:
-        chunk = list(observations.filter(pk__gt=last_pk).order_by("pk").values_list(*columns)[:CHUNK])
-        if not chunk:
-            break
-        last_pk = chunk[-1][0]
-        acc.loaded += len(chunk)
-        # Columns of the chunk as arrays (None -> NaN), then one vectorised call per object.
-        _pks, times, objects, tracks, *measured = zip(*chunk, strict=True)
-        labels = _as_us(times)
-        object_ids = np.array(objects, dtype=np.int64)
-        values = {name: np.array(column, dtype=float) for name, column in zip(wanted, measured, strict=True)}
-        track_names = _track_names(tracks, labels)
-        for object_id in np.unique(object_ids):
-            mine = object_ids == object_id
-            acc.add(
-                kind,
-                int(object_id),
-                labels[mine],
-                {name: x[mine] for name, x in values.items()},
-                track_names[mine],
-                truths[int(object_id)],
-                site,
-                eop,
-                statement,
-            )
-        _progress(run, observations_loaded=acc.loaded, stage="predicting from truth")
-    if not acc.rows:
-        raise CalibrationRefused("no observations of a calibration satellite inside its truth's span")
+    try:
+        last_pk = 0
+        while True:
+            chunk = list(observations.filter(pk__gt=last_pk).order_by("pk").values_list(*columns)[:CHUNK])
+            if not chunk:
+                break
+            last_pk = chunk[-1][0]
+            acc.loaded += len(chunk)
+            # Columns of the chunk as arrays (None -> NaN), then one vectorised call per object.
+            _pks, times, objects, tracks, *measured = zip(*chunk, strict=True)
+            labels = _as_us(times)
+            object_ids = np.array(objects, dtype=np.int64)
+            values = {
+                name: np.array(column, dtype=float) for name, column in zip(wanted, measured, strict=True)
+            }
+            track_names = _track_names(tracks, labels)
+            for object_id in np.unique(object_ids):
+                mine = object_ids == object_id
+                acc.add(
+                    kind,
+                    int(object_id),
+                    labels[mine],
+                    {name: x[mine] for name, x in values.items()},
+                    track_names[mine],
+                    truths[int(object_id)],
+                    site,
+                    eop,
+                    statement,
+                )
+            _progress(run, observations_loaded=acc.loaded, stage="predicting from truth")
+        if not acc.rows:
+            raise CalibrationRefused("no observations of a calibration satellite inside its truth's span")
+    except BaseException:
+        acc.fit.close()
+        raise
     _progress(run, stage="fitting")
     result = acc.fit.result()
     _store(run, result, acc, eop)
