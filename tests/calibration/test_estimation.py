@@ -192,5 +192,8 @@ def test_the_streaming_solution_is_the_weighted_least_squares_of_the_kept_rows(e
     # The reported solution comes from the last iteration's kept rows and noises, which agree
     # with the final ones once converged; allow for the convergence tolerance only.
     for name, value in zip(names, solution, strict=False):
-        assert result.types[name].bias == pytest.approx(value, abs=1e-3 * result.types[name].bias_sigma)
+        sigma = result.types[name].bias_sigma
+        assert sigma is not None
+        assert result.types[name].bias == pytest.approx(value, abs=1e-3 * sigma)
+    assert result.time_bias_s is not None and result.time_bias_sigma_s is not None
     assert result.time_bias_s == pytest.approx(solution[-1], abs=1e-3 * result.time_bias_sigma_s)
