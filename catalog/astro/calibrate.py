@@ -51,13 +51,15 @@ def residual_rows(
     site: GroundSite,
     eo: EarthOrientation,
     statement: predict.Statement = predict.DEFAULT_STATEMENT,
+    key: ArrayLike | None = None,
 ) -> tuple[Rows, dict[str, np.ndarray]]:
-    """Rows for :func:`catalog.astro.calibration_fit.fit`, and the predictions used."""
+    """Rows for :func:`catalog.astro.calibration_fit.fit`, and the predictions used. `key`
+    identifies each observation (its label time in microseconds)."""
     allowed = RADAR_TYPES if kind == "radar" else OPTICAL_TYPES
     unknown = set(observed) - set(allowed)
     if unknown:
         raise ValueError(f"a {kind} does not measure {', '.join(sorted(unknown))}")
     predicted = predictions(kind, r_teme, v_teme, site, eo, statement)
     rates = predict.rates(r_teme, v_teme, site, eo)
-    rows = rows_from(dict(observed), predicted, rates, predicted["elevation"], predicted["dec"])
+    rows = rows_from(dict(observed), predicted, rates, predicted["elevation"], predicted["dec"], key)
     return rows, predicted

@@ -1,15 +1,17 @@
 """Calibration runs: load a sensor's observations of calibration satellites over a period,
 predict them from truth, fit biases and a time bias, judge them against each tier.
 
-Observations are read in chunks (values only, never model instances) and turned into residual
-rows chunk by chunk, so memory grows with the rows (about 25 bytes per measured value), not
-with the observations' Python objects.
+Observations are read in chunks (keyset pagination, values only, never model instances) and
+turned into residual rows chunk by chunk; the rows go to the streaming fit, which keeps only
+per-type sums and a fixed-size sample in memory and the rows themselves in a temporary file
+for its iterations, so a run's memory does not grow with the number of observations.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -20,7 +22,7 @@ from agreements.choices import RADAR_TYPES, EvaluationStatus, MeasurementType
 from agreements.models import Sensor, SensorBias, TierDefinition, TierEvaluation
 from catalog.astro import predict
 from catalog.astro.calibrate import residual_rows
-from catalog.astro.calibration_fit import TYPES, FitResult, Rows, fit
+from catalog.astro.calibration_fit import TYPES, FitResult, StreamingFit
 from catalog.astro.frames import GroundSite
 from catalog.astro.orientation import earth_orientation
 from catalog.calibration.truth import states_of
@@ -114,7 +116,7 @@ def _truths_for(run: CalibrationRun) -> dict[int, list[CalibrationTruth]]:
     return out
 
 
-def _as_us(values: list[dt.datetime]) -> np.ndarray:
+def _as_us(values: Sequence[dt.datetime]) -> np.ndarray:
     return np.array([v.astimezone(dt.UTC).replace(tzinfo=None) for v in values], dtype="datetime64[us]")
 
 
@@ -153,26 +155,45 @@ def _compute(run: CalibrationRun) -> None:
         sensor=sensor, ob_time__gte=run.start, ob_time__lte=run.end, space_object_id__in=list(truths)
     )
     columns = ["pk", "ob_time", "space_object_id", "track_id", *(COLUMNS[name] for name in wanted)]
-    acc = _Accumulator()
-    last_pk = 0
-    while True:
-        chunk = list(observations.filter(pk__gt=last_pk).order_by("pk").values_list(*columns)[:CHUNK])
-        if not chunk:
-            break
-        last_pk = chunk[-1][0]
-        acc.loaded += len(chunk)
-        by_object: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
-        for row in chunk:
-            by_object[row[2]].append(row)
-        for object_id, obs_rows in by_object.items():
-            acc.add(kind, wanted, object_id, obs_rows, truths[object_id], site, eop, statement)
-        _progress(run, observations_loaded=acc.loaded, stage="predicting from truth")
-    rows = Rows.concatenate(acc.parts)
-    if rows.type_index.size == 0:
-        raise CalibrationRefused("no observations of a calibration satellite inside its truth's span")
+    acc = _Accumulator(StreamingFit(reject_sigma=run.reject_sigma))
+    try:
+        last_pk = 0
+        while True:
+            chunk = list(observations.filter(pk__gt=last_pk).order_by("pk").values_list(*columns)[:CHUNK])
+            if not chunk:
+                break
+            last_pk = chunk[-1][0]
+            acc.loaded += len(chunk)
+            # Columns of the chunk as arrays (None -> NaN), then one vectorised call per object.
+            _pks, times, objects, tracks, *measured = zip(*chunk, strict=True)
+            labels = _as_us(times)
+            object_ids = np.array(objects, dtype=np.int64)
+            values = {
+                name: np.array(column, dtype=float) for name, column in zip(wanted, measured, strict=True)
+            }
+            track_names = _track_names(tracks, labels)
+            for object_id in np.unique(object_ids):
+                mine = object_ids == object_id
+                acc.add(
+                    kind,
+                    int(object_id),
+                    labels[mine],
+                    {name: x[mine] for name, x in values.items()},
+                    track_names[mine],
+                    truths[int(object_id)],
+                    site,
+                    eop,
+                    statement,
+                )
+            _progress(run, observations_loaded=acc.loaded, stage="predicting from truth")
+        if not acc.rows:
+            raise CalibrationRefused("no observations of a calibration satellite inside its truth's span")
+    except BaseException:
+        acc.fit.close()
+        raise
     _progress(run, stage="fitting")
-    result = fit(rows, reject_sigma=run.reject_sigma)
-    _store(run, result, rows, acc, eop)
+    result = acc.fit.result()
+    _store(run, result, acc, eop)
 
 
 RADAR_MEASURED = ("range", "azimuth", "elevation", "range_rate")
@@ -180,21 +201,17 @@ OPTICAL_MEASURED = ("azimuth", "elevation", "ra", "dec")
 
 
 class _Accumulator:
-    def __init__(self) -> None:
-        self.parts: list[Rows] = []
-        self.times: list[np.ndarray] = []
-        self.elevations: list[np.ndarray] = []
+    """What a run keeps while reading: the streaming fit, and per type the tracks seen."""
+
+    def __init__(self, fit: StreamingFit) -> None:
+        self.fit = fit
+        self.rows = 0
         self.truths: dict[int, CalibrationTruth] = {}
         self.tracks: dict[str, set[tuple[int, str]]] = defaultdict(set)
         self.targets: set[int] = set()
         self.loaded = 0
 
-    def add(self, kind, wanted, object_id, obs_rows, truths, site, eop, statement) -> None:
-        times = _as_us([row[1] for row in obs_rows])
-        values = {
-            name: np.array([np.nan if r[4 + i] is None else r[4 + i] for r in obs_rows], dtype=float)
-            for i, name in enumerate(wanted)
-        }
+    def add(self, kind, object_id, times, values, track_names, truths, site, eop, statement) -> None:
         covered = np.zeros(times.size, dtype=bool)
         for truth in truths:
             span = (times >= _us(truth.start)) & (times <= _us(truth.stop))
@@ -204,20 +221,39 @@ class _Accumulator:
             chosen = times[take]
             eo = earth_orientation(chosen, eop.table)
             r, v = states_of(truth).teme(chosen, eo)
-            part, predicted = residual_rows(
-                kind, {k: x[take] for k, x in values.items()}, r, v, site, eo, statement
+            part, _predicted = residual_rows(
+                kind,
+                {k: x[take] for k, x in values.items()},
+                r,
+                v,
+                site,
+                eo,
+                statement,
+                key=chosen.astype(np.int64),
             )
-            self.parts.append(part)
-            self.times.append(chosen[part.observation])
-            self.elevations.append(predicted["elevation"][part.observation])
+            self.fit.add(part)
+            self.rows += len(part)
             covered |= take
             self.truths[truth.pk] = truth
             self.targets.add(truth.space_object.catalog_number)
-        for i, name in enumerate(wanted):
-            for r in (
-                row for row, ok in zip(obs_rows, covered, strict=True) if ok and row[4 + i] is not None
-            ):
-                self.tracks[name].add((object_id, r[3] or r[1].strftime("%Y%m%d%H")))
+        for name, x in values.items():
+            for track in set(track_names[covered & np.isfinite(x)]):
+                self.tracks[name].add((object_id, track))
+
+
+def _track_names(tracks: Sequence[str | None], labels: np.ndarray) -> np.ndarray:
+    """Each observation's track: its track id, or else the UTC hour it falls in (YYYYMMDDHH),
+    formatted once per distinct hour rather than once per observation."""
+    names = np.array(tracks, dtype=object)
+    missing = np.array([not track for track in tracks], dtype=bool)
+    if missing.any():
+        hours, which = np.unique(labels[missing].astype("datetime64[h]"), return_inverse=True)
+        formatted = np.array(
+            [np.datetime_as_string(h, unit="h").replace("-", "").replace("T", "") for h in hours],
+            dtype=object,
+        )
+        names[missing] = formatted[which]
+    return names
 
 
 def _us(value: dt.datetime) -> np.datetime64:
@@ -257,27 +293,31 @@ def verdict_for(result: FitResult) -> tuple[dict[str, Any], list[int]]:
     return verdict, sorted(qualifies)
 
 
-def _samples(result: FitResult, rows: Rows, times: np.ndarray, elevations: np.ndarray) -> dict[str, Any]:
-    """Up to SAMPLE_LIMIT rows per type for the charts: time, elevation, before, after (sky)."""
+def _samples(result: FitResult) -> dict[str, Any]:
+    """Up to SAMPLE_LIMIT rows per type for the charts, in time order: time, elevation, before,
+    after (sky), drawn from the fit's fixed-size sample (evenly spread over the period)."""
+    rows = result.sample
+    post = result.post_fit(rows)
+    outliers = result.outliers(rows)
     out: dict[str, Any] = {}
     for index, name in enumerate(TYPES):
         sel = np.flatnonzero(rows.type_index == index)
         if sel.size == 0:
             continue
+        sel = sel[np.argsort(rows.key[sel], kind="stable")]
         step = max(1, sel.size // SAMPLE_LIMIT)
         pick = sel[::step][:SAMPLE_LIMIT]
-        seconds = (times[pick] - np.datetime64("1970-01-01T00:00:00", "us")) / np.timedelta64(1, "s")
         out[name] = {
-            "t": [round(float(x), 3) for x in seconds],
-            "el": [round(float(x), 3) for x in elevations[pick]],
+            "t": [round(float(x) / 1e6, 3) for x in rows.key[pick]],
+            "el": [round(float(x), 3) for x in rows.elevation[pick]],
             "before": [float(x) for x in rows.residual[pick] * rows.scale[pick]],
-            "after": [float(x) for x in result.post_fit[pick] * rows.scale[pick]],
-            "outlier": [bool(x) for x in result.outliers[pick]],
+            "after": [float(x) for x in post[pick] * rows.scale[pick]],
+            "outlier": [bool(x) for x in outliers[pick]],
         }
     return out
 
 
-def _store(run: CalibrationRun, result: FitResult, rows: Rows, acc: _Accumulator, eop: Any) -> None:
+def _store(run: CalibrationRun, result: FitResult, acc: _Accumulator, eop: Any) -> None:
     verdict, qualifies = verdict_for(result)
     truths = list(acc.truths.values())
     observation_marking = Observation.objects.filter(
@@ -306,14 +346,14 @@ def _store(run: CalibrationRun, result: FitResult, rows: Rows, acc: _Accumulator
         time_bias_sigma_s=result.time_bias_sigma_s,
         not_observable=result.not_observable,
         correlations=result.correlations,
-        outlier_count=int(result.outliers.sum()),
+        outlier_count=result.outlier_count,
         truth_kinds=sorted({t.kind for t in truths}),
         truth_age_days=max(ages) if ages else None,
         eop_table=eop.name,
         eop_last_measured_day=eop.last_measured_day,
         verdict=verdict,
         qualifies_for=qualifies,
-        samples=_samples(result, rows, np.concatenate(acc.times), np.concatenate(acc.elevations)),
+        samples=_samples(result),
         finished=timezone.now(),
         classification_level=run.classification_level,
         noforn=run.noforn,

@@ -56,7 +56,7 @@ def test_radar_biases_time_bias_noise_and_outliers_are_recovered(ephemeris) -> N
         assert result.types[name].noise == pytest.approx(sigma, rel=0.10), name
     # The gross range errors are flagged (rows of range come first, one per label).
     range_rows = np.flatnonzero(rows.type_index == TYPES.index("range"))
-    assert set(range_rows[gross]) <= set(np.flatnonzero(result.outliers))
+    assert set(range_rows[gross]) <= set(np.flatnonzero(result.outliers(rows)))
     assert result.types["range"].rejected >= len(gross)
     assert result.not_observable == []
     # The time bias is measured, not absorbed: it moves range by rho_dot * tau, up to 35 m.
@@ -135,3 +135,65 @@ def test_time_bias_partials_match_differences_of_the_predictions(ephemeris) -> N
         numeric = (getattr(plus, attr) - getattr(minus, attr)) / 1.0
         scale = np.abs(numeric).max()
         assert np.abs(rates[name] - numeric).max() < 0.01 * scale, name
+
+
+@pytest.mark.parametrize("chunk_size", [1, 97, 1000])
+def test_the_chunked_fit_gives_the_estimates_of_a_single_chunk(ephemeris, chunk_size: int) -> None:
+    """Small blocks and a small robust sample, so that chunks, blocks and the sample's
+    thinning all come into play on a pass of about 2,200 rows."""
+    labels = pass_times(FYLINGDALES, step_s=5.0)
+    biases = {"range": 0.05, "azimuth": 0.01, "elevation": -0.008, "range_rate": 0.0003}
+    injected = Injected(biases=biases, noise=RADAR_NOISE, time_bias_s=0.005, outliers=6, seed=13)
+    observed, _ = radar_observations(FYLINGDALES, labels, injected)
+    eo = earth_orientation(labels)
+    r, v = ephemeris.teme_states(labels, eo)
+    key = labels.astype("datetime64[us]").astype(np.int64)
+    rows, _ = residual_rows("radar", observed, r, v, FYLINGDALES, eo, key=key)
+    single = fit(rows, block_rows=64, sample_size=100)
+    chunked = fit(rows, chunk_size=chunk_size, block_rows=64, sample_size=100)
+    assert single.sample.key.size < len(rows)  # the sample was thinned
+    assert chunked.iterations == single.iterations
+    assert chunked.not_observable == single.not_observable
+    assert chunked.outlier_count == single.outlier_count > 0
+    for name, one in single.types.items():
+        many = chunked.types[name]
+        assert (many.used, many.rejected) == (one.used, one.rejected), name
+        for field in ("bias", "bias_sigma", "noise", "rms_before", "rms_after"):
+            assert getattr(many, field) == pytest.approx(getattr(one, field), rel=1e-9, abs=1e-15), (
+                name,
+                field,
+            )
+    assert chunked.time_bias_s == pytest.approx(single.time_bias_s, rel=1e-9)
+    assert chunked.time_bias_sigma_s == pytest.approx(single.time_bias_sigma_s, rel=1e-9)
+    assert np.array_equal(chunked.outliers(rows), single.outliers(rows))
+    assert np.array_equal(np.sort(chunked.sample.key), np.sort(single.sample.key))
+
+
+def test_the_streaming_solution_is_the_weighted_least_squares_of_the_kept_rows(ephemeris) -> None:
+    """Against numpy's lstsq over the rows the fit kept, weighted by its final noises: the
+    per-type sums and the subtraction of rejected rows give the direct solution."""
+    labels = pass_times(FYLINGDALES, step_s=5.0)
+    biases = {"range": 0.05, "azimuth": 0.01, "elevation": -0.008, "range_rate": 0.0003}
+    injected = Injected(biases=biases, noise=RADAR_NOISE, time_bias_s=0.005, outliers=6, seed=17)
+    observed, _ = radar_observations(FYLINGDALES, labels, injected)
+    eo = earth_orientation(labels)
+    r, v = ephemeris.teme_states(labels, eo)
+    rows, _ = residual_rows("radar", observed, r, v, FYLINGDALES, eo)
+    result = fit(rows, block_rows=50, chunk_size=333)
+    kept = ~result.outliers(rows)
+    names = list(result.types)
+    noise = np.array([result.types[name].noise for name in names])
+    column = np.array([names.index(TYPES[t]) for t in rows.type_index[kept]])
+    weight = rows.scale[kept] / noise[column]  # square root of the weight
+    design = np.zeros((kept.sum(), len(names) + 1))
+    design[np.arange(kept.sum()), column] = 1.0
+    design[:, -1] = rows.rate[kept]
+    solution, *_ = np.linalg.lstsq(design * weight[:, None], rows.residual[kept] * weight, rcond=None)
+    # The reported solution comes from the last iteration's kept rows and noises, which agree
+    # with the final ones once converged; allow for the convergence tolerance only.
+    for name, value in zip(names, solution, strict=False):
+        sigma = result.types[name].bias_sigma
+        assert sigma is not None
+        assert result.types[name].bias == pytest.approx(value, abs=1e-3 * sigma)
+    assert result.time_bias_s is not None and result.time_bias_sigma_s is not None
+    assert result.time_bias_s == pytest.approx(solution[-1], abs=1e-3 * result.time_bias_sigma_s)

@@ -112,3 +112,14 @@ def test_a_calibration_lost_with_its_worker_is_taken_over_and_done_once(
     again = run_calibration(run.pk)  # a late redelivery of the first message
     assert again["duplicate"] is True
     assert not TaskRun.objects.filter(status=TaskRunStatus.RUNNING).exists()
+
+
+def test_observations_without_a_track_id_are_grouped_by_their_utc_hour() -> None:
+    import datetime as dt
+
+    import numpy as np
+
+    times = [dt.datetime(2015, 3, 2, h, m, tzinfo=dt.UTC) for h, m in ((9, 5), (9, 59), (23, 0), (0, 1))]
+    labels = np.array([t.replace(tzinfo=None) for t in times], dtype="datetime64[us]")
+    names = runs._track_names(["A7", None, "", None], labels)
+    assert list(names) == ["A7", f"{times[1]:%Y%m%d%H}", f"{times[2]:%Y%m%d%H}", f"{times[3]:%Y%m%d%H}"]
