@@ -1,19 +1,20 @@
 from __future__ import annotations
 
 import pytest
-from django.core.management import call_command
 from django.test import Client
 
 from agreements.models import Sensor
 from catalog.models import SpaceObject
 from portal.dashboard import panels_for
 from portal.models import User
+from tests.portal.demo_data import demo
+
+__all__ = ["demo"]
 
 
-@pytest.fixture
-def demo(db: None) -> dict[str, User]:
-    call_command("seed_demo", verbosity=0)
-    return {user.username: user for user in User.objects.all()}
+@pytest.fixture(autouse=True)
+def each_test_in_a_savepoint(demo: dict[str, User], db: None) -> None:
+    """The module's seeded demo, with each test's changes rolled back."""
 
 
 def figures(user: User) -> dict[str, int | str]:
