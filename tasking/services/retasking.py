@@ -7,8 +7,9 @@ One run per input snapshot (the run's ``key``); the database's one-task-per-sens
 constraint keeps two concurrent runs from booking a slot twice: a task that loses the race
 becomes a capacity gap of the run that lost it.
 
-Markings: a task is marked as its request and sensor combined; a gap as its request and every
-sensor considered (it says what none of them could do); a run as everything it read.
+Markings: a task is marked as its request, its sensor and its target object combined (a track's
+time says where the object is); a gap as its request, its targets and every sensor considered
+(it says what none of them could do); a run as everything it read.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from typing import Any
 
 import numpy as np
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from agreements.choices import AVAILABLE_STATUSES, Priority, SensorType
@@ -109,12 +111,19 @@ def unmet_requests() -> list[TaskingRequest]:
     )
 
 
-def ssn_sensors() -> list[Sensor]:
+def ssn_sensors(among: QuerySet[Sensor] | None = None) -> list[Sensor]:
+    """The SSN sensors retasking may book, out of ``among`` (every sensor by default)."""
+    sensors = Sensor.objects.all() if among is None else among
     return list(
-        Sensor.objects.filter(is_us_ssn=True, status__in=AVAILABLE_STATUSES, tracks_per_hour__gt=0)
+        sensors.filter(is_us_ssn=True, status__in=AVAILABLE_STATUSES, tracks_per_hour__gt=0)
         .prefetch_related("outages")
         .order_by("number")
     )
+
+
+def target_objects_marking(requests: Iterable[TaskingRequest]) -> list[Marking]:
+    """The markings of the target objects of ``requests`` (what a derived product also reveals)."""
+    return [t.space_object.marking for r in requests for t in r.targets.all()]
 
 
 def snapshot_key(at: dt.datetime, requests: Sequence[TaskingRequest], sensors: Sequence[Sensor]) -> str:
@@ -266,7 +275,10 @@ def run_retasking(at: dt.datetime | None = None, *, task_run: Any = None) -> Ret
     sensors = ssn_sensors()
     key = snapshot_key(at, requests, sensors)
     run_marking = Marking.combine(
-        *(r.marking for r in requests), *(s.marking for s in sensors), Marking.parse("U")
+        *(r.marking for r in requests),
+        *target_objects_marking(requests),
+        *(s.marking for s in sensors),
+        Marking.parse("U"),
     )
     inputs: dict[str, Any] = {"requests": [r.pk for r in requests], "sensors": [s.number for s in sensors]}
     if task_run is not None:
@@ -343,7 +355,9 @@ def _store_plan(run: RetaskingRun, result: Plan, sensors: Sequence[Sensor]) -> N
                 space_object_id=target.space_object_id,
                 start=_aware(task.start_s),
                 end=_aware(task.end_s),
-                **marking_columns(Marking.combine(request.marking, sensor.marking)),
+                **marking_columns(
+                    Marking.combine(request.marking, sensor.marking, target.space_object.marking)
+                ),
             )
         )
     with transaction.atomic():
@@ -370,11 +384,7 @@ def _store_plan(run: RetaskingRun, result: Plan, sensors: Sequence[Sensor]) -> N
                 tracks_missing=count,
                 reason=reason,
                 orbit_regime=result.regimes.get(request_id, ""),
-                **marking_columns(
-                    Marking.combine(result.requests[request_id].marking, gap_marking_base)
-                    if gap_marking_base
-                    else result.requests[request_id].marking
-                ),
+                **marking_columns(_gap_marking(result.requests[request_id], gap_marking_base)),
             )
             for (request_id, reason), count in sorted(merged.items())
         ]
@@ -391,6 +401,15 @@ def _store_plan(run: RetaskingRun, result: Plan, sensors: Sequence[Sensor]) -> N
     )
 
 
+def _gap_marking(request: TaskingRequest, sensors_marking: Marking | None) -> Marking:
+    """A gap names its request and (through the request) its targets, and says what the sensors
+    could not do."""
+    parts = [request.marking, *target_objects_marking([request])]
+    if sensors_marking is not None:
+        parts.append(sensors_marking)
+    return Marking.combine(*parts)
+
+
 def _mark_retasked(request: TaskingRequest, tasks: list[SsnTask], run: RetaskingRun) -> None:
     first = min(tasks, key=lambda t: t.start)
     text = f"{len(tasks)} SSN track(s), first by {first.sensor} at {first.start:%Y-%m-%d %H:%M:%S} UTC"
@@ -398,7 +417,9 @@ def _mark_retasked(request: TaskingRequest, tasks: list[SsnTask], run: Retasking
         transitions.apply(request, RequestAction.RETASK, side=Actor.SYSTEM, text=text)
     except Conflict:
         return
-    marking = Marking.combine(request.marking, *(t.sensor.marking for t in tasks))
+    marking = Marking.combine(
+        request.marking, *target_objects_marking([request]), *(t.sensor.marking for t in tasks)
+    )
     notify.notify(
         notify.requester_side(request),
         NotificationKind.FULFILMENT,
