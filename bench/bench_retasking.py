@@ -124,7 +124,7 @@ def compare_workers(args: argparse.Namespace) -> None:
           f" {len(fields)} sensors, {args.hours:g} h")  # fmt: skip
     Path("var").mkdir(exist_ok=True)
     t0 = time.perf_counter()
-    windows = sum(len(chunk_windows(c, fields, start, end)["windows"]) for c in chunks)
+    windows = sum(len(chunk_windows(c, fields, start, end)["windows"]["target"]) for c in chunks)
     here = time.perf_counter() - t0
     print(
         f"  in this process (baseline): {here:.2f} s, {windows:,} windows; load {Path('/proc/loadavg').read_text().split()[:3]}"
@@ -146,7 +146,7 @@ def compare_workers(args: argparse.Namespace) -> None:
                 .get(timeout=3600)
             )
             took = time.perf_counter() - t0
-            count = sum(len(r["windows"]) for r in results)
+            count = sum(len(r["windows"]["target"]) for r in results)
             after = Path("/proc/loadavg").read_text().split()[:3]
             print(f"  worker --concurrency={concurrency}: {took:.2f} s, {count:,} windows,"
                   f" {here / took:.2f}x this process; load before {before}, after {after}")  # fmt: skip

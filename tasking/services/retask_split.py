@@ -72,4 +72,9 @@ def chunk_windows(
         dt.datetime.fromisoformat(start),
         dt.datetime.fromisoformat(end),
     )
-    return {"objects": list(targets), "windows": [list(w) for w in windows]}
+    # Four columns rather than a list per window: a tenth of the objects to encode and decode.
+    columns = [list(c) for c in zip(*windows, strict=True)] if windows else [[], [], [], []]
+    return {
+        "objects": list(targets),
+        "windows": dict(zip(("target", "sensor", "start", "end"), columns, strict=True)),
+    }

@@ -407,7 +407,10 @@ def _split_windows(
     covered: set[int] = set()
     for chunk in chunks:
         covered.update(int(obj) for obj in chunk["objects"])
-        for obj, s, a, b in chunk["windows"]:
+        columns = chunk["windows"]
+        for obj, s, a, b in zip(
+            columns["target"], columns["sensor"], columns["start"], columns["end"], strict=True
+        ):
             if int(obj) in prepared.targets and numbers[int(s)] in position:
                 windows.append((int(obj), position[numbers[int(s)]], int(a), int(b)))
     missing = {obj: e for obj, e in prepared.targets.items() if obj not in covered}

@@ -41,7 +41,9 @@ class Rollback(Exception):
 
 def _demand(world: World) -> None:
     """Six targets, two requests each, on three sensors with too little capacity for all."""
-    objects = [make_object(40000 + i, f"TARGET {i}", "UNCLASSIFIED", **orbit) for i, orbit in enumerate(ORBITS)]
+    objects = [
+        make_object(40000 + i, f"TARGET {i}", "UNCLASSIFIED", **orbit) for i, orbit in enumerate(ORBITS)
+    ]
     for i, obj in enumerate(objects):
         for tracks, priority in ((8, "routine"), (5, "immediate" if i % 2 else "priority")):
             _rejected(world, targets=[obj], tracks_wanted=tracks, priority=priority)
@@ -95,6 +97,7 @@ def test_a_split_run_whose_callback_is_delivered_alone_books_the_same_once(
     tasks, gaps = _one_task_run(world, settings)
     settings.RETASK_CHUNK_TARGETS = 2
     sent: list[Any] = []
+
     # The chord is sent and lost with its worker: the run stays running, nothing is booked.
     def lost_chord(header: list[Any]) -> Any:
         sent.append(header)
@@ -130,7 +133,10 @@ def test_a_chunk_task_reads_and_writes_no_table(world: World, django_assert_num_
         answer = retask_chunk.delay(
             [[world.iss.pk, elements]], [eglin], start.isoformat(), end.isoformat()
         ).get()
-    assert answer["objects"] == [world.iss.pk] and answer["windows"]
-    for obj, sensor, rise_us, set_us in answer["windows"]:
+    columns = answer["windows"]
+    assert answer["objects"] == [world.iss.pk] and columns["target"]
+    for obj, sensor, rise_us, set_us in zip(
+        columns["target"], columns["sensor"], columns["start"], columns["end"], strict=True
+    ):
         assert obj == world.iss.pk and sensor == 0
         assert start.timestamp() * 1e6 <= rise_us < set_us <= end.timestamp() * 1e6
