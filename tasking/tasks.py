@@ -55,6 +55,8 @@ def retask(run: TaskRun, counts: dict[str, Any], at: str | None = None) -> dict[
 
     One run per input snapshot; a second delivery (or a run with nothing new) finds it done. A
     delivery whose worker was lost is queued again by `recover`; it takes the failed run over.
+    A run of more targets than `settings.RETASK_CHUNK_TARGETS` is split: its access windows are
+    predicted by `retask_chunk` tasks and the run is finished by `retask_finish`.
     """
     import datetime as dt
 
