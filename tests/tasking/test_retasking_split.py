@@ -20,7 +20,7 @@ from portal.models import TaskRun
 from tasking.models import RetaskingGap, RetaskingRun, SsnTask
 from tasking.services import retask_split
 from tasking.services.elements import copy_of
-from tasking.tasks import retask, retask_chunk, retask_finish
+from tasking.tasks import retask, retask_chunk, retask_finish, retask_split_failed
 from tests.tasking.conftest import World, make_object
 from tests.tasking.test_retasking import _rejected, _ssn
 
@@ -140,3 +140,24 @@ def test_a_chunk_task_reads_and_writes_no_table(world: World, django_assert_num_
     ):
         assert obj == world.iss.pk and sensor == 0
         assert start.timestamp() * 1e6 <= rise_us < set_us <= end.timestamp() * 1e6
+
+
+def test_a_chunk_that_fails_for_good_fails_the_run_and_the_snapshot_is_taken_over(
+    world: World, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _demand(world)
+    tasks, gaps = _one_task_run(world, settings)
+    settings.RETASK_CHUNK_TARGETS = 2
+    monkeypatch.setattr(retask_split, "chord", lambda header: lambda callback: None)
+    retask.delay(world.now.isoformat())
+    (run,) = RetaskingRun.objects.all()
+    # What the chord's error callback receives from the result backend when a chunk raised.
+    retask_split_failed(None, RuntimeError("SGP4 blew up"), None, run_pk=run.pk)
+    run.refresh_from_db()
+    assert run.status == "failed" and "SGP4 blew up" in run.error
+    monkeypatch.undo()
+    settings.RETASK_CHUNK_TARGETS = 2
+    retask.delay(world.now.isoformat())  # the next delivery of the same snapshot
+    run.refresh_from_db()
+    assert RetaskingRun.objects.count() == 1 and run.status == "succeeded"
+    assert _booked() == (tasks, gaps)
