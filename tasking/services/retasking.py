@@ -385,8 +385,17 @@ def finish_split_run(
     try:
         _progress(run, 70, "scheduling")
         requests = [r for r in unmet_requests() if r.pk in set(inputs.get("requests", []))]
-        by_number = {s.number: s for s in ssn_sensors(Sensor.objects.all())}
+        by_number = {s.number: s for s in ssn_sensors()}
         sensors = [by_number[n] for n in inputs.get("sensors", []) if n in by_number]
+        # Re-read, the inputs may have been re-marked since the run began: the run is marked
+        # at least as it was and as what it reads now.
+        marking = Marking.combine(
+            run.marking,
+            *(r.marking for r in requests),
+            *target_objects_marking(requests),
+            *(s.marking for s in sensors),
+        )
+        RetaskingRun.objects.filter(pk=run.pk).update(**marking_columns(marking))
         prepared = prepare(run.at, requests, sensors)
         windows = _split_windows(prepared, chunks or (), inputs.get("sensors", []))
         _book(run, prepared, windows, sensors)

@@ -7,7 +7,9 @@ target's whereabouts from an SSN task's slot, a gap, or the what-if counts.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -15,8 +17,9 @@ from agreements.models import Sensor
 from catalog.models import SpaceObject
 from portal.markings.marking import Marking
 from portal.markings.models import marking_columns
-from tasking.models import RetaskingGap, SsnTask
-from tasking.services import coverage_whatif, retasking
+from tasking.models import RetaskingGap, RetaskingRun, SsnTask
+from tasking.services import coverage_whatif, retask_split, retasking
+from tasking.tasks import retask, retask_finish
 from tests.tasking.conftest import World
 from tests.tasking.test_retasking import _rejected, _ssn
 
@@ -76,3 +79,24 @@ def test_the_whatif_network_is_one_query_through_visible_to(world: World) -> Non
     on_sensors = [q["sql"] for q in queries.captured_queries if f'FROM "{table}"' in q["sql"]]
     assert len(on_sensors) == 1, on_sensors
     assert "classification_level" in on_sensors[0]
+
+
+def test_a_split_run_is_marked_as_its_inputs_when_its_callback_runs(
+    world: World, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _rejected(world, tracks_wanted=1)
+    _rejected(world, targets=[world.hubble], tracks_wanted=1)
+    _ssn(399, 30.57, -86.21, "UNCLASSIFIED")
+    settings.RETASK_CHUNK_TARGETS = 1
+    monkeypatch.setattr(retask_split, "chord", lambda header: lambda callback: None)
+    retask.delay(world.now.isoformat())
+    run = RetaskingRun.objects.get()
+    assert run.status == "running" and not run.marking.no_looser_than(Marking.parse(US_ONLY))
+    # Re-marked after the chunks were sent, before the callback: the callback reads it again.
+    target_marking = _target_becomes_us_only(world)
+    retask_finish.delay(None, run.pk)
+    run.refresh_from_db()
+    assert run.status == "succeeded" and run.marking.no_looser_than(target_marking)
+    assert all(
+        t.marking.no_looser_than(target_marking) for t in SsnTask.objects.filter(space_object=world.iss)
+    )
