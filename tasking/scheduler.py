@@ -247,9 +247,16 @@ def schedule(
     # rules the closed-set argument above no longer holds, so try the unplaced tracks once more.
     visited = _reopen(problem, visited)
     for d in order:
+        if not problem.segments[d]:
+            continue
         for copy in problem.copies_of[d]:
-            if copy not in problem.held and problem.segments[d] and _augment(problem, copy, visited):
-                visited = _reopen(problem, visited)
+            if copy in problem.held:
+                continue
+            if not _augment(problem, copy, visited):
+                # Its unplaced siblings would search the same slots, closed by this failed
+                # search and not reopened since: they would fail too.
+                break
+            visited = _reopen(problem, visited)
     _reopen(problem, visited)
     return _result(problem)
 

@@ -10,7 +10,7 @@ from django.core.mail import send_mail
 from django.utils import timezone
 
 from portal.models import TaskRun
-from portal.task_runs import per_minute, recorded_task
+from portal.task_runs import RETRY_ON, AlreadyDone, per_minute, recorded_run, recorded_task
 from tasking.models import Notification
 from tasking.services import sweeps
 from tasking.services.notify import email_subject_and_body
@@ -55,16 +55,72 @@ def retask(run: TaskRun, counts: dict[str, Any], at: str | None = None) -> dict[
 
     One run per input snapshot; a second delivery (or a run with nothing new) finds it done. A
     delivery whose worker was lost is queued again by `recover`; it takes the failed run over.
+    A run of more targets than `settings.RETASK_CHUNK_TARGETS` is split: its access windows are
+    predicted by `retask_chunk` tasks and the run is finished by `retask_finish`.
     """
     import datetime as dt
 
-    from tasking.services import retasking
+    from tasking.services import retask_split, retasking
 
     when = dt.datetime.fromisoformat(at) if at else None
     try:
-        planned = retasking.run_retasking(when, task_run=run)
+        planned = retasking.run_retasking(when, task_run=run, split=retask_split.dispatch)
     except retasking.AlreadyPlanned as done:
         counts["already_planned"] = 1
         return {"run": done.run.pk, "duplicate": True}
+    if planned.status == "running":  # split: the chunks' callback finishes it
+        counts["chunks"] = planned.inputs.get("chunks", 0)
     counts.update(planned.outputs)
     return {"run": planned.pk}
+
+
+@shared_task(name="tasking.retask_chunk", ignore_result=False)
+def retask_chunk(
+    pairs: list[list[Any]], fields: list[dict[str, Any]], start: str, end: str
+) -> dict[str, Any]:
+    """One chunk of a split retasking run: the access windows of its targets (no table touched,
+    so a second delivery only computes them again)."""
+    from tasking.services import retask_split
+
+    return retask_split.chunk_windows(pairs, fields, start, end)
+
+
+@shared_task(name="tasking.retask_finish", autoretry_for=RETRY_ON, retry_backoff=5, max_retries=8)
+def retask_finish(chunks: list[dict[str, Any]] | None, run_pk: int) -> dict[str, Any]:
+    """The callback of a split retasking run: schedule, book and record it, once.
+
+    Recorded as a run of its own under the retasking run's id, without the chunks (the recovery
+    sweep queues it again with none, and it then predicts in process).
+    """
+    from tasking.services import retasking
+
+    try:
+        with recorded_run(
+            "tasking.retask_finish", f"tasking.retask_finish:{run_pk}", args=[None, run_pk]
+        ) as (
+            run,
+            counts,
+        ):
+            try:
+                planned = retasking.finish_split_run(run_pk, chunks, task_run=run)
+            except retasking.AlreadyPlanned:
+                counts["already_planned"] = 1
+                return {"run": run_pk, "duplicate": True}
+            counts.update(planned.outputs)
+    except AlreadyDone as done:
+        return {"run_id": str(done.run.run_id), "duplicate": True}
+    return {"run": run_pk, "duplicate": False, **counts}
+
+
+retask_finish.recorded = True  # type: ignore[attr-defined]  # the recovery sweep may queue it again
+
+
+@shared_task(name="tasking.retask_split_failed")
+def retask_split_failed(request: Any = None, exc: Any = None, traceback: Any = None, *, run_pk: int) -> None:
+    """A chunk of a split run failed for good: the run fails, so the next delivery of the same
+    snapshot takes it over."""
+    from tasking.models import RetaskingRun
+
+    RetaskingRun.objects.filter(pk=run_pk, status="running").update(
+        status="failed", error=f"a chunk of the access windows failed: {exc}"[:2000], finished=timezone.now()
+    )

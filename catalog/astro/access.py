@@ -5,8 +5,11 @@ grid. Each state is turned Earth-fixed with UT1 - UTC and polar motion from `eop
 against every sensor's field of regard: minimum elevation, azimuth sector, maximum range, and for
 optical sensors a dark site (Sun below ``max_sun_elevation_deg``) and a sunlit target.
 
-Cost: a cheap cone test over all (state, sensor) pairs (one matrix product) keeps only the states
-that may be above a sensor's horizon; the exact topocentric test runs on those alone. Each rise
+Cost: a cheap cone test over all (state, sensor) pairs (three float32 scaled adds per sensor)
+keeps only the states that may be above a sensor's horizon; the exact topocentric test runs on
+those alone, and elevations are computed for the states in view only. The Earth-orientation
+terms (GMST on UT1, polar motion, their cosines and sines) are computed once per time grid and
+shared by every target chunk and by the refinement. Each rise
 and set found between two grid points is refined by bisection on a cubic Hermite interpolation of
 the two bracketing SGP4 states (positions and velocities), so refinement costs no further
 propagation. Over a 60 s step the interpolation is good to about 1 m in LEO, i.e. a few
@@ -154,18 +157,31 @@ def _earth_angles(times: NDArray[np.datetime64], table: EopTable) -> _Angles:
     return theta, xp, yp
 
 
+# cos and sin of GMST, x_p and y_p.
+_Trig = tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]
+
+
+def _trig(angles: _Angles) -> _Trig:
+    theta, xp, yp = angles
+    return np.cos(theta), np.sin(theta), np.cos(xp), np.sin(xp), np.cos(yp), np.sin(yp)
+
+
 def _rotate(
     angles: _Angles, x: FloatArray, y: FloatArray, z: FloatArray
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Apply ``R1(y_p) R2(x_p) R3(GMST)`` component by component (angles broadcast on x, y, z)."""
-    theta, xp, yp = angles
-    c, s = np.cos(theta), np.sin(theta)
+    return _rotate_by(_trig(angles), x, y, z)
+
+
+def _rotate_by(
+    trig: _Trig, x: FloatArray, y: FloatArray, z: FloatArray
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """`_rotate` with the angles' cosines and sines given (a grid computes them once)."""
+    c, s, cx, sx, cy, sy = trig
     x1 = c * x + s * y
     y1 = c * y - s * x
-    cx, sx = np.cos(xp), np.sin(xp)
     x2 = cx * x1 + sx * z
     z2 = cx * z - sx * x1
-    cy, sy = np.cos(yp), np.sin(yp)
     return x2, cy * y1 - sy * z2, sy * y1 + cy * z2
 
 
@@ -209,13 +225,14 @@ class _Sensors:
 
     def geometric(
         self, s: int, x: FloatArray, y: FloatArray, z: FloatArray
-    ) -> tuple[NDArray[np.bool_], FloatArray]:
-        """Field-of-regard test (no lighting) of ITRF points from sensor ``s``; and elevation (deg)."""
+    ) -> tuple[NDArray[np.intp], FloatArray]:
+        """Field-of-regard test (no lighting) of ITRF points from sensor ``s``: the indices of the
+        points in view and their elevations (deg), computed for those alone."""
         f = self.fields[s]
         e, n, u = self.enu_of(s, x, y, z)
-        horizontal = np.hypot(e, n)
-        rng = np.hypot(horizontal, u)
-        ok = u >= math.sin(f.min_elevation_deg * _DEG) * rng
+        horizontal_sq = e * e + n * n
+        rng = np.sqrt(horizontal_sq + u * u)
+        ok = u >= self.sin_min_el[s] * rng
         if f.max_range_km:
             ok &= rng <= f.max_range_km
         if f.azimuth_min_deg is not None and f.azimuth_max_deg is not None:
@@ -223,7 +240,8 @@ class _Sensors:
             az = np.degrees(np.arctan2(e[sector], n[sector])) % 360.0
             lo, hi = f.azimuth_min_deg % 360.0, f.azimuth_max_deg % 360.0
             ok[sector] = ((az >= lo) & (az <= hi)) if lo <= hi else ((az >= lo) | (az <= hi))
-        return ok, np.degrees(np.arctan2(u, horizontal))
+        seen = np.flatnonzero(ok)
+        return seen, np.degrees(np.arctan2(u[seen], np.sqrt(horizontal_sq[seen])))
 
     def enu_many(
         self, idx: NDArray[np.intp], x: FloatArray, y: FloatArray, z: FloatArray
@@ -299,11 +317,12 @@ class _Grid:
         self.times = origin + offsets.astype("timedelta64[us]")
         self.jd, self.fr = utc_to_jd_fr(self.times)
         self.angles = _earth_angles(self.times, table)
+        self.trig = _trig(self.angles)
         self.sun: FloatArray | None = None
         self.sun_itrf: tuple[FloatArray, FloatArray, FloatArray] | None = None
         if lighting:
             self.sun = sun_position_eci(self.jd, self.fr)
-            self.sun_itrf = _rotate(self.angles, self.sun[:, 0], self.sun[:, 1], self.sun[:, 2])
+            self.sun_itrf = _rotate_by(self.trig, self.sun[:, 0], self.sun[:, 1], self.sun[:, 2])
 
     def sun_sin_elevation(self, fields: _Sensors) -> FloatArray | None:
         """Sine of the Sun's elevation ``[n_sensor, n_t]`` at each sensor and grid time."""
@@ -324,15 +343,16 @@ def _chunk_windows(
     err: NDArray[np.uint8],
 ) -> AccessWindows:
     _, n_t, _ = r.shape
-    n_s = fields.count
     r = np.where((err == 0)[..., None], r, np.nan)
-    x, y, z = (a.ravel() for a in _rotate(grid.angles, r[..., 0], r[..., 1], r[..., 2]))
+    x, y, z = (a.ravel() for a in _rotate_by(grid.trig, r[..., 0], r[..., 1], r[..., 2]))
     r_flat = r.reshape(-1, 3)
+    n_states = len(x)
     radius = np.sqrt(x * x + y * y + z * z)
-    # Unit vectors as separate float32 components: three scaled adds beat a [n, 3] @ [3] product.
+    # Unit vectors as separate float32 components: three scaled adds beat a [n, 3] @ [3] product
+    # (and a [k, 3] @ [3, n] one for k sensors at once).
     ux, uy, uz = ((c / radius).astype(np.float32) for c in (x, y, z))
     reach_cos: dict[float, NDArray[np.float32]] = {}
-    keys, elevations = [], []
+    candidates: dict[int, NDArray[np.intp]] = {}
     for s, f in enumerate(fields.fields):
         # Cone prefilter: the central angle between target and site must lie inside the
         # horizon circle of the sensor's minimum elevation, widened by a margin.
@@ -344,30 +364,34 @@ def _chunk_windows(
             reach_cos[f.min_elevation_deg] = np.cos(reach).astype(np.float32)
         with np.errstate(invalid="ignore"):
             hx, hy, hz = fields.hat[s]
-            rows = np.flatnonzero(ux * hx + uy * hy + uz * hz >= reach_cos[f.min_elevation_deg])
-        ok, el = fields.geometric(s, x[rows], y[rows], z[rows])
-        rows, el = rows[ok], el[ok]
-        t_idx = rows % n_t
+            candidates[s] = np.flatnonzero(ux * hx + uy * hy + uz * hz >= reach_cos[f.min_elevation_deg])
+    keys, elevations = [], []
+    for s, f in enumerate(fields.fields):
+        rows = candidates[s]
+        seen, el = fields.geometric(s, x[rows], y[rows], z[rows])
+        rows = rows[seen]
         if f.optical and grid.sun is not None and grid.sun_itrf is not None:
+            t_idx = rows % n_t
             dark_t = fields.dark(s, grid.sun_itrf)
             lit = dark_t[t_idx] & is_sunlit(r_flat[rows], grid.sun[t_idx])
-            rows, el, t_idx = rows[lit], el[lit], t_idx[lit]
-        keys.append(((rows // n_t) * n_s + s) * n_t + t_idx)
+            rows, el = rows[lit], el[lit]
+        # Sensor-major keys: each sensor's rows are already in (target, time) order, so the
+        # concatenation is sorted without a sort.
+        keys.append(rows + s * n_states)
         elevations.append(el)
     key = np.concatenate(keys)
     if len(key) == 0:
         return AccessWindows.empty()
-    order = np.argsort(key, kind="stable")
-    key = key[order]
-    el = np.concatenate(elevations)[order]
-    # Runs of consecutive visible grid points per (target, sensor).
+    el = np.concatenate(elevations)
+    # Runs of consecutive visible grid points per (sensor, target).
     new_run = np.r_[True, np.diff(key) != 1] | (key % n_t == 0)
     starts = np.flatnonzero(new_run)
     ends = np.r_[starts[1:], len(key)] - 1
     peak = np.maximum.reduceat(el, starts)
     pair = key[starts] // n_t
-    w_sat = (pair // n_s).astype(np.intp)
-    w_sens = (pair % n_s).astype(np.intp)
+    n_sat = n_states // n_t
+    w_sat = (pair % n_sat).astype(np.intp)
+    w_sens = (pair // n_sat).astype(np.intp)
     w_first = (key[starts] % n_t).astype(np.intp)
     w_last = (key[ends] % n_t).astype(np.intp)
 
@@ -408,9 +432,9 @@ class _States:
         n_t = self.r.shape[1]
         flat = sat * n_t + t
         x, y, z = (c[flat] for c in self.itrf)
-        angles = tuple(a[t] for a in self.grid.angles)
+        trig: _Trig = tuple(c[t] for c in self.grid.trig)  # type: ignore[assignment]
         vt = self.v[sat, t]
-        vx, vy, vz = _rotate(angles, vt[:, 0], vt[:, 1], vt[:, 2])  # type: ignore[arg-type]
+        vx, vy, vz = _rotate_by(trig, vt[:, 0], vt[:, 1], vt[:, 2])
         # The Earth-fixed velocity drops the Earth's rotation (polar motion's share is negligible).
         vx, vy = vx + EARTH_ROTATION_RAD_S * y, vy - EARTH_ROTATION_RAD_S * x
         pos = np.stack(fields.enu_many(sens, x, y, z), axis=-1)

@@ -54,8 +54,8 @@ class RetaskingRun(MarkedModel):
 class SsnTask(MarkedModel):
     """One track of a target by a US SSN sensor in one sensor slot, answering one request.
 
-    Marked at least as its request and its sensor. The slot is unique per sensor, so two runs
-    at once can never book it twice.
+    Marked at least as its request, its sensor and its target object. The slot is unique per
+    sensor, so two runs at once can never book it twice.
     """
 
     run = models.ForeignKey(RetaskingRun, null=True, on_delete=models.SET_NULL, related_name="tasks")

@@ -1,8 +1,8 @@
 """What a proposed sensor would have covered: the last period's unmet demand scheduled twice,
 on the SSN network as it is and with the proposed sensor added, and the gaps it would close.
 
-Nothing is booked. The answer is derived from every request and sensor it read, so it is
-marked as their combination; a reader's what-if reads only what that reader may read.
+Nothing is booked. The answer is derived from every request, target object and sensor it read,
+so it is marked as their combination; a reader's what-if reads only what that reader may read.
 """
 
 from __future__ import annotations
@@ -163,11 +163,8 @@ def last_period_demand(user: Any | None, start: dt.datetime, end: dt.datetime) -
 
 
 def network(user: Any | None) -> list[Sensor]:
-    sensors = retasking.ssn_sensors()
-    if user is None:
-        return sensors
-    readable = set(Sensor.objects.visible_to(user).values_list("pk", flat=True))
-    return [s for s in sensors if s.pk in readable]
+    """The SSN sensors of the what-if: those ``user`` may read (every one without a user)."""
+    return retasking.ssn_sensors(None if user is None else Sensor.objects.visible_to(user))
 
 
 def _missing_by_request(plan: retasking.Plan) -> dict[int, int]:
@@ -192,7 +189,10 @@ def coverage_whatif(
     proposed_key = next(key for key, sensor in with_proposed.sensors.items() if sensor is proposed)
     missing, missing_with = _missing_by_request(without), _missing_by_request(with_proposed)
     marking = Marking.combine(
-        Marking.unclassified(), *(r.marking for r in requests), *(s.marking for s in sensors)
+        Marking.unclassified(),
+        *(r.marking for r in requests),
+        *retasking.target_objects_marking(requests),
+        *(s.marking for s in sensors),
     )
     result = WhatIf(
         proposed=proposed,

@@ -7,8 +7,9 @@ One run per input snapshot (the run's ``key``); the database's one-task-per-sens
 constraint keeps two concurrent runs from booking a slot twice: a task that loses the race
 becomes a capacity gap of the run that lost it.
 
-Markings: a task is marked as its request and sensor combined; a gap as its request and every
-sensor considered (it says what none of them could do); a run as everything it read.
+Markings: a task is marked as its request, its sensor and its target object combined (a track's
+time says where the object is); a gap as its request, its targets and every sensor considered
+(it says what none of them could do); a run as everything it read.
 """
 
 from __future__ import annotations
@@ -17,12 +18,13 @@ import datetime as dt
 import hashlib
 import json
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from agreements.choices import AVAILABLE_STATUSES, Priority, SensorType
@@ -109,12 +111,19 @@ def unmet_requests() -> list[TaskingRequest]:
     )
 
 
-def ssn_sensors() -> list[Sensor]:
+def ssn_sensors(among: QuerySet[Sensor] | None = None) -> list[Sensor]:
+    """The SSN sensors retasking may book, out of ``among`` (every sensor by default)."""
+    sensors = Sensor.objects.all() if among is None else among
     return list(
-        Sensor.objects.filter(is_us_ssn=True, status__in=AVAILABLE_STATUSES, tracks_per_hour__gt=0)
+        sensors.filter(is_us_ssn=True, status__in=AVAILABLE_STATUSES, tracks_per_hour__gt=0)
         .prefetch_related("outages")
         .order_by("number")
     )
+
+
+def target_objects_marking(requests: Iterable[TaskingRequest]) -> list[Marking]:
+    """The markings of the target objects of ``requests`` (what a derived product also reveals)."""
+    return [t.space_object.marking for r in requests for t in r.targets.all()]
 
 
 def snapshot_key(at: dt.datetime, requests: Sequence[TaskingRequest], sensors: Sequence[Sensor]) -> str:
@@ -172,19 +181,28 @@ def orbit_regime(mean_motion: float, eccentricity: float) -> str:
     return "MEO"
 
 
-def plan(
-    at: dt.datetime,
-    requests: Sequence[TaskingRequest],
-    sensors: Sequence[Sensor | ProposedSensor],
-    booked: Iterable[tuple[int, dt.datetime]] = (),
-) -> Plan:
-    """Schedule ``requests`` on ``sensors`` from ``at`` (nothing stored)."""
+@dataclass
+class Prepared:
+    """A run's demand before visibility: what to predict, and for whom."""
+
+    plan: Plan
+    demands: list[scheduler.Demand]
+    sensor_keys: list[int]
+    targets: dict[int, dict[str, Any]] = field(default_factory=dict)  # space object -> elements
+
+    def fields(self) -> list[FieldOfRegard]:
+        return [_field_of_regard(self.plan.sensors[k]) for k in self.sensor_keys]
+
+
+def prepare(
+    at: dt.datetime, requests: Sequence[TaskingRequest], sensors: Sequence[Sensor | ProposedSensor]
+) -> Prepared:
+    """The demands of ``requests`` from ``at``, the targets to predict and the gaps found before
+    any prediction (no elements, window over or too short)."""
     result = Plan(at, at, {r.pk: r for r in requests}, {})
     for index, sensor in enumerate(sensors):
         result.sensors[getattr(sensor, "pk", None) or -(index + 1)] = sensor
-    demands: list[scheduler.Demand] = []
-    satrecs: list[Any] = []
-    target_index: dict[int, int] = {}
+    prepared = Prepared(result, [], list(result.sensors))
     horizon_end = at
     for request in requests:
         target = next((t for t in request.targets.all() if t.elements), None)
@@ -203,11 +221,9 @@ def plan(
         if end <= start:
             result.gaps.append((request.pk, request.tracks_wanted, GapReasonChoice.WINDOW_TOO_SHORT))
             continue
-        if target.space_object_id not in target_index:
-            target_index[target.space_object_id] = len(satrecs)
-            satrecs.append(satrec_from_elements(mean_elements(target.elements)))
+        prepared.targets.setdefault(target.space_object_id, target.elements)
         horizon_end = max(horizon_end, end)
-        demands.append(
+        prepared.demands.append(
             scheduler.Demand(
                 request=request.pk,
                 target=target.space_object_id,
@@ -219,17 +235,45 @@ def plan(
             )
         )
     result.horizon_end = horizon_end
-    keys = list(result.sensors)
+    return prepared
+
+
+# Access windows of some targets: space object id, sensor position, start and end (µs since
+# the epoch). Plain lists, so a chunk computed by another worker travels as JSON.
+VisibleWindows = list[tuple[int, int, int, int]]
+
+
+def visible_windows(
+    targets: dict[int, dict[str, Any]],
+    fields: Sequence[FieldOfRegard],
+    start: dt.datetime,
+    end: dt.datetime,
+) -> VisibleWindows:
+    """Access windows of ``targets`` (space object id -> elements copy) from ``fields``."""
+    if not targets or not fields:
+        return []
+    objects = list(targets)
+    satrecs = [satrec_from_elements(mean_elements(targets[o])) for o in objects]
+    windows = access_windows(satrecs, list(fields), start, end, GRID_STEP_S)
+    starts = windows.start.astype("datetime64[us]").astype(np.int64)
+    ends = windows.end.astype("datetime64[us]").astype(np.int64)
+    return [
+        (objects[int(t)], int(s), int(a), int(b))
+        for t, s, a, b in zip(windows.target, windows.sensor, starts, ends, strict=True)
+    ]
+
+
+def schedule_prepared(
+    prepared: Prepared,
+    windows: Iterable[tuple[int, int, int, int]],
+    booked: Iterable[tuple[int, dt.datetime]] = (),
+) -> Plan:
+    """Schedule the prepared demand on its sensors with the given access windows."""
+    result = prepared.plan
+    keys = prepared.sensor_keys
     accesses: dict[int, list[scheduler.Access]] = {}
-    if demands and keys:
-        windows = access_windows(
-            satrecs, [_field_of_regard(result.sensors[k]) for k in keys], at, horizon_end, GRID_STEP_S
-        )
-        objects = {i: obj for obj, i in target_index.items()}
-        starts = windows.start.astype("datetime64[us]").astype(np.int64) / 1e6
-        ends = windows.end.astype("datetime64[us]").astype(np.int64) / 1e6
-        for t, s, a, b in zip(windows.target, windows.sensor, starts, ends, strict=True):
-            accesses.setdefault(objects[int(t)], []).append((keys[int(s)], float(a), float(b)))
+    for obj, s, a, b in windows:
+        accesses.setdefault(int(obj), []).append((keys[int(s)], a / 1e6, b / 1e6))
     busy: dict[int, list[float]] = {}
     for sensor_id, start in booked:
         busy.setdefault(sensor_id, []).append(_seconds(start))
@@ -243,22 +287,46 @@ def plan(
         plans.append(
             scheduler.SensorPlan(key, sensor.tracks_per_hour, tuple(outages), tuple(busy.get(key, ())))
         )
-    schedule = scheduler.schedule(demands, plans, accesses, MIN_TRACK_S)
+    schedule = scheduler.schedule(prepared.demands, plans, accesses, MIN_TRACK_S)
     result.tasks = schedule.tasks
     result.gaps.extend((g.request, g.tracks_missing, str(g.reason)) for g in schedule.gaps)
     return result
+
+
+def plan(
+    at: dt.datetime,
+    requests: Sequence[TaskingRequest],
+    sensors: Sequence[Sensor | ProposedSensor],
+    booked: Iterable[tuple[int, dt.datetime]] = (),
+) -> Plan:
+    """Schedule ``requests`` on ``sensors`` from ``at`` in this process (nothing stored)."""
+    prepared = prepare(at, requests, sensors)
+    windows: VisibleWindows = []
+    if prepared.demands and prepared.sensor_keys:
+        windows = visible_windows(prepared.targets, prepared.fields(), at, prepared.plan.horizon_end)
+    return schedule_prepared(prepared, windows, booked)
 
 
 def _progress(run: RetaskingRun, percent: int, stage: str) -> None:
     RetaskingRun.objects.filter(pk=run.pk).update(progress=percent, stage=stage)
 
 
-def run_retasking(at: dt.datetime | None = None, *, task_run: Any = None) -> RetaskingRun:
+def run_retasking(
+    at: dt.datetime | None = None,
+    *,
+    task_run: Any = None,
+    split: Callable[[RetaskingRun, Prepared], bool] | None = None,
+) -> RetaskingRun:
     """Retask every unmet request from ``at`` (now by default); AlreadyPlanned for a seen snapshot.
 
     A run of the same snapshot that failed (its worker lost, say: `release_lost_run`) is taken
     over. Its bookings were never committed — they are stored in one transaction — so the run
     starts again from the same inputs and books each slot once.
+
+    ``split`` (`retask_split.dispatch`, from the Celery task) may send the run's visibility in
+    chunks to the workers: when it does, the run is returned still running and the chunks'
+    callback (`finish_split_run`) schedules and records it. In process (no broker) the chunks
+    and the callback run before this returns.
     """
     began = time.monotonic()
     at = at or timezone.now()
@@ -266,7 +334,10 @@ def run_retasking(at: dt.datetime | None = None, *, task_run: Any = None) -> Ret
     sensors = ssn_sensors()
     key = snapshot_key(at, requests, sensors)
     run_marking = Marking.combine(
-        *(r.marking for r in requests), *(s.marking for s in sensors), Marking.parse("U")
+        *(r.marking for r in requests),
+        *target_objects_marking(requests),
+        *(s.marking for s in sensors),
+        Marking.parse("U"),
     )
     inputs: dict[str, Any] = {"requests": [r.pk for r in requests], "sensors": [s.number for s in sensors]}
     if task_run is not None:
@@ -279,28 +350,114 @@ def run_retasking(at: dt.datetime | None = None, *, task_run: Any = None) -> Ret
         raise AlreadyPlanned(run)
     try:
         _progress(run, 10, "predicting access windows")
-        booked = SsnTask.objects.filter(status=SsnTaskStatus.SCHEDULED, end__gt=at).values_list(
-            "sensor_id", "start"
-        )
-        result = plan(at, requests, sensors, list(booked))
-        _progress(run, 80, "booking sensor slots")
-        _store(run, result, sensors)
+        prepared = prepare(at, requests, sensors)
+        if split is not None and split(run, prepared):
+            run.refresh_from_db()
+            return run
+        windows: VisibleWindows = []
+        if prepared.demands and prepared.sensor_keys:
+            windows = visible_windows(prepared.targets, prepared.fields(), at, prepared.plan.horizon_end)
+        _book(run, prepared, windows, sensors)
     except Exception as exc:
-        RetaskingRun.objects.filter(pk=run.pk).update(
-            status=RetaskingRunStatus.FAILED, error=str(exc)[:2000], finished=timezone.now(),
-            duration_s=time.monotonic() - began,
-        )  # fmt: skip
+        _fail(run, exc, time.monotonic() - began)
         raise
+    _succeed(run, prepared.plan, time.monotonic() - began)
+    return run
+
+
+def finish_split_run(
+    run_pk: int, chunks: Sequence[dict[str, Any]] | None, *, task_run: Any = None
+) -> RetaskingRun:
+    """Schedule and record a split run from its chunks' access windows.
+
+    Reads the run's recorded inputs again (its requests still unmet, its sensors), so a
+    delivery of this step alone — the recovery sweep's, after its worker was lost, with no
+    chunks — predicts whatever is missing in process and books the same plan once.
+    AlreadyPlanned when the run is done (a second delivery).
+    """
+    run = RetaskingRun.objects.get(pk=run_pk)
+    inputs = {**run.inputs, **({"task_run": task_run.pk} if task_run is not None else {})}
+    if run.status == RetaskingRunStatus.SUCCEEDED:
+        raise AlreadyPlanned(run)
+    if run.status == RetaskingRunStatus.FAILED and not _take_over(run, inputs):
+        raise AlreadyPlanned(run)
+    RetaskingRun.objects.filter(pk=run.pk).update(inputs=inputs)
+    try:
+        _progress(run, 70, "scheduling")
+        requests = [r for r in unmet_requests() if r.pk in set(inputs.get("requests", []))]
+        by_number = {s.number: s for s in ssn_sensors()}
+        sensors = [by_number[n] for n in inputs.get("sensors", []) if n in by_number]
+        # Re-read, the inputs may have been re-marked since the run began: the run is marked
+        # at least as it was and as what it reads now.
+        marking = Marking.combine(
+            run.marking,
+            *(r.marking for r in requests),
+            *target_objects_marking(requests),
+            *(s.marking for s in sensors),
+        )
+        RetaskingRun.objects.filter(pk=run.pk).update(**marking_columns(marking))
+        prepared = prepare(run.at, requests, sensors)
+        windows = _split_windows(prepared, chunks or (), inputs.get("sensors", []))
+        _book(run, prepared, windows, sensors)
+    except Exception as exc:
+        _fail(run, exc, (timezone.now() - run.started).total_seconds())
+        raise
+    _succeed(run, prepared.plan, (timezone.now() - run.started).total_seconds())
+    return run
+
+
+def _split_windows(
+    prepared: Prepared, chunks: Iterable[dict[str, Any]], numbers: Sequence[int]
+) -> VisibleWindows:
+    """The chunks' windows, sensors moved from the dispatched list to the prepared one; targets
+    no chunk covered (no chunks given, say) are predicted here."""
+    position = {sensor.number: i for i, sensor in enumerate(prepared.plan.sensors.values())}
+    windows: VisibleWindows = []
+    covered: set[int] = set()
+    for chunk in chunks:
+        covered.update(int(obj) for obj in chunk["objects"])
+        columns = chunk["windows"]
+        for obj, s, a, b in zip(
+            columns["target"], columns["sensor"], columns["start"], columns["end"], strict=True
+        ):
+            if int(obj) in prepared.targets and numbers[int(s)] in position:
+                windows.append((int(obj), position[numbers[int(s)]], int(a), int(b)))
+    missing = {obj: e for obj, e in prepared.targets.items() if obj not in covered}
+    if missing and prepared.sensor_keys:
+        windows.extend(
+            visible_windows(missing, prepared.fields(), prepared.plan.at, prepared.plan.horizon_end)
+        )
+    return windows
+
+
+def _book(run: RetaskingRun, prepared: Prepared, windows: VisibleWindows, sensors: Sequence[Sensor]) -> None:
+    booked = SsnTask.objects.filter(status=SsnTaskStatus.SCHEDULED, end__gt=prepared.plan.at).values_list(
+        "sensor_id", "start"
+    )
+    result = schedule_prepared(prepared, windows, list(booked))
+    _progress(run, 80, "booking sensor slots")
+    _store(run, result, sensors)
+
+
+def _fail(run: RetaskingRun, exc: Exception, duration_s: float) -> None:
+    RetaskingRun.objects.filter(pk=run.pk).update(
+        status=RetaskingRunStatus.FAILED,
+        error=str(exc)[:2000],
+        finished=timezone.now(),
+        duration_s=duration_s,
+    )
+
+
+def _succeed(run: RetaskingRun, result: Plan, duration_s: float) -> None:
     RetaskingRun.objects.filter(pk=run.pk).update(
         status=RetaskingRunStatus.SUCCEEDED,
         progress=100,
         stage="done",
         finished=timezone.now(),
-        duration_s=time.monotonic() - began,
+        duration_s=duration_s,
         horizon_end=result.horizon_end,
     )
     run.refresh_from_db()
-    return run
 
 
 def _take_over(run: RetaskingRun, inputs: dict[str, Any]) -> bool:
@@ -343,7 +500,9 @@ def _store_plan(run: RetaskingRun, result: Plan, sensors: Sequence[Sensor]) -> N
                 space_object_id=target.space_object_id,
                 start=_aware(task.start_s),
                 end=_aware(task.end_s),
-                **marking_columns(Marking.combine(request.marking, sensor.marking)),
+                **marking_columns(
+                    Marking.combine(request.marking, sensor.marking, target.space_object.marking)
+                ),
             )
         )
     with transaction.atomic():
@@ -370,11 +529,7 @@ def _store_plan(run: RetaskingRun, result: Plan, sensors: Sequence[Sensor]) -> N
                 tracks_missing=count,
                 reason=reason,
                 orbit_regime=result.regimes.get(request_id, ""),
-                **marking_columns(
-                    Marking.combine(result.requests[request_id].marking, gap_marking_base)
-                    if gap_marking_base
-                    else result.requests[request_id].marking
-                ),
+                **marking_columns(_gap_marking(result.requests[request_id], gap_marking_base)),
             )
             for (request_id, reason), count in sorted(merged.items())
         ]
@@ -391,6 +546,15 @@ def _store_plan(run: RetaskingRun, result: Plan, sensors: Sequence[Sensor]) -> N
     )
 
 
+def _gap_marking(request: TaskingRequest, sensors_marking: Marking | None) -> Marking:
+    """A gap names its request and (through the request) its targets, and says what the sensors
+    could not do."""
+    parts = [request.marking, *target_objects_marking([request])]
+    if sensors_marking is not None:
+        parts.append(sensors_marking)
+    return Marking.combine(*parts)
+
+
 def _mark_retasked(request: TaskingRequest, tasks: list[SsnTask], run: RetaskingRun) -> None:
     first = min(tasks, key=lambda t: t.start)
     text = f"{len(tasks)} SSN track(s), first by {first.sensor} at {first.start:%Y-%m-%d %H:%M:%S} UTC"
@@ -398,7 +562,9 @@ def _mark_retasked(request: TaskingRequest, tasks: list[SsnTask], run: Retasking
         transitions.apply(request, RequestAction.RETASK, side=Actor.SYSTEM, text=text)
     except Conflict:
         return
-    marking = Marking.combine(request.marking, *(t.sensor.marking for t in tasks))
+    marking = Marking.combine(
+        request.marking, *target_objects_marking([request]), *(t.sensor.marking for t in tasks)
+    )
     notify.notify(
         notify.requester_side(request),
         NotificationKind.FULFILMENT,

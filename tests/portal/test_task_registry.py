@@ -11,6 +11,7 @@ from pathlib import Path
 from django.conf import settings
 
 from catalog.observations.task_names import ASSOCIATE_TASK, RETRY_TASK
+from tasking.services.retask_split import CHUNK_TASK, FAILED_TASK, FINISH_TASK
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -34,5 +35,7 @@ def test_a_fresh_web_process_knows_every_task_it_may_queue() -> None:
     assert result.returncode == 0, result.stderr
     registered = set(json.loads(result.stdout.strip().splitlines()[-1]))
     assert {ASSOCIATE_TASK, RETRY_TASK} <= registered
+    # A split retasking run sends its chord by these names.
+    assert {CHUNK_TASK, FINISH_TASK, FAILED_TASK} <= registered
     # Every task the periodic schedule names is registered too.
     assert {task for task, _seconds in settings.PERIODIC_TASKS.values()} <= registered
