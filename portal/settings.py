@@ -251,15 +251,15 @@ CELERY_RESULT_BACKEND = (
 )
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_EXPIRES = envint("CELERY_RESULT_EXPIRES_S", "3600")
+# A retasking run of more targets than this predicts its access windows in chunks of this
+# many targets, one Celery task each (tasking/services/retask_split.py).
+RETASK_CHUNK_TARGETS = envint("RETASK_CHUNK_TARGETS", "1000")
 CELERY_TIMEZONE = "UTC"
 # Lost work, chosen together (see portal/task_runs.py and docs/operations.md): a running task
 # beats every TASK_RUN_HEARTBEAT_S; silent past TASK_RUN_LEASE_S its run is taken over. A task
 # is stopped by its time limits well before the visibility timeout hands its message to another
 # worker; a worker that dies outright has its message back after the visibility timeout, and
 # its run re-queued by the recovery sweep once the lease has passed, whichever comes first.
-# A retasking run of more targets than this predicts its access windows in chunks of this
-# many targets, one Celery task each (tasking/services/retask_split.py).
-RETASK_CHUNK_TARGETS = envint("RETASK_CHUNK_TARGETS", "1000")
 TASK_RUN_HEARTBEAT_S = envint("TASK_RUN_HEARTBEAT_S", "30")
 TASK_RUN_LEASE_S = envint("TASK_RUN_LEASE_S", "300")
 CELERY_TASK_SOFT_TIME_LIMIT = envint("CELERY_TASK_SOFT_TIME_LIMIT_S", "1500")
