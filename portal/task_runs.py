@@ -242,6 +242,7 @@ def recorded_task(
     *,
     key: Callable[..., str | None] | None = None,
     subject: Callable[..., Subject | None] | None = None,
+    stored_args: Callable[..., list[Any]] | None = None,
     **options: Any,
 ) -> Callable[[Work], Any]:
     """Declare a Celery task whose every run is recorded, done once per key, and retried.
@@ -249,7 +250,9 @@ def recorded_task(
     The decorated function takes `(run, counts, *args)` and may return more fields for the
     result; `key(*args)` names the logical run (None: every delivery is a run of its own).
     A delivery that finds its run done answers `{"duplicate": True, ...}`. Database and broker
-    hiccups are retried with exponential backoff and jitter.
+    hiccups are retried with exponential backoff and jitter. `stored_args(*args)` gives the
+    arguments the run records (and the recovery sweep queues again), where they are not the
+    task's own (results of a chord, too large to keep).
     """
 
     def decorate(work: Work) -> Any:
@@ -267,7 +270,8 @@ def recorded_task(
             run_key = key(*args, **kwargs) if key is not None else None
             about_ = subject(*args, **kwargs) if subject is not None else None
             try:
-                with recorded_run(name, run_key, args=list(args), kwargs=kwargs, subject=about_) as (
+                kept = stored_args(*args, **kwargs) if stored_args is not None else list(args)
+                with recorded_run(name, run_key, args=kept, kwargs=kwargs, subject=about_) as (
                     run,
                     counts,
                 ):

@@ -10,7 +10,7 @@ from django.core.mail import send_mail
 from django.utils import timezone
 
 from portal.models import TaskRun
-from portal.task_runs import RETRY_ON, AlreadyDone, per_minute, recorded_run, recorded_task
+from portal.task_runs import per_minute, recorded_task
 from tasking.models import Notification
 from tasking.services import sweeps
 from tasking.services.notify import email_subject_and_body
@@ -85,34 +85,26 @@ def retask_chunk(
     return retask_split.chunk_windows(pairs, fields, start, end)
 
 
-@shared_task(name="tasking.retask_finish", autoretry_for=RETRY_ON, retry_backoff=5, max_retries=8)
-def retask_finish(chunks: list[dict[str, Any]] | None, run_pk: int) -> dict[str, Any]:
-    """The callback of a split retasking run: schedule, book and record it, once.
-
-    Recorded as a run of its own under the retasking run's id, without the chunks (the recovery
-    sweep queues it again with none, and it then predicts in process).
-    """
+@recorded_task(
+    "tasking.retask_finish",
+    key=lambda chunks, run_pk: f"tasking.retask_finish:{run_pk}",
+    # Recorded without the chunks: the recovery sweep queues it again with none, and it then
+    # predicts in process.
+    stored_args=lambda chunks, run_pk: [None, run_pk],
+)
+def retask_finish(
+    run: TaskRun, counts: dict[str, int], chunks: list[dict[str, Any]] | None, run_pk: int
+) -> dict[str, Any]:
+    """The callback of a split retasking run: schedule, book and record it, once."""
     from tasking.services import retasking
 
     try:
-        with recorded_run(
-            "tasking.retask_finish", f"tasking.retask_finish:{run_pk}", args=[None, run_pk]
-        ) as (
-            run,
-            counts,
-        ):
-            try:
-                planned = retasking.finish_split_run(run_pk, chunks, task_run=run)
-            except retasking.AlreadyPlanned:
-                counts["already_planned"] = 1
-                return {"run": run_pk, "duplicate": True}
-            counts.update(planned.outputs)
-    except AlreadyDone as done:
-        return {"run_id": str(done.run.run_id), "duplicate": True}
-    return {"run": run_pk, "duplicate": False, **counts}
-
-
-retask_finish.recorded = True  # type: ignore[attr-defined]  # the recovery sweep may queue it again
+        planned = retasking.finish_split_run(run_pk, chunks, task_run=run)
+    except retasking.AlreadyPlanned:
+        counts["already_planned"] = 1
+        return {"run": run_pk, "duplicate": True}
+    counts.update(planned.outputs)
+    return {"run": run_pk}
 
 
 @shared_task(name="tasking.retask_split_failed")
