@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -34,6 +34,7 @@ from tasking.models import (
 from tasking.services import conversation, coverage_whatif, fulfilment, metrics, ssn_schedule, transitions
 from tasking.services import operations as operation_services
 from tasking.services.filing import file_request
+from tasking.services.filing_help import WINDOW_PRESETS, pick_json, pick_objects, preview_passes
 from tasking.services.rows import INBOX_STATUSES, decorate, with_page_data
 
 UNMET_FILTER = "unmet"
@@ -163,6 +164,14 @@ class RequestCreateView(RoleRequiredMixin, FormView):
     def get_form_kwargs(self) -> dict[str, Any]:
         return {**super().get_form_kwargs(), "user": self.request.user}
 
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["window_presets"] = [
+            (key, label, int(span.total_seconds())) for key, label, span in WINDOW_PRESETS
+        ]
+        context["default_markings"] = context["form"].default_markings
+        return context
+
     def form_valid(self, form: RequestForm) -> HttpResponse:
         try:
             filed = file_request(form.filing(), self.request.user)
@@ -173,6 +182,55 @@ class RequestCreateView(RoleRequiredMixin, FormView):
         for warning in filed.warnings:
             messages.warning(self.request, warning)
         return redirect("request-detail", pk=filed.request.pk)
+
+
+class CatalogPickView(RoleRequiredMixin, View):
+    """The filing form's catalog search: objects the filer may read, as JSON."""
+
+    roles = (Role.US_OPERATOR,)
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        found = pick_objects(request.user, request.GET.get("q", ""))
+        audit.record_reads(found)
+        return JsonResponse({"results": [pick_json(obj) for obj in found]})
+
+
+class PassPreviewView(RoleRequiredMixin, View):
+    """The passes a request filled in so far would be filed with (an htmx fragment; nothing saved)."""
+
+    roles = (Role.US_OPERATOR,)
+    needed = ("targets", "window_start", "window_end", "minimum_tier", "observation_type")
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        form = RequestForm(data=request.GET, user=request.user)
+        form.is_valid()
+        data = form.cleaned_data
+        problems = [
+            f"{form.fields[name].label}: {' '.join(str(e) for e in form.errors[name])}"
+            for name in self.needed
+            if name in form.errors
+        ]
+        if not (data.get("spoc") or data.get("sensor")):
+            problems.append("Choose a partner SpOC or one sensor.")
+        if problems:
+            return render(request, "tasking/_pass_preview.html", {"problems": problems})
+        preview = preview_passes(
+            request.user,
+            targets=data["targets"],
+            spoc=None if data.get("sensor") else data.get("spoc"),
+            sensor=data.get("sensor"),
+            start=data["window_start"],
+            end=data["window_end"],
+            minimum_tier=data["minimum_tier"],
+            observation_type=data["observation_type"],
+            marking=data.get("marking"),
+            now=timezone.now(),
+        )
+        if not preview.problem:
+            named = {p.target.space_object for p in preview.passes} | set(preview.without_elements)
+            audit.record_reads([*named, *preview.sensors])
+        problems = [preview.problem] if preview.problem else []
+        return render(request, "tasking/_pass_preview.html", {"preview": preview, "problems": problems})
 
 
 def _get_request(user: Any, pk: int) -> TaskingRequest:
