@@ -18,7 +18,7 @@ from django.views.generic import FormView, ListView, TemplateView
 from portal import audit
 from portal.errors import DomainError, NotAllowed
 from portal.models import Role, SpOC
-from portal.tables import BadTableParameter, MarkedPaginator, Table, TablePageMixin, numbered_page
+from portal.tables import BadTableParameter, Table, TablePageMixin, numbered_page
 from portal.views.base import RoleRequiredMixin
 from tasking import workflow
 from tasking.choices import FailureReason, RejectReason, RequestAction, RequestStatus
@@ -58,6 +58,11 @@ INBOX_TABLE = Table(
     default="deadline",
     search=("title", "id="),
 )
+NOTIFICATION_TABLE = Table(
+    sorts={"created": ("created", "id"), "kind": ("kind", "-created", "-id"), "read": ("read_at", "id")},
+    default="-created",
+    search=("title", "body"),
+)
 MAX_DAYS = 3650
 
 
@@ -91,7 +96,7 @@ class RequestListView(TablePageMixin, LoginRequiredMixin, ListView):
         days = self.request.GET.get("days", "")
         if days.isdigit():
             requests = requests.filter(updated__gte=timezone.now() - dt.timedelta(days=int(days)))
-        return self.tabled(with_page_data(requests, user))
+        return with_page_data(requests, user)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -430,10 +435,10 @@ class MetricsView(LoginRequiredMixin, TemplateView):
         return context
 
 
-class NotificationListView(LoginRequiredMixin, ListView):
+class NotificationListView(TablePageMixin, LoginRequiredMixin, ListView):
     template_name = "tasking/notification_list.html"
     paginate_by = 50
-    paginator_class = MarkedPaginator
+    table = NOTIFICATION_TABLE
 
     def get_queryset(self) -> QuerySet[Notification]:
         return (
