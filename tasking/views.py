@@ -414,8 +414,8 @@ class MetricsView(LoginRequiredMixin, TemplateView):
             by_spoc.setdefault(row.spoc_name, []).append(row)
         panels = []
         for index, (name, rows) in enumerate(by_spoc.items()):
-            all_times = [t for r in rows for t in r.response_times_s]
-            merged = metrics.MonthFigures(0, "", name, rows[0].month, response_times_s=all_times)
+            merged = metrics.MonthFigures(0, "", name, rows[0].month)
+            merged.histogram = [sum(counts) for counts in zip(*(r.histogram for r in rows), strict=True)]
             panels.append({"name": name, "rows": rows, "chart_id": f"metrics-chart-{index}"})
             charts_data.append(
                 {
