@@ -38,6 +38,7 @@ from agreements.services.tiers import evaluation_progress
 from portal.errors import DomainError
 from portal.filters import FilteredPageMixin
 from portal.models import Role
+from portal.tables import Table, TablePageMixin
 from portal.views.base import MarkedDetailView, MarkedListView, RoleRequiredMixin
 
 MAP_LIMIT = 2000
@@ -47,10 +48,37 @@ def _is_admin(user: Any) -> bool:
     return bool(user.is_authenticated and user.has_role(Role.AGREEMENT_ADMIN))
 
 
-class SensorListView(FilteredPageMixin, MarkedListView):
+SENSOR_TABLE = Table(
+    sorts={
+        "spoc": ("spoc__code", "number"),
+        "number": ("number", "id"),
+        "name": ("name", "id"),
+        "type": ("sensor_type", "number"),
+        "status": ("status", "number"),
+        "level": ("integration_level", "number"),
+    },
+    default="spoc",
+    search=("name", "spoc__code", "number="),
+)
+AGREEMENT_TABLE = Table(
+    sorts={
+        "partner": ("partner__code", "-effective_from", "id"),
+        "title": ("title", "id"),
+        "kind": ("kind", "id"),
+        "status": ("status", "id"),
+        "effective": ("effective_from", "id"),
+        "expires": ("expires_on", "id"),
+    },
+    default="partner",
+    search=("title", "partner__code", "partner__name"),
+)
+
+
+class SensorListView(TablePageMixin, FilteredPageMixin, MarkedListView):
     model = Sensor
     template_name = "agreements/sensor_list.html"
     filterset_class = SensorFilter
+    table = SENSOR_TABLE
 
     def get_queryset(self) -> QuerySet[Sensor]:
         return self.filter_page(super().get_queryset().select_related("spoc"))
@@ -156,10 +184,11 @@ class SensorStatementView(SensorRecordView):
         return is_agreement_admin(user)
 
 
-class AgreementListView(FilteredPageMixin, MarkedListView):
+class AgreementListView(TablePageMixin, FilteredPageMixin, MarkedListView):
     model = Agreement
     template_name = "agreements/agreement_list.html"
     filterset_class = AgreementFilter
+    table = AGREEMENT_TABLE
 
     def get_queryset(self) -> QuerySet[Agreement]:
         return self.filter_page(super().get_queryset().select_related("partner"))

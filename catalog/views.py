@@ -17,16 +17,32 @@ from catalog.services.groundtrack import ground_track, svg_polylines
 from portal import audit, ownership
 from portal.filters import FilteredPageMixin
 from portal.models import Role
+from portal.tables import Table, TablePageMixin
 from portal.views.base import MarkedDetailView, MarkedListView, RoleRequiredMixin
 
 HISTORY_PAGE = 50
 
 
-class CatalogSearchView(FilteredPageMixin, MarkedListView):
+CATALOG_TABLE = Table(
+    sorts={
+        "number": ("catalog_number",),
+        "name": ("name", "catalog_number"),
+        "designator": ("intl_designator", "catalog_number"),
+        "type": ("object_type", "catalog_number"),
+        "country": ("owner_country", "catalog_number"),
+        "epoch": ("current_elset__epoch", "catalog_number"),
+    },
+    default="number",
+    search=("name", "intl_designator", "catalog_number="),
+)
+
+
+class CatalogSearchView(TablePageMixin, FilteredPageMixin, MarkedListView):
     model = SpaceObject
     template_name = "catalog/spaceobject_list.html"
     paginate_by = 50
     filterset_class = SpaceObjectFilter
+    table = CATALOG_TABLE
 
     def get_queryset(self) -> QuerySet[SpaceObject]:
         return self.filter_page(super().get_queryset().select_related("current_elset"))

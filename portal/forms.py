@@ -35,6 +35,24 @@ class UTCDateTimeInput(forms.DateTimeInput):
         super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
 
 
+class UTCISODateTimeInput(forms.DateTimeInput):
+    """A text field holding an ISO 8601 UTC time (2026-12-01T18:00Z): the same in every browser,
+    where `datetime-local` shows the browser's locale (a 12-hour clock in some) and no zone."""
+
+    input_type = "text"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        attrs = {
+            "placeholder": "YYYY-MM-DDTHH:MMZ",
+            "pattern": r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?(Z|[+-]00:?00)?",
+            "inputmode": "numeric",
+            "autocomplete": "off",
+            "class": "utc-time",
+            **(attrs or {}),
+        }
+        super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%MZ")
+
+
 class MarkingFormField(forms.CharField):
     """A marking typed in banner form; it must parse and be one the author may read."""
 

@@ -97,7 +97,9 @@ def numbered_page(
 
 
 class TablePageMixin:
-    """For a ListView: `table` orders and searches its queryset; a bad sort key is a 400."""
+    """The one base of every main list page (a ListView): `table` searches and orders the
+    page's queryset just before it is paged, whatever filters the view applied; a bad sort key
+    is a 400; the paginator counts, and marks, only the rows the queryset lets the reader see."""
 
     table: Table
     paginator_class: type[Paginator] = MarkedPaginator
@@ -108,6 +110,9 @@ class TablePageMixin:
     def tabled(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
         request: HttpRequest = self.request  # type: ignore[attr-defined]
         return self.table.apply(queryset, request)
+
+    def paginate_queryset(self, queryset: Any, page_size: int) -> Any:
+        return super().paginate_queryset(self.tabled(queryset), page_size)  # type: ignore[misc]
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:

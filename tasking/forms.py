@@ -6,17 +6,40 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 
 from agreements.choices import SensorType
 from agreements.models import Sensor
 from catalog.models import SpaceObject
-from portal.forms import MarkingFormField, UTCDateTimeInput
+from portal.forms import MarkingFormField, UTCDateTimeInput, UTCISODateTimeInput
+from portal.markings.marking import Marking
 from portal.models import SpOC
 from tasking.choices import FailureReason, ObservationType, Priority, Purpose, RejectReason, Tier
 from tasking.models import CoalitionOperation
 from tasking.services.filing import Filing
+from tasking.services.filing_help import default_markings
 
 DATETIME_INPUT = UTCDateTimeInput()
+FILING_TIME_INPUT = UTCISODateTimeInput()
+
+# One priority vocabulary per request: precedence words or SSN categories, never a mix on screen.
+PRECEDENCE = "precedence"
+SSN_CATEGORY = "ssn"
+PRIORITY_VOCABULARIES = [
+    (PRECEDENCE, "Precedence (EMERGENCY … ROUTINE)"),
+    (SSN_CATEGORY, "SSN category (1 … 5)"),
+]
+VOCABULARY_NOUNS = {PRECEDENCE: "a precedence word", SSN_CATEGORY: "an SSN category"}
+PRIORITY_GROUPS = {
+    PRECEDENCE: [(p.value, p.label) for p in Priority if not p.value.startswith("cat")],
+    SSN_CATEGORY: [(p.value, p.label) for p in Priority if p.value.startswith("cat")],
+}
+TIER_CHOICES = [
+    (Tier.LEVEL_1, "Level 1 only (strictest: SSN-like sensors)"),
+    (Tier.LEVEL_2, "Level 2 or closer"),
+    (Tier.LEVEL_3, "Level 3 or closer"),
+    (Tier.LEVEL_4, "Level 4 or closer (loosest: any integrated sensor)"),
+]
 
 
 def _utc(value: dt.datetime | None) -> dt.datetime | None:
@@ -35,15 +58,43 @@ class RequestForm(forms.Form):
         label="Sensor (direct tasking)",
         help_text="Sensor-level agreements",
     )
-    targets = forms.CharField(label="Target catalog numbers", help_text="Comma-separated, e.g. 25544, 48274")
-    window_start = forms.DateTimeField(label="Window start (UTC)", widget=DATETIME_INPUT)
-    window_end = forms.DateTimeField(label="Window end (UTC)", widget=DATETIME_INPUT)
-    priority = forms.ChoiceField(choices=Priority.choices, initial=Priority.ROUTINE)
+    targets = forms.CharField(
+        label="Target catalog numbers",
+        help_text="Comma-separated, e.g. 25544, 48274; or search the catalog below",
+    )
+    window_start = forms.DateTimeField(
+        label="Window start (UTC)",
+        widget=FILING_TIME_INPUT,
+        help_text="ISO 8601 in UTC, e.g. 2026-12-01T18:00Z",
+    )
+    window_end = forms.DateTimeField(label="Window end (UTC)", widget=FILING_TIME_INPUT)
+    priority_vocabulary = forms.ChoiceField(
+        choices=PRIORITY_VOCABULARIES,
+        initial=PRECEDENCE,
+        widget=forms.RadioSelect,
+        label="Priority in",
+        required=False,  # a post without it names its priority in either vocabulary
+    )
+    priority = forms.ChoiceField(
+        choices=[
+            ("Precedence", PRIORITY_GROUPS[PRECEDENCE]),
+            ("SSN category", PRIORITY_GROUPS[SSN_CATEGORY]),
+        ],
+        initial=Priority.ROUTINE,
+    )
     purpose = forms.ChoiceField(choices=Purpose.choices)
     observation_type = forms.ChoiceField(choices=ObservationType.choices, initial=ObservationType.ANY_METRIC)
     tracks_wanted = forms.IntegerField(min_value=1, max_value=1000, initial=1)
     observations_wanted = forms.IntegerField(min_value=1, max_value=100000, initial=10)
-    minimum_tier = forms.TypedChoiceField(choices=Tier.choices, coerce=int, initial=Tier.LEVEL_3)
+    minimum_tier = forms.TypedChoiceField(
+        choices=TIER_CHOICES,
+        coerce=int,
+        initial=Tier.LEVEL_3,
+        label="Sensors accepted (integration tier)",
+        help_text=(
+            "Level 1 is the strictest (SSN-like calibration); each higher level also accepts the closer ones."
+        ),
+    )
     operation = forms.ModelChoiceField(CoalitionOperation.objects.none(), required=False)
     instructions = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
@@ -55,7 +106,21 @@ class RequestForm(forms.Form):
             Sensor.objects.visible_to(user).filter(is_us_ssn=False).select_related("spoc")
         )
         self.fields["operation"].queryset = CoalitionOperation.objects.visible_to(user)  # type: ignore[attr-defined]
-        self.fields["marking"] = MarkingFormField(user=user)
+        self.fields["marking"] = MarkingFormField(
+            user=user,
+            required=False,
+            help_text="Left empty: the agreement's marking for shared data, e.g. CUI//REL TO USA, GBR",
+        )
+        # The marking the form fills in when a SpOC (or a sensor, by its SpOC) is chosen.
+        by_spoc = default_markings(user, timezone.now())
+        self.default_markings = {
+            "spoc": by_spoc,
+            "sensor": {
+                str(s.pk): by_spoc[str(s.spoc_id)]
+                for s in self.fields["sensor"].queryset  # type: ignore[attr-defined]
+                if str(s.spoc_id) in by_spoc
+            },
+        }
 
     def clean_targets(self) -> list[SpaceObject]:
         numbers: list[int] = []
@@ -82,7 +147,24 @@ class RequestForm(forms.Form):
             raise forms.ValidationError(
                 "Choose a partner SpOC or one sensor (for a direct tasking), not both."
             )
+        vocabulary, priority = data.get("priority_vocabulary"), data.get("priority")
+        if vocabulary and priority and priority not in dict(PRIORITY_GROUPS[vocabulary]):
+            self.add_error(
+                "priority",
+                f"{Priority(priority).label} is not {VOCABULARY_NOUNS[vocabulary]}: choose one, "
+                "or switch the priority vocabulary.",
+            )
+        if data.get("marking") is None and "marking" not in self.errors:
+            data["marking"] = self._default_marking(data)
         return data
+
+    def _default_marking(self, data: dict[str, Any]) -> Marking | None:
+        spoc = data.get("spoc") or getattr(data.get("sensor"), "spoc", None)
+        banner = self.default_markings["spoc"].get(str(spoc.pk)) if spoc is not None else None
+        if banner is None:
+            self.add_error("marking", "Give the request a marking (no agreement offers a default).")
+            return None
+        return Marking.parse(banner)
 
     def filing(self) -> Filing:
         data = self.cleaned_data

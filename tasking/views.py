@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -18,7 +18,7 @@ from django.views.generic import FormView, ListView, TemplateView
 from portal import audit
 from portal.errors import DomainError, NotAllowed
 from portal.models import Role, SpOC
-from portal.tables import BadTableParameter, MarkedPaginator, Table, TablePageMixin, numbered_page
+from portal.tables import BadTableParameter, Table, TablePageMixin, numbered_page
 from portal.views.base import RoleRequiredMixin
 from tasking import workflow
 from tasking.choices import FailureReason, RejectReason, RequestAction, RequestStatus
@@ -34,6 +34,7 @@ from tasking.models import (
 from tasking.services import conversation, coverage_whatif, fulfilment, metrics, ssn_schedule, transitions
 from tasking.services import operations as operation_services
 from tasking.services.filing import file_request
+from tasking.services.filing_help import WINDOW_PRESETS, pick_json, pick_objects, preview_passes
 from tasking.services.rows import INBOX_STATUSES, decorate, with_page_data
 
 UNMET_FILTER = "unmet"
@@ -56,6 +57,11 @@ INBOX_TABLE = Table(
     sorts={"deadline": ("response_deadline", "id"), "created": ("created", "id"), "ref": ("id",)},
     default="deadline",
     search=("title", "id="),
+)
+NOTIFICATION_TABLE = Table(
+    sorts={"created": ("created", "id"), "kind": ("kind", "-created", "-id"), "read": ("read_at", "id")},
+    default="-created",
+    search=("title", "body"),
 )
 MAX_DAYS = 3650
 
@@ -90,7 +96,7 @@ class RequestListView(TablePageMixin, LoginRequiredMixin, ListView):
         days = self.request.GET.get("days", "")
         if days.isdigit():
             requests = requests.filter(updated__gte=timezone.now() - dt.timedelta(days=int(days)))
-        return self.tabled(with_page_data(requests, user))
+        return with_page_data(requests, user)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -163,6 +169,14 @@ class RequestCreateView(RoleRequiredMixin, FormView):
     def get_form_kwargs(self) -> dict[str, Any]:
         return {**super().get_form_kwargs(), "user": self.request.user}
 
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["window_presets"] = [
+            (key, label, int(span.total_seconds())) for key, label, span in WINDOW_PRESETS
+        ]
+        context["default_markings"] = context["form"].default_markings
+        return context
+
     def form_valid(self, form: RequestForm) -> HttpResponse:
         try:
             filed = file_request(form.filing(), self.request.user)
@@ -173,6 +187,55 @@ class RequestCreateView(RoleRequiredMixin, FormView):
         for warning in filed.warnings:
             messages.warning(self.request, warning)
         return redirect("request-detail", pk=filed.request.pk)
+
+
+class CatalogPickView(RoleRequiredMixin, View):
+    """The filing form's catalog search: objects the filer may read, as JSON."""
+
+    roles = (Role.US_OPERATOR,)
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        found = pick_objects(request.user, request.GET.get("q", ""))
+        audit.record_reads(found)
+        return JsonResponse({"results": [pick_json(obj) for obj in found]})
+
+
+class PassPreviewView(RoleRequiredMixin, View):
+    """The passes a request filled in so far would be filed with (an htmx fragment; nothing saved)."""
+
+    roles = (Role.US_OPERATOR,)
+    needed = ("targets", "window_start", "window_end", "minimum_tier", "observation_type")
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        form = RequestForm(data=request.GET, user=request.user)
+        form.is_valid()
+        data = form.cleaned_data
+        problems = [
+            f"{form.fields[name].label}: {' '.join(str(e) for e in form.errors[name])}"
+            for name in self.needed
+            if name in form.errors
+        ]
+        if not (data.get("spoc") or data.get("sensor")):
+            problems.append("Choose a partner SpOC or one sensor.")
+        if problems:
+            return render(request, "tasking/_pass_preview.html", {"problems": problems})
+        preview = preview_passes(
+            request.user,
+            targets=data["targets"],
+            spoc=None if data.get("sensor") else data.get("spoc"),
+            sensor=data.get("sensor"),
+            start=data["window_start"],
+            end=data["window_end"],
+            minimum_tier=data["minimum_tier"],
+            observation_type=data["observation_type"],
+            marking=data.get("marking"),
+            now=timezone.now(),
+        )
+        if not preview.problem:
+            named = {p.target.space_object for p in preview.passes} | set(preview.without_elements)
+            audit.record_reads([*named, *preview.sensors])
+        problems = [preview.problem] if preview.problem else []
+        return render(request, "tasking/_pass_preview.html", {"preview": preview, "problems": problems})
 
 
 def _get_request(user: Any, pk: int) -> TaskingRequest:
@@ -351,8 +414,8 @@ class MetricsView(LoginRequiredMixin, TemplateView):
             by_spoc.setdefault(row.spoc_name, []).append(row)
         panels = []
         for index, (name, rows) in enumerate(by_spoc.items()):
-            all_times = [t for r in rows for t in r.response_times_s]
-            merged = metrics.MonthFigures(0, "", name, rows[0].month, response_times_s=all_times)
+            merged = metrics.MonthFigures(0, "", name, rows[0].month)
+            merged.histogram = [sum(counts) for counts in zip(*(r.histogram for r in rows), strict=True)]
             panels.append({"name": name, "rows": rows, "chart_id": f"metrics-chart-{index}"})
             charts_data.append(
                 {
@@ -372,10 +435,10 @@ class MetricsView(LoginRequiredMixin, TemplateView):
         return context
 
 
-class NotificationListView(LoginRequiredMixin, ListView):
+class NotificationListView(TablePageMixin, LoginRequiredMixin, ListView):
     template_name = "tasking/notification_list.html"
     paginate_by = 50
-    paginator_class = MarkedPaginator
+    table = NOTIFICATION_TABLE
 
     def get_queryset(self) -> QuerySet[Notification]:
         return (

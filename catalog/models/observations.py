@@ -78,6 +78,9 @@ class IngestBatch(MarkedModel):
     accepted = models.PositiveIntegerField(default=0)
     rejected = models.PositiveIntegerField(default=0)
     duplicates = models.PositiveIntegerField(default=0)
+    # Stored when the batch is associated, so that counts over the day's deliveries (the home
+    # page) read the batches, not their observations.
+    uct = models.PositiveIntegerField(default=0, help_text="Observations association left uncorrelated")
     errors = models.JSONField(default=list, blank=True, help_text="Per-record problems (first 1000)")
     error_count = models.PositiveIntegerField(default=0)
     message = models.TextField(blank=True, help_text="Why the whole batch failed, if it did")

@@ -20,7 +20,7 @@ from agreements.models import Sensor
 from catalog.astro.association import UCT, Association, Gates, ObservationArrays, associate
 from catalog.astro.propagation import MeanElements, satrec_from_elements, utc_to_jd_fr
 from catalog.models import ElementSet, SpaceObject
-from catalog.models.observations import AssociationStatus, Observation
+from catalog.models.observations import AssociationStatus, IngestBatch, Observation
 from catalog.observations.answers import answered_requests
 from catalog.services.earth_orientation import active_table
 
@@ -172,7 +172,10 @@ def _noise(sensor: Sensor) -> dict[str, float]:
 def associate_pending(batch_id: int, *, candidates: Candidates | None = None) -> dict[str, int]:
     """Associate the batch's observations still pending; any associated meanwhile are left as they are."""
     pending = Observation.objects.filter(batch_id=batch_id, association=AssociationStatus.PENDING)
-    return associate_observations(pending, candidates=candidates, only_pending=True)
+    counts = associate_observations(pending, candidates=candidates, only_pending=True)
+    uncorrelated = Observation.objects.filter(batch_id=batch_id, association=AssociationStatus.UCT).count()
+    IngestBatch.objects.filter(pk=batch_id).update(uct=uncorrelated)
+    return counts
 
 
 def associate_observations(

@@ -22,6 +22,7 @@ from catalog.observations.filters import ObservationFilter
 from catalog.observations.ingest import ingest_bytes
 from portal.filters import FilteredPageMixin
 from portal.forms import MarkingFormField
+from portal.tables import Table, TablePageMixin
 from portal.views.base import MarkedDetailView, MarkedListView
 
 SPARK_POINTS = 120
@@ -68,9 +69,36 @@ class UploadView(LoginRequiredMixin, View):
         return redirect("observation-batch-detail", pk=result.batch.pk)
 
 
-class BatchListView(LoginRequiredMixin, ListView):
+BATCH_TABLE = Table(
+    sorts={
+        "received": ("received", "id"),
+        "spoc": ("spoc__code", "-received", "-id"),
+        "channel": ("channel", "-received", "-id"),
+        "format": ("data_format", "-received", "-id"),
+        "status": ("status", "-received", "-id"),
+        "accepted": ("accepted", "id"),
+    },
+    default="-received",
+    search=("filename", "delivered_by_name", "id="),
+)
+# Searched over the observation's own fields only: a search through its object or sensor would
+# answer for records the reader may not see.
+OBSERVATION_TABLE = Table(
+    sorts={
+        "time": ("ob_time", "id"),
+        "sensor": ("sensor__number", "-ob_time", "-id"),
+        "track": ("track_id", "-ob_time", "-id"),
+        "mode": ("data_mode", "-ob_time", "-id"),
+    },
+    default="-time",
+    search=("track_id", "client_id", "reported_object", "reported_sat_no="),
+)
+
+
+class BatchListView(TablePageMixin, LoginRequiredMixin, ListView):
     template_name = "observations/batch_list.html"
     paginate_by = 50
+    table = BATCH_TABLE
 
     def get_queryset(self) -> QuerySet[IngestBatch]:
         return batches_visible_to(self.request.user).select_related("spoc")
@@ -94,10 +122,11 @@ def sparkline(values: list[float]) -> str:
     return " ".join(f"{i * step:.1f},{mid - v / peak * (mid - 2):.1f}" for i, v in enumerate(values))
 
 
-class ObservationListView(FilteredPageMixin, MarkedListView):
+class ObservationListView(TablePageMixin, FilteredPageMixin, MarkedListView):
     model = Observation
     template_name = "observations/observation_list.html"
     filterset_class = ObservationFilter
+    table = OBSERVATION_TABLE
 
     def get_queryset(self) -> QuerySet[Observation]:
         return self.filter_page(super().get_queryset().select_related("sensor", "space_object"))

@@ -56,3 +56,17 @@ def page_link(context: template.Context, number: int, param: str = "page") -> st
 @register.filter
 def elided_pages(paginator: Any, number: int) -> Any:
     return paginator.get_elided_page_range(number, on_each_side=2, on_ends=1)
+
+
+@register.inclusion_tag("_table_search.html", takes_context=True)
+def table_search(context: template.Context, placeholder: str = "Search") -> dict[str, Any]:
+    """The free-text search of a list: the other parameters of the query are kept, the page is not."""
+    request = context.get("request")
+    params = request.GET if request is not None else {}
+    kept = [
+        (k, v)
+        for k in params
+        if k not in ("q", "page")
+        for v in (params.getlist(k) if hasattr(params, "getlist") else [params[k]])
+    ]
+    return {"q": params.get("q", ""), "kept": kept, "placeholder": placeholder}

@@ -1,4 +1,5 @@
-"""Honest times: every instant in UTC with its Z, ages and spans in words."""
+"""Honest times and plain words: every instant in UTC with its Z, ages and spans in words, and
+enum codes as their labels (`label`, from `portal.labels`)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,16 @@ from typing import Any
 from django import template
 from django.utils import timezone
 
+from portal.labels import label_of
+
 register = template.Library()
+
+
+@register.filter
+def label(value: Any, within: str | None = None) -> str:
+    """An enum code (or a list of codes) as its label: `in_negotiation` -> "In negotiation";
+    `{{ code|label:"RequestStatus" }}` for a code two vocabularies label differently."""
+    return label_of(value, within)
 
 
 @register.filter
@@ -49,10 +59,12 @@ def age(value: dt.datetime | None, now: Any = None) -> str:
 
 @register.filter
 def span(value: dt.timedelta | float | None) -> str:
-    """A duration in words: “2 days”, “4 h 30 min”."""
-    if value is None:
+    """A duration in words: “2 days”, “4 h 30 min”; a negative one (a passed deadline) is
+    “overdue 12 min”."""
+    if value is None or value == "":
         return "—"
-    return words(value.total_seconds() if isinstance(value, dt.timedelta) else float(value))
+    seconds = value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
+    return f"overdue {words(seconds)}" if seconds < 0 else words(seconds)
 
 
 @register.filter

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
+from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.views.generic import DetailView, ListView
 
@@ -26,7 +27,7 @@ def visible(queryset: QuerySet[Any], user: Any) -> QuerySet[Any]:
 
 class MarkedListView(LoginRequiredMixin, ListView):
     paginate_by = 50
-    paginator_class = MarkedPaginator
+    paginator_class: type[Paginator] = MarkedPaginator
 
     def get_queryset(self) -> QuerySet[Any]:
         return visible(super().get_queryset(), self.request.user)

@@ -25,6 +25,7 @@ from portal.forms import DowngradeForm, NoticeForm
 from portal.markings.marking import Marking
 from portal.markings.models import MarkedModel
 from portal.models import AuditAction, AuditEvent, Notice, Role, TaskRun
+from portal.tables import Table, TablePageMixin
 from portal.task_runs import runs_visible_to
 from portal.views.base import MarkedDetailView, MarkedListView, RoleRequiredMixin
 
@@ -126,11 +127,34 @@ def audit_csv(events: QuerySet[AuditEvent]) -> StreamingHttpResponse:
     return response
 
 
-class AuditLogView(RoleRequiredMixin, ListView):
+AUDIT_TABLE = Table(
+    sorts={
+        "at": ("at", "id"),
+        "who": ("actor_name", "-at", "-id"),
+        "action": ("action", "-at", "-id"),
+        "record": ("model", "object_id", "-at", "-id"),
+    },
+    default="-at",
+    search=("actor_name", "object_repr", "model", "path"),
+)
+TASK_RUN_TABLE = Table(
+    sorts={
+        "started": ("started", "id"),
+        "name": ("name", "-started", "-id"),
+        "status": ("status", "-started", "-id"),
+        "finished": ("finished", "id"),
+    },
+    default="-started",
+    search=("name", "error"),
+)
+
+
+class AuditLogView(TablePageMixin, RoleRequiredMixin, ListView):
     roles = (Role.SECURITY_OFFICER,)
     model = AuditEvent
     template_name = "portal/audit_list.html"
     paginate_by = 100
+    table = AUDIT_TABLE
 
     def get_queryset(self) -> QuerySet[AuditEvent]:
         events = AuditEvent.objects.all()
@@ -160,7 +184,7 @@ class AuditLogView(RoleRequiredMixin, ListView):
                     f"{name}: a date in the form YYYY-MM-DD.", content_type="text/plain; charset=utf-8"
                 )
         if request.GET.get("format") == "csv":
-            return audit_csv(self.get_queryset())
+            return audit_csv(self.tabled(self.get_queryset()))
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -169,9 +193,10 @@ class AuditLogView(RoleRequiredMixin, ListView):
         return context
 
 
-class TaskRunListView(MarkedListView):
+class TaskRunListView(TablePageMixin, MarkedListView):
     model = TaskRun
     template_name = "portal/taskrun_list.html"
+    table = TASK_RUN_TABLE
 
     def get_queryset(self) -> QuerySet[TaskRun]:
         return runs_visible_to(self.request.user)

@@ -9,26 +9,15 @@ from django import template
 from django.utils import timezone
 
 from agreements.choices import QUICK_TURN_PRIORITIES
+from portal.templatetags.times import span
 
 register = template.Library()
 
 
 @register.filter
 def duration(value: dt.timedelta | float | None) -> str:
-    """“2 h 05 min”, “3 d 4 h”, “overdue 12 min”."""
-    if value is None:
-        return "—"
-    seconds = value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
-    sign = "overdue " if seconds < 0 else ""
-    seconds = abs(seconds)
-    days, rest = divmod(int(seconds), 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes = rest // 60
-    if days:
-        return f"{sign}{days} d {hours} h"
-    if hours:
-        return f"{sign}{hours} h {minutes:02d} min"
-    return f"{sign}{minutes} min"
+    """A span in words, as everywhere in the portal (“2 days 3 h”, “overdue 12 min”)."""
+    return span(value)
 
 
 @register.filter

@@ -90,3 +90,18 @@ def login(page: Any, live_server: Any) -> Any:
         return page
 
     return as_user
+
+
+SCREENSHOTS = "PORTAL_SCREENSHOTS"
+
+
+def save_screenshot(page: Any, name: str) -> str | None:
+    """A full-page screenshot in the folder `PORTAL_SCREENSHOTS` names (e.g. docs/screenshots),
+    when it is set; the path written, or None."""
+    folder = os.environ.get(SCREENSHOTS)
+    if not folder:
+        return None
+    os.makedirs(folder, exist_ok=True)
+    path = os.path.join(folder, f"{name}.png")
+    page.screenshot(path=path, full_page=True)
+    return path

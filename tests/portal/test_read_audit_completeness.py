@@ -6,9 +6,11 @@ with the reason. The admin site is walked for every marked model it registers.""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from django.apps import apps
@@ -16,6 +18,7 @@ from django.contrib import admin
 from django.db.models import Model
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 from rest_framework import serializers
 
 from agreements.models import Agreement, Sensor, TierEvaluation
@@ -24,7 +27,7 @@ from catalog.models import CalibrationRun, IngestBatch, Observation, SpaceObject
 from portal.api.base import RecordsReadsMixin
 from portal.markings.marking import Level
 from portal.markings.models import MarkedModel
-from portal.models import AuditEvent, Notice, User
+from portal.models import AuditEvent, Notice, SpOC, User
 from tasking.models import CoalitionOperation, TaskingRequest
 from tests.portal.demo_data import demo
 
@@ -105,6 +108,26 @@ PAGE_RECORDS["marking-downgrade"] = lambda: (
     (notice := first(Notice)),
     {"label": "portal.notice", "pk": notice.pk},
 )
+
+
+def _preview_query() -> str:
+    start = timezone.now() + dt.timedelta(hours=1)
+    values = {
+        "targets": first(SpaceObject, element_sets__isnull=False).catalog_number,
+        "spoc": SpOC.objects.get(code="uk-spoc").pk,
+        "window_start": start.strftime("%Y-%m-%dT%H:%MZ"),
+        "window_end": (start + dt.timedelta(days=3)).strftime("%Y-%m-%dT%H:%MZ"),
+        "minimum_tier": 4,
+        "observation_type": "any_metric",
+    }
+    return urlencode(values)
+
+
+# Routes that show records only for a query: the query that makes them show some.
+GET_QUERIES: dict[str, Callable[[], str]] = {
+    "request-catalog-pick": lambda: urlencode({"q": first(SpaceObject).catalog_number}),
+    "request-pass-preview": _preview_query,
+}
 # POST-only routes (a GET is refused) need arguments only to be reached.
 POST_ONLY = {
     "sensor-outage-create": _by_pk(Sensor),
@@ -225,7 +248,8 @@ def paths_of(route: Route) -> Iterator[tuple[str, Any]]:
                 yield f"{path}?format={renderer.format}", record
         return
     if not route.arguments:
-        yield reverse(route.name), None
+        query = GET_QUERIES.get(route.name)
+        yield reverse(route.name) + (f"?{query()}" if query else ""), None
         return
     finder = PAGE_RECORDS.get(route.name)
     assert finder is not None, (

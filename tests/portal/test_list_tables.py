@@ -1,0 +1,181 @@
+"""Every main list page is a table from the one shared base (`portal.tables.TablePageMixin`):
+generated from the URL configuration, each sorts by every key it offers both ways, refuses an
+unknown key with a 400 that names the offered ones, searches, and totals only the rows its
+reader may see, the total marked as the combination of what it counts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.db.models import Model, QuerySet
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from agreements.models import Agreement, Sensor
+from catalog.models import IngestBatch, Observation, SpaceObject
+from catalog.observations.batches import batches_visible_to
+from portal.markings.marking import Marking
+from portal.models import AuditEvent, TaskRun, User
+from portal.tables import Table, TablePageMixin
+from portal.task_runs import runs_visible_to
+from tasking.models import Notification, TaskingRequest
+from tests.portal.demo_data import demo
+
+__all__ = ["demo"]
+
+pytestmark = pytest.mark.django_db
+
+# The main lists of the portal: each must be built on the shared table base.
+MAIN_LISTS = {
+    "observation-list",
+    "observation-batch-list",
+    "spaceobject-list",
+    "sensor-list",
+    "agreement-list",
+    "taskrun-list",
+    "audit-log",
+    "notification-list",
+    "request-list",
+}
+READER = {"audit-log": "security_officer"}
+
+
+def tabled_routes() -> dict[str, Table]:
+    found: dict[str, Table] = {}
+
+    def walk(patterns: list[Any]) -> None:
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                walk(entry.url_patterns)
+            elif isinstance(entry, URLPattern) and entry.name:
+                view = getattr(entry.callback, "view_class", None)
+                if view is not None and issubclass(view, TablePageMixin):
+                    found[entry.name] = view.table
+
+    walk(get_resolver().url_patterns)
+    return found
+
+
+ROUTES = tabled_routes()
+SORTS = [(name, key) for name, table in sorted(ROUTES.items()) for key in sorted(table.sorts)]
+
+
+def reader_of(demo: dict[str, User], name: str) -> User:
+    return demo[READER.get(name, "us_operator")]
+
+
+def test_every_main_list_is_a_table() -> None:
+    assert set(ROUTES) >= MAIN_LISTS, MAIN_LISTS - set(ROUTES)
+
+
+@pytest.mark.parametrize(("name", "key"), SORTS, ids=[f"{n}:{k}" for n, k in SORTS])
+def test_each_sort_key_answers_both_ways(demo: dict[str, User], client: Client, name: str, key: str) -> None:
+    client.force_login(reader_of(demo, name))
+    for sort in (key, f"-{key}"):
+        answer = client.get(reverse(name), {"sort": sort})
+        assert answer.status_code == 200, (name, sort)
+        assert answer.context["sort"] == sort
+
+
+@pytest.mark.parametrize("name", sorted(ROUTES))
+def test_an_unknown_sort_key_is_a_400_naming_the_offered_ones(
+    demo: dict[str, User], client: Client, name: str
+) -> None:
+    client.force_login(reader_of(demo, name))
+    answer = client.get(reverse(name), {"sort": "password"})
+    assert answer.status_code == 400
+    text = answer.content.decode()
+    assert "'password'" in text
+    assert all(key in text for key in ROUTES[name].sorts)
+
+
+@pytest.mark.parametrize("name", sorted(ROUTES))
+def test_each_list_has_a_search_box_a_total_and_answers_a_search(
+    demo: dict[str, User], client: Client, name: str
+) -> None:
+    client.force_login(reader_of(demo, name))
+    html = client.get(reverse(name)).content.decode()
+    assert 'type="search" name="q"' in html
+    assert " in all" in html
+    assert client.get(reverse(name), {"q": "no such thing zz"}).context["paginator"].count == 0
+
+
+# What each list shows its reader, counted here without the page: the total must match.
+VISIBLE: dict[str, Callable[[User], QuerySet[Any]]] = {
+    "observation-list": lambda u: Observation.objects.visible_to(u),
+    "observation-batch-list": batches_visible_to,
+    "spaceobject-list": lambda u: SpaceObject.objects.visible_to(u),
+    "sensor-list": lambda u: Sensor.objects.visible_to(u),
+    "agreement-list": lambda u: Agreement.objects.visible_to(u),
+    "taskrun-list": runs_visible_to,
+    "audit-log": lambda u: AuditEvent.objects.all(),
+    "notification-list": lambda u: Notification.objects.visible_to(u).filter(user=u),
+    "request-list": lambda u: TaskingRequest.objects.accessible_to(u),
+}
+ALL: dict[str, type[Model]] = {
+    "observation-list": Observation,
+    "observation-batch-list": IngestBatch,
+    "spaceobject-list": SpaceObject,
+    "sensor-list": Sensor,
+    "agreement-list": Agreement,
+    "taskrun-list": TaskRun,
+    "request-list": TaskingRequest,
+}
+
+
+@pytest.mark.parametrize("name", sorted(VISIBLE))
+@pytest.mark.parametrize("persona", ["us_operator", "fr_staff", "security_officer"])
+def test_a_total_counts_only_what_its_reader_may_see_and_is_marked_so(
+    demo: dict[str, User], client: Client, name: str, persona: str
+) -> None:
+    reader = demo[persona]
+    client.force_login(reader)
+    answer = client.get(reverse(name))
+    if answer.status_code == 404:
+        assert name == "audit-log" and persona != "security_officer"  # the page is the officer's
+        return
+    paginator = answer.context["paginator"]
+    rows = list(VISIBLE[name](reader))
+    assert paginator.count == len(rows)
+    assert f"{len(rows)} in all" in answer.content.decode()
+    if paginator.marking is not None:
+        assert rows
+        assert paginator.marking == Marking.combine(*[row.marking for row in rows])
+
+
+def test_a_partner_total_leaves_out_what_they_may_not_see(demo: dict[str, User], client: Client) -> None:
+    reader = demo["fr_staff"]
+    client.force_login(reader)
+    hidden_somewhere = False
+    for name, model in ALL.items():
+        total = client.get(reverse(name)).context["paginator"].count
+        assert total <= model._default_manager.count()
+        hidden_somewhere |= total < model._default_manager.count()
+    assert hidden_somewhere
+
+
+# A key per list whose order is checked against Python's sort of what the page shows.
+ORDER_CHECKS: dict[str, tuple[str, Callable[[Any], Any]]] = {
+    "sensor-list": ("name", lambda s: (s.name, s.id)),
+    "agreement-list": ("title", lambda a: (a.title, a.id)),
+    "spaceobject-list": ("number", lambda o: o.catalog_number),
+    "observation-list": ("time", lambda o: (o.ob_time, o.id)),
+    "taskrun-list": ("started", lambda r: (r.started, r.id)),
+    "audit-log": ("at", lambda e: (e.at, e.id)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ORDER_CHECKS))
+def test_a_sorted_page_is_in_order_both_ways(demo: dict[str, User], client: Client, name: str) -> None:
+    key, of = ORDER_CHECKS[name]
+    client.force_login(reader_of(demo, name))
+    up = list(client.get(reverse(name), {"sort": key}).context["object_list"])
+    down = list(client.get(reverse(name), {"sort": f"-{key}"}).context["object_list"])
+    assert len(up) > 1
+    assert [of(r) for r in up] == sorted(of(r) for r in up)
+    assert [of(r) for r in down] == sorted((of(r) for r in down), reverse=True)
+    total = client.get(reverse(name)).context["paginator"].count
+    if total <= len(up):
+        assert [r.pk for r in down] == [r.pk for r in reversed(up)]
