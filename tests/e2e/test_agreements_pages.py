@@ -10,6 +10,8 @@ from agreements.models import Agreement, Sensor
 from agreements.seed import seed
 from portal.models import User
 
+from .conftest import screenshot
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
@@ -54,7 +56,7 @@ def test_uk_staff_see_their_own_and_releasable_us_sensors_on_the_map(
     page.select_option("select[name=is_us_ssn]", "false")
     page.click(".filters button[type=submit]")
     assert set(page.locator("table.rows tbody tr td:nth-child(4)").all_inner_texts()) == {"uk-spoc (GBR)"}
-    page.screenshot(path="var/e2e-uk-sensor-map.png", full_page=True)
+    screenshot(page, "partner-sensor-map")
 
 
 def test_uk_staff_read_their_agreement_without_its_admin_parts_and_not_others(

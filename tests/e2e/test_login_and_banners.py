@@ -6,6 +6,8 @@ import pytest
 
 from portal.models import User
 
+from .conftest import screenshot
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
@@ -30,4 +32,4 @@ def test_a_visitor_sees_only_unclassified_notices(
     page.goto(f"{live_server.url}/notices/")
     assert page.locator("table.rows tbody tr").count() == 1
     assert page.locator(".banner-top .classification-banner").inner_text() == "UNCLASSIFIED"
-    page.screenshot(path="var/e2e-visitor-notices.png")
+    screenshot(page, "visitor-notices")

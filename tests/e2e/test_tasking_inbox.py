@@ -11,6 +11,8 @@ from tasking.models import TaskingRequest
 from tasking.services import transitions
 from tests.tasking.conftest import World, world  # noqa: F401  (the tasking fixtures)
 
+from .conftest import screenshot
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
@@ -42,7 +44,7 @@ def test_uk_staff_answer_in_place_and_the_operator_sees_the_answers(
     inbox = f"{live_server.url}/tasking/inbox/"
     page.goto(inbox)
     require_htmx(page)
-    page.screenshot(path="var/e2e-inbox.png", full_page=True)
+    screenshot(page, "partner-inbox")
     # Survives only if the page is never reloaded or left.
     page.evaluate("window.stillHere = true")
 
@@ -62,7 +64,7 @@ def test_uk_staff_answer_in_place_and_the_operator_sees_the_answers(
     assert page.evaluate("window.stillHere") is True
     assert TaskingRequest.objects.get(pk=to_accept.pk).status == "accepted"
     assert TaskingRequest.objects.get(pk=to_reject.pk).status == "rejected"
-    page.screenshot(path="var/e2e-inbox-answered.png", full_page=True)
+    screenshot(page, "partner-inbox-answered")
 
     switch_user(page, login, "us_operator")
     page.goto(f"{live_server.url}/tasking/requests/{to_accept.pk}/")
