@@ -22,7 +22,7 @@ from tasking.models import RequestWindow, TaskingRequest
 from tasking.services import transitions
 from tests.observations.conftest import media  # noqa: F401  (the fixture)
 from tests.observations.helpers import payload
-from tests.tasking.conftest import World
+from tests.tasking.conftest import World, world  # noqa: F401  (the tasking fixtures)
 
 from .conftest import screenshot
 from .test_tasking_inbox import switch_user
@@ -70,7 +70,7 @@ def a_past_iss_track(w: World, sensor: Sensor, since: dt.datetime) -> bytes:
 
 
 def test_a_tdm_upload_by_the_partner_fulfils_the_request_and_the_operator_sees_the_count(
-    world: World,
+    world: World,  # noqa: F811
     login: Any,
     live_server: Any,
     media: Any,  # noqa: F811
