@@ -46,7 +46,8 @@ def screenshot(page: Any, name: str) -> Path | None:
     path = Path(folder) / f"{name}.png"
     path.parent.mkdir(parents=True, exist_ok=True)
     page.wait_for_load_state()
-    page.screenshot(path=str(path), full_page=True)
+    # The banners stick to the window's edges; in one tall image they belong at the page's ends.
+    page.screenshot(path=str(path), full_page=True, style=".banner-top, .banner-bottom { position: static; }")
     return path
 
 

@@ -20,6 +20,7 @@ def test_a_partner_logs_in_and_sees_the_banner_of_what_is_shown(
     assert top.inner_text() == "SECRET//REL TO USA, GBR"
     assert bottom.inner_text() == "SECRET//REL TO USA, GBR"
     assert "rgb(200, 16, 46)" in top.evaluate("el => getComputedStyle(el).backgroundColor")
+    screenshot(page, "home-partner")
     page.goto(f"{live_server.url}/notices/")
     assert page.locator("table.rows tbody tr").count() == 3
     assert "SSN radar retasking plan" not in page.content()

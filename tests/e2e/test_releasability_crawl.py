@@ -77,8 +77,11 @@ def test_fr_staff_click_through_every_link_and_never_see_a_secret_or_unreleasabl
 
     page = login("fr_staff")
     origin = live_server.url
-    queue, seen, variants = deque([f"{origin}/"]), {f"{origin}/"}, dict[str, int]()
-    visited, faults = [], []
+    queue = deque([f"{origin}/"])
+    seen = {f"{origin}/"}
+    variants: dict[str, int] = {}
+    visited: list[str] = []
+    faults: list[str] = []
     while queue and len(visited) < MOST_PAGES:
         url = queue.popleft()
         try:

@@ -73,6 +73,7 @@ def test_uk_staff_answer_in_place_and_the_operator_sees_the_answers(
     assert page.locator("#actions .badge").inner_text() == "Rejected"
     body = page.locator("main").inner_text()
     assert "Rejected: No capacity" in body and "Radar in maintenance until Friday." in body
+    screenshot(page, "request-rejected")
 
     switch_user(page, login, "fr_staff")
     response = page.goto(f"{live_server.url}/tasking/requests/{to_accept.pk}/")
