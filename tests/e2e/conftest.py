@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
@@ -28,6 +30,25 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+
+
+VIEWPORT = {"width": 1280, "height": 900}
+
+
+def screenshot(page: Any, name: str) -> Path | None:
+    """A full-page PNG of what `page` shows, into the directory `PORTAL_SCREENSHOTS` names
+    (docs/screenshots/ for the README); nothing when it is unset, so ordinary runs write no files."""
+    folder = os.environ.get("PORTAL_SCREENSHOTS")
+    if not folder:
+        return None
+    if not re.fullmatch(r"[a-z0-9-]+", name):
+        raise ValueError(f"screenshot name {name!r}: lower-case letters, digits and hyphens only")
+    path = Path(folder) / f"{name}.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    page.wait_for_load_state()
+    # The banners stick to the window's edges; in one tall image they belong at the page's ends.
+    page.screenshot(path=str(path), full_page=True, style=".banner-top, .banner-bottom { position: static; }")
+    return path
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -64,7 +85,7 @@ def allow_sync_database_calls_beside_playwright() -> Iterator[None]:
 
 @pytest.fixture
 def page(chromium_browser: Any) -> Iterator[Any]:
-    context = chromium_browser.new_context(viewport={"width": 1280, "height": 900})
+    context = chromium_browser.new_context(viewport=VIEWPORT)
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page
@@ -90,18 +111,3 @@ def login(page: Any, live_server: Any) -> Any:
         return page
 
     return as_user
-
-
-SCREENSHOTS = "PORTAL_SCREENSHOTS"
-
-
-def save_screenshot(page: Any, name: str) -> str | None:
-    """A full-page screenshot in the folder `PORTAL_SCREENSHOTS` names (e.g. docs/screenshots),
-    when it is set; the path written, or None."""
-    folder = os.environ.get(SCREENSHOTS)
-    if not folder:
-        return None
-    os.makedirs(folder, exist_ok=True)
-    path = os.path.join(folder, f"{name}.png")
-    page.screenshot(path=path, full_page=True)
-    return path

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -9,6 +10,9 @@ import pytest
 from agreements.models import Agreement, Sensor
 from agreements.seed import seed
 from portal.models import User
+from tests.tasking.conftest import World, world  # noqa: F401  (the tasking fixtures)
+
+from .conftest import screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -54,7 +58,7 @@ def test_uk_staff_see_their_own_and_releasable_us_sensors_on_the_map(
     page.select_option("select[name=is_us_ssn]", "false")
     page.click(".filters button[type=submit]")
     assert set(page.locator("table.rows tbody tr td:nth-child(4)").all_inner_texts()) == {"uk-spoc (GBR)"}
-    page.screenshot(path="var/e2e-uk-sensor-map.png", full_page=True)
+    screenshot(page, "partner-sensor-map")
 
 
 def test_uk_staff_read_their_agreement_without_its_admin_parts_and_not_others(
@@ -106,3 +110,28 @@ def test_uk_staff_record_an_outage_of_their_sensor_from_its_page(
     page.click("button:has-text('Record outage')")
     assert "Outage recorded." in page.locator(".messages").inner_text()
     assert "Dish repainting" in page.locator("#outages + table").inner_text()
+
+
+def test_an_agreement_edited_and_saved_in_the_browser_keeps_its_dates(
+    world: World,  # noqa: F811
+    login: Any,
+    live_server: Any,
+) -> None:
+    agreement = world.agreements["uk"]
+    Agreement.objects.filter(pk=agreement.pk).update(expires_on=dt.date(2031, 6, 30))
+    page = login("agreement_admin")  # with the one-time code
+    page.goto(f"{live_server.url}/agreements/{agreement.pk}/edit/")
+    # What a date input shows is what it sends back: a value it cannot read would be sent empty.
+    assert page.locator("input[name=effective_from]").input_value() == "2020-01-01"
+    assert page.locator("input[name=expires_on]").input_value() == "2031-06-30"
+    screenshot(page, "agreement-edit")
+    page.fill("textarea[name=conops]", "Requests by e-mail; answers within the routine time.")
+    page.click("main form button:has-text('Save')")
+    page.wait_for_url(f"{live_server.url}/agreements/{agreement.pk}/")
+
+    assert "Agreement saved." in page.locator(".messages").inner_text()
+    assert "2020-01-01 to 2031-06-30" in page.locator("main").inner_text()
+    agreement.refresh_from_db()
+    assert (agreement.effective_from, agreement.expires_on) == (dt.date(2020, 1, 1), dt.date(2031, 6, 30))
+    assert agreement.conops == "Requests by e-mail; answers within the routine time."
+    screenshot(page, "agreement-detail")

@@ -12,6 +12,8 @@ from catalog.models import SpaceObject
 from tasking.models import TaskingRequest
 from tests.tasking.conftest import World, make_object, world
 
+from .conftest import screenshot
+
 __all__ = ["world"]
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -62,7 +64,7 @@ def test_an_operator_files_a_request_with_the_picker_and_the_preview(
     assert all(
         text.startswith("25544 ISS (ZARYA)") for text in rows.locator("td:first-child").all_inner_texts()
     )
-    page.screenshot(path="var/e2e-filing-preview.png", full_page=True)
+    screenshot(page, "filing-pass-preview")
 
     page.click("#filing-form button[type=submit]")
     page.wait_for_url(f"{live_server.url}/tasking/requests/*/")

@@ -6,6 +6,8 @@ import pytest
 
 from portal.models import User
 
+from .conftest import screenshot
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
@@ -18,6 +20,7 @@ def test_a_partner_logs_in_and_sees_the_banner_of_what_is_shown(
     assert top.inner_text() == "SECRET//REL TO USA, GBR"
     assert bottom.inner_text() == "SECRET//REL TO USA, GBR"
     assert "rgb(200, 16, 46)" in top.evaluate("el => getComputedStyle(el).backgroundColor")
+    screenshot(page, "home-partner")
     page.goto(f"{live_server.url}/notices/")
     assert page.locator("table.rows tbody tr").count() == 3
     assert "SSN radar retasking plan" not in page.content()
@@ -30,4 +33,4 @@ def test_a_visitor_sees_only_unclassified_notices(
     page.goto(f"{live_server.url}/notices/")
     assert page.locator("table.rows tbody tr").count() == 1
     assert page.locator(".banner-top .classification-banner").inner_text() == "UNCLASSIFIED"
-    page.screenshot(path="var/e2e-visitor-notices.png")
+    screenshot(page, "visitor-notices")

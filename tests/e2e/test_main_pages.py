@@ -11,7 +11,7 @@ import pytest
 from tasking.models import TaskingRequest
 from tests.tasking.conftest import World, world
 
-from .conftest import save_screenshot
+from .conftest import screenshot
 
 __all__ = ["world"]
 
@@ -61,5 +61,5 @@ def test_each_main_page_answers_with_its_banners(
         banners = page.locator(".classification-banner")
         assert banners.count() >= 2, path
         assert banners.first.inner_text() == banners.last.inner_text(), path
-        save_screenshot(page, name)
+        screenshot(page, name)
     assert errors == []

@@ -12,6 +12,8 @@ from tasking.services import retasking, transitions
 from tests.tasking.conftest import World, world  # noqa: F401  (the fixture)
 from tests.tasking.test_retasking import _ssn
 
+from .conftest import screenshot
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
@@ -40,6 +42,7 @@ def test_the_timeline_draws_one_row_per_ssn_sensor(world: World, login: Any, liv
     assert canvas.bounding_box()["height"] > 50
     assert page.locator("#ssn-timeline-chart .charts-fallback").count() == 0
     assert errors == []
+    screenshot(page, "ssn-timeline")
 
 
 def test_the_what_if_map_shows_the_proposed_site(world: World, login: Any, live_server: Any) -> None:  # noqa: F811
@@ -58,6 +61,7 @@ def test_the_what_if_map_shows_the_proposed_site(world: World, login: Any, live_
     page.locator("#whatif-map canvas").wait_for()
     assert "it closes 2" in page.inner_text("main")
     assert errors == []
+    screenshot(page, "coverage-what-if")
 
 
 def test_the_metrics_page_draws_its_charts(world: World, login: Any, live_server: Any) -> None:  # noqa: F811
@@ -70,3 +74,4 @@ def test_the_metrics_page_draws_its_charts(world: World, login: Any, live_server
     page.locator(".metrics-charts canvas").first.wait_for()
     assert page.locator(".metrics-charts canvas").count() == 4
     assert errors == []
+    screenshot(page, "partner-metrics")

@@ -11,6 +11,8 @@ from tasking.models import TaskingRequest
 from tasking.services import transitions
 from tests.tasking.conftest import World, world  # noqa: F401  (the tasking fixtures)
 
+from .conftest import screenshot
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
@@ -28,13 +30,12 @@ def switch_user(page: Any, login: Any, username: str) -> Any:
     return login(username)
 
 
-def test_uk_staff_answer_in_place_and_the_operator_sees_the_answers(
+def test_uk_staff_accept_a_request_for_the_uk_spoc_in_place_and_the_operator_sees_it_accepted(
     world: World,  # noqa: F811
     login: Any,
     live_server: Any,
 ) -> None:
     to_accept = world.file(title="Track ISS after reboost")
-    to_reject = world.file(title="Characterise HST attitude", targets=[world.hubble], priority="immediate")
     in_hand = world.file(title="Catalog maintenance pass")
     transitions.apply(in_hand, "accept", by=world.users["uk_staff"])
 
@@ -42,14 +43,41 @@ def test_uk_staff_answer_in_place_and_the_operator_sees_the_answers(
     inbox = f"{live_server.url}/tasking/inbox/"
     page.goto(inbox)
     require_htmx(page)
-    page.screenshot(path="var/e2e-inbox.png", full_page=True)
+    screenshot(page, "partner-inbox")
     # Survives only if the page is never reloaded or left.
     page.evaluate("window.stillHere = true")
 
     row = page.locator(f"#req-{to_accept.pk}")
     row.get_by_role("button", name="Accept").click()
-    row = page.locator(f"#req-{to_accept.pk}")
-    row.locator(".badge", has_text="Accepted").wait_for()
+    page.locator(f"#req-{to_accept.pk} .badge", has_text="Accepted").wait_for()
+    assert page.url == inbox
+    assert page.evaluate("window.stillHere") is True
+    assert TaskingRequest.objects.get(pk=to_accept.pk).status == "accepted"
+    screenshot(page, "partner-inbox-answered")
+
+    switch_user(page, login, "us_operator")
+    page.goto(f"{live_server.url}/tasking/requests/{to_accept.pk}/")
+    assert page.locator("#actions .badge").inner_text() == "Accepted"
+    assert "uk_staff (Partner SpOC staff)" in page.locator("h2:has-text('History') + table").inner_text()
+
+    switch_user(page, login, "fr_staff")
+    response = page.goto(f"{live_server.url}/tasking/requests/{to_accept.pk}/")
+    assert response is not None and response.status == 404
+    assert "Track ISS after reboost" not in page.content()
+
+
+def test_uk_staff_reject_in_place_with_a_reason_and_the_operator_reads_it(
+    world: World,  # noqa: F811
+    login: Any,
+    live_server: Any,
+) -> None:
+    to_reject = world.file(title="Characterise HST attitude", targets=[world.hubble], priority="immediate")
+
+    page = login("uk_staff")
+    inbox = f"{live_server.url}/tasking/inbox/"
+    page.goto(inbox)
+    require_htmx(page)
+    page.evaluate("window.stillHere = true")
 
     reject = page.locator(f"#req-{to_reject.pk} details.reject")
     reject.locator("summary").click()
@@ -57,22 +85,13 @@ def test_uk_staff_answer_in_place_and_the_operator_sees_the_answers(
     reject.locator("textarea[name=text]").fill("Radar in maintenance until Friday.")
     reject.get_by_role("button", name="Reject").click()
     page.locator(f"#req-{to_reject.pk} .badge", has_text="Rejected").wait_for()
-
     assert page.url == inbox
     assert page.evaluate("window.stillHere") is True
-    assert TaskingRequest.objects.get(pk=to_accept.pk).status == "accepted"
     assert TaskingRequest.objects.get(pk=to_reject.pk).status == "rejected"
-    page.screenshot(path="var/e2e-inbox-answered.png", full_page=True)
 
     switch_user(page, login, "us_operator")
-    page.goto(f"{live_server.url}/tasking/requests/{to_accept.pk}/")
-    assert page.locator("#actions .badge").inner_text() == "Accepted"
     page.goto(f"{live_server.url}/tasking/requests/{to_reject.pk}/")
     assert page.locator("#actions .badge").inner_text() == "Rejected"
     body = page.locator("main").inner_text()
     assert "Rejected: No capacity" in body and "Radar in maintenance until Friday." in body
-
-    switch_user(page, login, "fr_staff")
-    response = page.goto(f"{live_server.url}/tasking/requests/{to_accept.pk}/")
-    assert response is not None and response.status == 404
-    assert "Track ISS after reboost" not in page.content()
+    screenshot(page, "request-rejected")
