@@ -202,6 +202,7 @@ class AgreementDetailView(MarkedDetailView):
 
 class AgreementEditView(RoleRequiredMixin, View):
     roles = (Role.AGREEMENT_ADMIN,)
+    model = Agreement  # what the page is about (the generated tests walk pages by it)
     template_name = "agreements/agreement_form.html"
 
     def _agreement(self, pk: int | None) -> Agreement:
@@ -378,6 +379,7 @@ class TierEditView(RoleRequiredMixin, View):
     """An agreement admin edits an integration tier's definition (audited as any change)."""
 
     roles = (Role.AGREEMENT_ADMIN,)
+    model = TierDefinition  # what the page is about (the generated tests walk pages by it)
     template_name = "agreements/tier_form.html"
 
     def get(self, request: HttpRequest, level: int) -> HttpResponse:

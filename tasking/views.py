@@ -61,6 +61,7 @@ MAX_DAYS = 3650
 
 
 class RequestListView(TablePageMixin, LoginRequiredMixin, ListView):
+    model = TaskingRequest
     template_name = "tasking/request_list.html"
     paginate_by = 50
     table = REQUEST_TABLE
@@ -111,6 +112,7 @@ class InboxView(RoleRequiredMixin, TemplateView):
     may open."""
 
     roles = (Role.PARTNER_STAFF,)
+    model = TaskingRequest  # what the page is about (the generated tests walk pages by it)
     template_name = "tasking/inbox.html"
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -183,6 +185,8 @@ def _get_request(user: Any, pk: int) -> TaskingRequest:
 
 
 class RequestDetailView(LoginRequiredMixin, View):
+    model = TaskingRequest  # what the page is about (the generated tests walk pages by it)
+
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "tasking/request_detail.html", self.context(request, pk))
 
@@ -297,6 +301,7 @@ class MessageCreateView(LoginRequiredMixin, View):
 
 
 class OperationListView(LoginRequiredMixin, ListView):
+    model = CoalitionOperation
     template_name = "tasking/operation_list.html"
 
     def get_queryset(self) -> QuerySet[CoalitionOperation]:
@@ -304,6 +309,7 @@ class OperationListView(LoginRequiredMixin, ListView):
 
 
 class OperationDetailView(LoginRequiredMixin, View):
+    model = CoalitionOperation  # what the page is about (the generated tests walk pages by it)
     template_name = "tasking/operation_detail.html"
 
     def get(self, request: HttpRequest, code: str) -> HttpResponse:

@@ -69,6 +69,7 @@ class UploadView(LoginRequiredMixin, View):
 
 
 class BatchListView(LoginRequiredMixin, ListView):
+    model = IngestBatch
     template_name = "observations/batch_list.html"
     paginate_by = 50
 
@@ -77,6 +78,7 @@ class BatchListView(LoginRequiredMixin, ListView):
 
 
 class BatchDetailView(LoginRequiredMixin, DetailView):
+    model = IngestBatch
     template_name = "observations/batch_detail.html"
     context_object_name = "batch"
 
