@@ -38,6 +38,7 @@ from agreements.tiers import evaluation_progress
 from portal.errors import DomainError
 from portal.filters import FilteredPageMixin
 from portal.models import Role
+from portal.references import reader_for
 from portal.views.base import MarkedDetailView, MarkedListView, RoleRequiredMixin
 
 MAP_LIMIT = 2000
@@ -284,12 +285,15 @@ class EvaluationBoardView(MarkedListView):
         context["is_admin"] = _is_admin(user)
         if context["is_admin"]:
             context["start_form"] = StartEvaluationForm(user=user)
-        context["recent"] = (
+        context["recent"] = list(
             TierEvaluation.objects.visible_to(user)
             .exclude(status=EvaluationStatus.IN_EVALUATION)
             .select_related("sensor")
             .order_by("-decided_at")[:20]
         )
+        # Each row names its sensor only to its readers ({% readable %}): learnt in one query.
+        shown = [*context["object_list"], *context["recent"]]
+        reader_for(self.request).note(Sensor, {evaluation.sensor_id for evaluation in shown})
         return context
 
 

@@ -339,15 +339,24 @@ def _minutes(seconds: float | None) -> float | None:
     return None if seconds is None else round(seconds / 60.0, 1)
 
 
+METRICS_MONTHS = 24
+
+
 class MetricsView(LoginRequiredMixin, TemplateView):
     template_name = "tasking/metrics.html"
 
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        months = request.GET.get("months", "")
+        if months and not (months.isdigit() and 1 <= int(months) <= METRICS_MONTHS):
+            return HttpResponseBadRequest(
+                f"months: a whole number of months from 1 to {METRICS_MONTHS}.",
+                content_type="text/plain; charset=utf-8",
+            )
+        return super().get(request, *args, **kwargs)
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        try:
-            months = int(self.request.GET.get("months", "6"))
-        except ValueError:
-            months = 6
+        months = int(self.request.GET.get("months") or "6")
         report = metrics.partner_metrics(
             self.request.user, months=months, spoc_code=self.request.GET.get("spoc")
         )
@@ -455,8 +464,14 @@ class GapReportView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         running = ssn_schedule.running_runs(request.user)
         audit.record_reads(running)
-        if request.GET.get("part") == "progress":
+        part = request.GET.get("part", "")
+        if part == "progress":
             return render(request, "tasking/_retasking_progress.html", {"running": running})
+        if part:
+            return HttpResponseBadRequest(
+                "part: only 'progress' (the live progress of running retasking).",
+                content_type="text/plain; charset=utf-8",
+            )
         reason = request.GET.get("reason", "")
         regime = request.GET.get("regime", "")
         level_text = request.GET.get("priority", "")

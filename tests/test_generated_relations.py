@@ -591,3 +591,156 @@ def test_every_filter_answers_a_hidden_id_as_a_missing_one_and_garbage_with_a_40
                 pass
     assert not problems, "\n".join(problems)
     assert checked >= 6  # every related filter of the API today; fewer means the walk broke
+
+
+# -- the pages' filters ----------------------------------------------------------------------
+
+GARBAGE = "2024-13-45T99:99 garbage%"
+_HAND_WRITTEN = re.compile(r"""GET(?:\.get\(\s*|\[)["'](\w+)["']""")
+_SORT_PARAM = re.compile(r"""sort_of\(\s*request(?:\s*,\s*f?["'](\w+)["'])?\s*\)""")
+_CSRF = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"|"X-CSRFToken": "[^"]*"')
+
+
+def hand_written_params(view_class: Any) -> set[str]:
+    """The `?param=` a view (and the portal's bases it inherits) reads from `request.GET` by
+    name, and the sort parameters of its tables, found in their source."""
+    import inspect
+
+    params: set[str] = set()
+    for klass in view_class.__mro__:
+        if not klass.__module__.startswith(("portal", "agreements", "catalog", "tasking")):
+            continue
+        source = inspect.getsource(klass)
+        params |= set(_HAND_WRITTEN.findall(source))
+        params |= {name or "sort" for name in _SORT_PARAM.findall(source)}
+    table = getattr(view_class, "table", None)
+    if table is not None:
+        params |= {"q", "sort"}
+    return params - {"format", "next"}
+
+
+def filtered_pages() -> Iterator[tuple[str, Any, Any, set[str]]]:
+    """(URL name, view class, its FilterSet or None, its hand-written parameters) of every page
+    without arguments that reads query parameters."""
+    for route, pattern in url_patterns():
+        view_class = getattr(pattern.callback, "view_class", None)
+        if route.startswith(("admin/", "api/")) or pattern.name in NOT_WALKED or view_class is None:
+            continue
+        if not hasattr(view_class, "get") or pattern.pattern.converters:
+            continue
+        filterset = getattr(view_class, "filterset_class", None)
+        params = hand_written_params(view_class) - set(filterset.base_filters if filterset else ())
+        if filterset is not None or params:
+            yield pattern.name, view_class, filterset, params
+
+
+def filter_target(model: Any, filter_: Any) -> tuple[Any, str] | None:
+    """The marked model and key a filter's value names (a related record, or the listed record
+    itself by a unique key), or None when its value names no record."""
+    if hasattr(filter_, "related_model") and hasattr(filter_, "key"):
+        return filter_.related_model, filter_.key
+    queryset = getattr(filter_, "queryset", None)
+    if queryset is not None and not callable(queryset):
+        target = (queryset.model, getattr(filter_, "to_field_name", None) or "pk")
+        return target if is_marked(target[0]) else None
+    if getattr(filter_, "method", None) or getattr(filter_, "lookup_expr", "exact") != "exact":
+        return None
+    current = model
+    parts = (filter_.field_name or "").split("__")
+    for index, part in enumerate(parts):
+        try:
+            field = current._meta.get_field(part)
+        except Exception:
+            return None
+        last = index == len(parts) - 1
+        if field.is_relation:
+            current = field.related_model
+            if last:
+                return (current, "pk") if is_marked(current) else None
+            continue
+        if last and (field.unique or field.primary_key) and is_marked(current):
+            return current, field.name
+    return None
+
+
+def first_difference(one: str, other: str) -> str:
+    at = next((i for i, (a, b) in enumerate(zip(one, other, strict=False)) if a != b), min(len(one), len(other)))
+    return f"{one[max(0, at - 80) : at + 60]!r} / {other[max(0, at - 80) : at + 60]!r}"
+
+
+def without_echo(body: str, param: str, value: str) -> str:
+    """`body` with the places that echo `param`'s value (its box, links keeping it) blanked."""
+    value = re.escape(value)
+    body = re.sub(rf"(\b{param}=){value}\b", r"\1X", body)
+    body = re.sub(rf'(name="{param}"[^>]*?value="){value}"', r'\1X"', body)
+    return re.sub(rf'(value="){value}("[^>]*?name="{param}")', r"\1X\2", body)
+
+
+def page_body(answer: Any) -> str:
+    return _CSRF.sub("", answer.content.decode(errors="replace"))
+
+
+@pytest.mark.django_db
+def test_every_page_filter_answers_a_hidden_id_as_a_missing_one_and_garbage_naming_it(
+    demo: dict[str, User],
+) -> None:
+    reader = demo[READER]
+    browser = SignedInClient()
+    browser.force_login(reader)
+    problems, checked, related = [], 0, 0
+    for name, view_class, filterset, params in filtered_pages():
+        url = reverse(name)
+        plain = browser.get(url)
+        if plain.status_code in (403, 404):
+            continue  # a page of another role
+        typed = {
+            key
+            for key, filter_ in (filterset.base_filters.items() if filterset else ())
+            if type(filter_).__name__ in TYPED_FILTERS
+        }
+        for param in sorted(params | set(filterset.base_filters if filterset else ())):
+            checked += 1
+            garbage = browser.get(url, {param: GARBAGE})
+            body = page_body(garbage)
+            if garbage.status_code >= 500:
+                problems.append(f"{url}?{param}=garbage: {garbage.status_code}")
+            elif garbage.status_code >= 400 and param not in body:
+                problems.append(f"{url}?{param}=garbage: {garbage.status_code} does not name the parameter")
+            elif param in typed and garbage.status_code != 400:
+                problems.append(f"{url}?{param}=garbage: {garbage.status_code}, not 400")
+            elif garbage.status_code == 200 and body.replace(GARBAGE, "") == page_body(plain):
+                problems.append(f"{url}?{param}=garbage: ignored without a word (answered as no value)")
+            if filterset is None:
+                continue
+            filter_ = filterset.base_filters.get(param)
+            target = filter_target(view_class.model, filter_) if filter_ is not None else None
+            if target is None:
+                continue
+            model, key = target
+            record = readable(model, reader).order_by("pk").first()
+            if record is None:
+                continue
+            value = str(getattr(record, key))
+            highest = model._default_manager.order_by(f"-{key}").values_list(key, flat=True)[0]
+            missing_value = str(highest + 1000)
+            try:
+                with transaction.atomic():
+                    model._default_manager.filter(pk=record.pk).update(**HIDDEN)
+                    hidden = browser.get(url, {param: value})
+                    missing = browser.get(url, {param: missing_value})
+                    hidden_body = without_echo(page_body(hidden), param, value)
+                    missing_body = without_echo(page_body(missing), param, missing_value)
+                    if hidden.status_code != missing.status_code or hidden_body != missing_body:
+                        problems.append(
+                            f"{url}?{param}=<hidden>: {hidden.status_code}, missing: {missing.status_code},"
+                            f" the pages differ: {first_difference(hidden_body, missing_body)}"
+                        )
+                    shown = page_body(hidden)
+                    if f'<option value="{record.pk}"' in shown or str(record) in shown:
+                        problems.append(f"{url}?{param}: the form offers the hidden record")
+                    related += 1
+                    raise _Undo
+            except _Undo:
+                pass
+    assert not problems, "\n".join(problems)
+    assert checked >= 20 and related >= 3  # fewer means the walk broke

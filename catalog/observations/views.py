@@ -22,6 +22,7 @@ from catalog.observations.filters import ObservationFilter
 from catalog.observations.ingest import ingest_bytes
 from portal.filters import FilteredPageMixin
 from portal.forms import MarkingFormField
+from portal.references import reader_for
 from portal.views.base import MarkedDetailView, MarkedListView
 
 SPARK_POINTS = 120
@@ -109,6 +110,8 @@ class ObservationListView(FilteredPageMixin, MarkedListView):
         page = list(context["object_list"])
         user = self.request.user
         withhold_corrections(page, user)
+        # The rows name their sensor only to its readers ({% readable %}): learnt in one query.
+        reader_for(self.request).note(Sensor, {o.sensor_id for o in page})
         ids = {o.space_object_id for o in page if o.space_object_id}
         ids |= {o.near_stale_set_id for o in page if o.near_stale_set_id}
         visible_objects = SpaceObject.objects.visible_to(user).filter(id__in=ids)
