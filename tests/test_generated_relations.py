@@ -664,7 +664,9 @@ def filter_target(model: Any, filter_: Any) -> tuple[Any, str] | None:
 
 
 def first_difference(one: str, other: str) -> str:
-    at = next((i for i, (a, b) in enumerate(zip(one, other, strict=False)) if a != b), min(len(one), len(other)))
+    at = next(
+        (i for i, (a, b) in enumerate(zip(one, other, strict=False)) if a != b), min(len(one), len(other))
+    )
     return f"{one[max(0, at - 80) : at + 60]!r} / {other[max(0, at - 80) : at + 60]!r}"
 
 
