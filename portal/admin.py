@@ -146,13 +146,13 @@ class MarkedModelAdmin(VisibleChoicesMixin, admin.ModelAdmin):
     def get_list_display(self, request: HttpRequest) -> Any:
         """A column naming a related guarded record shows it only to its readers."""
         return [
-            self._readable_column(name, request) if self._is_guarded_link(name) else name
+            self._readable_column(name, request)
+            if isinstance(name, str) and self._is_guarded_link(name)
+            else name
             for name in super().get_list_display(request)
         ]
 
-    def _is_guarded_link(self, name: Any) -> bool:
-        if not isinstance(name, str):
-            return False
+    def _is_guarded_link(self, name: str) -> bool:
         try:
             field = self.model._meta.get_field(name)
         except FieldDoesNotExist:

@@ -55,7 +55,7 @@ def is_partner_staff(user: Any) -> bool:
 def partner_staff_of(spoc_ids: Iterable[int]) -> QuerySet[Any]:
     """The users of whom `is_partner_staff` holds, working for one of `spoc_ids`: its SQL form
     (who is told of, and holds the permissions on, what is addressed to a SpOC)."""
-    return get_user_model().partner_staff_of(spoc_ids)  # type: ignore[attr-defined]
+    return get_user_model().partner_staff_of(spoc_ids)
 
 
 def staff_spoc_id(user: Any) -> int | None:

@@ -245,7 +245,10 @@ def api_formats(viewset: Any) -> list[str]:
 
 # The variants of each page that differ from the page itself (found the first time the page is
 # fetched): an htmx fragment, a CSV export. Later fetches ask only for those.
-_VARIANTS = (("htmx", {}, {"HTTP_HX_REQUEST": "true"}), ("csv", {"format": "csv"}, {}))
+_VARIANTS: tuple[tuple[str, dict[str, str], dict[str, str]], ...] = (
+    ("htmx", {}, {"HTTP_HX_REQUEST": "true"}),
+    ("csv", {"format": "csv"}, {}),
+)
 _variants_of: dict[str, list[str]] = {}
 _refused: set[tuple[str, tuple[Any, ...]]] = set()
 
