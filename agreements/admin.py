@@ -21,10 +21,10 @@ from agreements.models import (
     TierEvaluation,
 )
 from agreements.models.agreements import sensor_problems
-from portal.admin import MarkedModelAdmin, VisibleChoicesMixin
+from portal.admin import MarkedModelAdmin, ReadableInline
 
 
-class ParentVisibleInline(VisibleChoicesMixin, admin.TabularInline):
+class ParentVisibleInline(ReadableInline):
     pass
 
 

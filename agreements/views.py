@@ -38,6 +38,7 @@ from agreements.services.tiers import evaluation_progress
 from portal.errors import DomainError
 from portal.filters import FilteredPageMixin
 from portal.models import Role
+from portal.references import reader_for
 from portal.tables import Table, TablePageMixin
 from portal.views.base import MarkedDetailView, MarkedListView, RoleRequiredMixin
 
@@ -231,6 +232,7 @@ class AgreementDetailView(MarkedDetailView):
 
 class AgreementEditView(RoleRequiredMixin, View):
     roles = (Role.AGREEMENT_ADMIN,)
+    model = Agreement  # what the page is about (the generated tests walk pages by it)
     template_name = "agreements/agreement_form.html"
 
     def _agreement(self, pk: int | None) -> Agreement:
@@ -312,12 +314,15 @@ class EvaluationBoardView(MarkedListView):
         context["is_admin"] = _is_admin(user)
         if context["is_admin"]:
             context["start_form"] = StartEvaluationForm(user=user)
-        context["recent"] = (
+        context["recent"] = list(
             TierEvaluation.objects.visible_to(user)
             .exclude(status=EvaluationStatus.IN_EVALUATION)
             .select_related("sensor")
             .order_by("-decided_at")[:20]
         )
+        # Each row names its sensor only to its readers ({% readable %}): learnt in one query.
+        shown = [*context["object_list"], *context["recent"]]
+        reader_for(self.request).note(Sensor, {evaluation.sensor_id for evaluation in shown})
         return context
 
 
@@ -407,6 +412,7 @@ class TierEditView(RoleRequiredMixin, View):
     """An agreement admin edits an integration tier's definition (audited as any change)."""
 
     roles = (Role.AGREEMENT_ADMIN,)
+    model = TierDefinition  # what the page is about (the generated tests walk pages by it)
     template_name = "agreements/tier_form.html"
 
     def get(self, request: HttpRequest, level: int) -> HttpResponse:

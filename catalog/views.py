@@ -73,9 +73,10 @@ class SpaceObjectDetailView(MarkedDetailView):
             context["track"] = svg_polylines(ground_track(latest))
             context["land"] = land_path()
             context["land_scale"] = 360 / MAP_WIDTH
-        context["mappings"] = PartnerObjectMapping.objects.visible_to(user).filter(space_object=self.object)
-        if getattr(user, "nationality", None) != "USA":
-            context["mappings"] = context["mappings"].filter(spoc_id=getattr(user, "spoc_id", None))
+        # The US side sees every SpOC's mappings, a SpOC's staff their own (`portal.ownership`).
+        context["mappings"] = ownership.of_visible_spocs(
+            PartnerObjectMapping.objects.visible_to(user), user
+        ).filter(space_object=self.object)
         return context
 
 

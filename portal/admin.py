@@ -9,7 +9,7 @@ from django.contrib import admin
 from django.contrib.admin.utils import NestedObjects
 from django.contrib.admin.widgets import ForeignKeyRawIdWidget
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist, ValidationError
 from django.db import router
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -19,6 +19,7 @@ from portal import audit, marking_changes
 from portal.forms import MarkingChangeFormMixin, MarkingFormField
 from portal.markings.models import MarkedModel, MarkedQuerySet
 from portal.models import ApiToken, AuditEvent, Nation, Notice, SpOC, TaskRun, User
+from portal.references import is_guarded, readable, reader_for
 
 
 class VisibleRawIdWidget(ForeignKeyRawIdWidget):
@@ -69,6 +70,24 @@ class VisibleChoicesMixin:
         if field is not None and isinstance(field.queryset, MarkedQuerySet):
             field.queryset = field.queryset.visible_to(request.user)
         return field
+
+
+def admin_rows(queryset: QuerySet[Any], user: Any) -> QuerySet[Any]:
+    """The rows an admin page shows: a marked model's by the marking rule (the admin's own
+    superusers hold no SpOC role), a child's through its parent and what it is about
+    (`portal.references.readable`)."""
+    if isinstance(queryset, MarkedQuerySet):
+        return queryset.visible_to(user)
+    return readable(queryset, user)
+
+
+class ReadableInline(VisibleChoicesMixin, admin.TabularInline):
+    """The rows of an inline are those the reader may read (`portal.references.readable`): a
+    child read through its parent and what it is about (a data-plan entry about a hidden
+    sensor) is absent, and left as it is when the parent is saved."""
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        return admin_rows(super().get_queryset(request), request.user)
 
 
 MARKING_COLUMNS = ("classification_level", "noforn", "rel_mask")
@@ -122,16 +141,32 @@ class MarkedModelAdmin(VisibleChoicesMixin, admin.ModelAdmin):
     confirmations. The marking is one validated field."""
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
-        queryset = super().get_queryset(request)
-        if isinstance(queryset, MarkedQuerySet):
-            return queryset.visible_to(request.user)
-        return queryset
+        return admin_rows(super().get_queryset(request), request.user)
 
-    def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None) -> Any:
-        # The record of the change, history and delete pages: a read for the audit trail.
-        obj = super().get_object(request, object_id, from_field)
-        audit.record_reads([obj])
-        return obj
+    def get_list_display(self, request: HttpRequest) -> Any:
+        """A column naming a related guarded record shows it only to its readers."""
+        return [
+            self._readable_column(name, request)
+            if isinstance(name, str) and self._is_guarded_link(name)
+            else name
+            for name in super().get_list_display(request)
+        ]
+
+    def _is_guarded_link(self, name: str) -> bool:
+        try:
+            field = self.model._meta.get_field(name)
+        except FieldDoesNotExist:
+            return False
+        target = getattr(field, "related_model", None)
+        return bool(field.many_to_one or field.one_to_one) and isinstance(target, type) and is_guarded(target)
+
+    def _readable_column(self, name: str, request: HttpRequest) -> Any:
+        def column(obj: Any) -> str:
+            return reader_for(request).name(getattr(obj, name), absent="—")
+
+        column.short_description = self.model._meta.get_field(name).verbose_name  # type: ignore[attr-defined]
+        column.admin_order_field = name  # type: ignore[attr-defined]
+        return column
 
     def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> Any:
         response = super().changelist_view(request, extra_context)
@@ -139,6 +174,12 @@ class MarkedModelAdmin(VisibleChoicesMixin, admin.ModelAdmin):
         if changelist is not None:
             audit.record_reads(changelist.result_list)
         return response
+
+    def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None) -> Any:
+        # The record of the change, history and delete pages: a read for the audit trail.
+        obj = super().get_object(request, object_id, from_field)
+        audit.record_reads([obj])
+        return obj
 
     def _is_marked(self) -> bool:
         return issubclass(self.model, MarkedModel)

@@ -5,7 +5,8 @@ whether it is seen at all). The one definition of each, used by every app:
   holding a US role: operator, agreement admin, security officer). They read every SpOC's
   records their marking allows.
 - `User.works_for_a_spoc` / `User.is_staff_of(spoc_id)`: who is staff of which SpOC (partner
-  staff, and US operators of the US SpOC); `is_partner_staff(user)`: partner staff.
+  staff, and US operators of the US SpOC); `is_partner_staff(user)`: partner staff, and
+  `partner_staff_of(spoc_ids)` the same rule as a query (whom a SpOC's requests reach).
 - `of_visible_spocs(queryset, user)`: records that belong to a SpOC (deliveries, sync runs,
   partner id mappings, and through them background runs): the US side sees every SpOC's, staff
   their own SpOC's, anyone else none. Marked models apply it in their `accessible_to`, so
@@ -24,9 +25,11 @@ ownership question: they belong to the security officer (`portal.marking_changes
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import QuerySet
 
@@ -47,6 +50,12 @@ def is_us_side(user: Any) -> bool:
 def is_partner_staff(user: Any) -> bool:
     """Active staff of a partner SpOC (`User.is_partner_staff`)."""
     return _active(user) and bool(getattr(user, "is_partner_staff", False))
+
+
+def partner_staff_of(spoc_ids: Iterable[int]) -> QuerySet[Any]:
+    """The users of whom `is_partner_staff` holds, working for one of `spoc_ids`: its SQL form
+    (who is told of, and holds the permissions on, what is addressed to a SpOC)."""
+    return get_user_model().partner_staff_of(spoc_ids)
 
 
 def staff_spoc_id(user: Any) -> int | None:

@@ -67,6 +67,7 @@ MAX_DAYS = 3650
 
 
 class RequestListView(TablePageMixin, LoginRequiredMixin, ListView):
+    model = TaskingRequest
     template_name = "tasking/request_list.html"
     paginate_by = 50
     table = REQUEST_TABLE
@@ -117,6 +118,7 @@ class InboxView(RoleRequiredMixin, TemplateView):
     may open."""
 
     roles = (Role.PARTNER_STAFF,)
+    model = TaskingRequest  # what the page is about (the generated tests walk pages by it)
     template_name = "tasking/inbox.html"
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -246,6 +248,8 @@ def _get_request(user: Any, pk: int) -> TaskingRequest:
 
 
 class RequestDetailView(LoginRequiredMixin, View):
+    model = TaskingRequest  # what the page is about (the generated tests walk pages by it)
+
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "tasking/request_detail.html", self.context(request, pk))
 
@@ -360,6 +364,7 @@ class MessageCreateView(LoginRequiredMixin, View):
 
 
 class OperationListView(LoginRequiredMixin, ListView):
+    model = CoalitionOperation
     template_name = "tasking/operation_list.html"
 
     def get_queryset(self) -> QuerySet[CoalitionOperation]:
@@ -367,6 +372,7 @@ class OperationListView(LoginRequiredMixin, ListView):
 
 
 class OperationDetailView(LoginRequiredMixin, View):
+    model = CoalitionOperation  # what the page is about (the generated tests walk pages by it)
     template_name = "tasking/operation_detail.html"
 
     def get(self, request: HttpRequest, code: str) -> HttpResponse:
@@ -396,15 +402,24 @@ def _minutes(seconds: float | None) -> float | None:
     return None if seconds is None else round(seconds / 60.0, 1)
 
 
+METRICS_MONTHS = 24
+
+
 class MetricsView(LoginRequiredMixin, TemplateView):
     template_name = "tasking/metrics.html"
 
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        months = request.GET.get("months", "")
+        if months and not (months.isdigit() and 1 <= int(months) <= METRICS_MONTHS):
+            return HttpResponseBadRequest(
+                f"months: a whole number of months from 1 to {METRICS_MONTHS}.",
+                content_type="text/plain; charset=utf-8",
+            )
+        return super().get(request, *args, **kwargs)
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        try:
-            months = int(self.request.GET.get("months", "6"))
-        except ValueError:
-            months = 6
+        months = int(self.request.GET.get("months") or "6")
         report = metrics.partner_metrics(
             self.request.user, months=months, spoc_code=self.request.GET.get("spoc")
         )
@@ -512,8 +527,14 @@ class GapReportView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         running = ssn_schedule.running_runs(request.user)
         audit.record_reads(running)
-        if request.GET.get("part") == "progress":
+        part = request.GET.get("part", "")
+        if part == "progress":
             return render(request, "tasking/_retasking_progress.html", {"running": running})
+        if part:
+            return HttpResponseBadRequest(
+                "part: only 'progress' (the live progress of running retasking).",
+                content_type="text/plain; charset=utf-8",
+            )
         reason = request.GET.get("reason", "")
         regime = request.GET.get("regime", "")
         level_text = request.GET.get("priority", "")

@@ -156,7 +156,8 @@ class TierEvaluation(MarkedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.sensor} for Level {self.candidate_level}"
+        # Names itself only: its sensor may be hidden from a reader of the evaluation.
+        return f"Evaluation {self.pk} for Level {self.candidate_level}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.expected_end is None and self.started_on is not None:

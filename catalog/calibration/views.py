@@ -60,6 +60,7 @@ def _bias_history(visible_runs: list[CalibrationRun]) -> dict[str, list[dict[str
 
 
 class SensorCalibrationView(LoginRequiredMixin, View):
+    model = Sensor  # what the page is about (the generated tests walk pages by it)
     template_name = "calibration/sensor_calibration.html"
 
     def _sensor(self, request: HttpRequest, pk: int) -> Sensor:

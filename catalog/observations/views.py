@@ -22,6 +22,7 @@ from catalog.observations.filters import ObservationFilter
 from catalog.observations.ingest import ingest_bytes
 from portal.filters import FilteredPageMixin
 from portal.forms import MarkingFormField
+from portal.references import reader_for
 from portal.tables import Table, TablePageMixin
 from portal.views.base import MarkedDetailView, MarkedListView
 
@@ -96,6 +97,7 @@ OBSERVATION_TABLE = Table(
 
 
 class BatchListView(TablePageMixin, LoginRequiredMixin, ListView):
+    model = IngestBatch
     template_name = "observations/batch_list.html"
     paginate_by = 50
     table = BATCH_TABLE
@@ -105,6 +107,7 @@ class BatchListView(TablePageMixin, LoginRequiredMixin, ListView):
 
 
 class BatchDetailView(LoginRequiredMixin, DetailView):
+    model = IngestBatch
     template_name = "observations/batch_detail.html"
     context_object_name = "batch"
 
@@ -136,6 +139,8 @@ class ObservationListView(TablePageMixin, FilteredPageMixin, MarkedListView):
         page = list(context["object_list"])
         user = self.request.user
         withhold_corrections(page, user)
+        # The rows name their sensor only to its readers ({% readable %}): learnt in one query.
+        reader_for(self.request).note(Sensor, {o.sensor_id for o in page})
         ids = {o.space_object_id for o in page if o.space_object_id}
         ids |= {o.near_stale_set_id for o in page if o.near_stale_set_id}
         visible_objects = SpaceObject.objects.visible_to(user).filter(id__in=ids)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from zoneinfo import ZoneInfo, available_timezones
 
 from django.contrib.auth.models import AbstractUser
@@ -142,6 +143,11 @@ class User(AbstractUser):
     def is_partner_staff(self) -> bool:
         """Active staff of a partner SpOC."""
         return self.is_active and self.role == Role.PARTNER_STAFF and self.spoc_id is not None
+
+    @classmethod
+    def partner_staff_of(cls, spoc_ids: Iterable[int]) -> models.QuerySet[User]:
+        """`is_partner_staff` as a query: the active partner staff of the SpOCs `spoc_ids`."""
+        return cls.objects.filter(is_active=True, role=Role.PARTNER_STAFF, spoc_id__in=list(spoc_ids))
 
     @property
     def works_for_a_spoc(self) -> bool:

@@ -14,7 +14,7 @@ from guardian.shortcuts import get_objects_for_user
 
 from portal.markings.models import MarkedManager, MarkedModel, MarkedQuerySet
 from portal.models import Role
-from portal.ownership import OwnershipRule, is_us_side
+from portal.ownership import OwnershipRule, is_us_side, staff_spoc_id
 from tasking.choices import (
     Actor,
     FailureReason,
@@ -47,7 +47,8 @@ class TaskingRequestQuerySet(MarkedQuerySet):
     def answerable_by(self, user: Any, _visible: Self | None = None) -> Self:
         """Requests addressed to `user`'s SpOC: guardian object permission AND the marking rule."""
         visible = _visible if _visible is not None else self.visible_to(user)
-        if not getattr(user, "is_authenticated", False) or getattr(user, "spoc_id", None) is None:
+        spoc_id = staff_spoc_id(user)
+        if spoc_id is None:
             return self.none()
         # Permissions are granted only to the staff of the SpOC asked, so narrowing to that SpOC
         # first changes no answer; it lets the (spoc, status, deadline) index pick the rows
@@ -55,7 +56,7 @@ class TaskingRequestQuerySet(MarkedQuerySet):
         return get_objects_for_user(  # type: ignore[return-value]
             user,
             ANSWER_PERMISSION,
-            klass=visible.filter(spoc_id=user.spoc_id),
+            klass=visible.filter(spoc_id=spoc_id),
             with_superuser=False,
             accept_global_perms=False,
         )

@@ -15,8 +15,8 @@ from typing import Any
 
 from django.db.models import Q
 
-from agreements.coverage import agreements_for
 from agreements.models import Sensor
+from agreements.services.coverage import agreements_for
 from catalog.models import ElementSet, SpaceObject
 from portal.errors import DomainError
 from portal.markings.marking import Marking, MarkingError

@@ -16,9 +16,8 @@ from django.db import IntegrityError, transaction
 from django.dispatch import Signal
 from django.urls import reverse
 
-from portal import audit
+from portal import audit, ownership
 from portal.markings.marking import Marking
-from portal.models import Role, User
 from portal.models.audit import AuditAction
 from tasking.choices import NotificationKind
 from tasking.models import Notification, TaskingRequest
@@ -113,15 +112,14 @@ def email_subject_and_body(notification: Notification) -> tuple[str, str]:
 
 
 def partner_staff(request: TaskingRequest) -> list[Any]:
-    return list(User.objects.filter(spoc_id=request.spoc_id, role=Role.PARTNER_STAFF, is_active=True))
+    return list(ownership.partner_staff_of([request.spoc_id]))
 
 
 def partner_staff_of(spoc_ids: Iterable[int]) -> dict[int, list[Any]]:
     """The active partner staff of each SpOC, in one query."""
     staff: dict[int, list[Any]] = {}
-    for user in User.objects.filter(spoc_id__in=set(spoc_ids), role=Role.PARTNER_STAFF, is_active=True):
-        if user.spoc_id is not None:
-            staff.setdefault(user.spoc_id, []).append(user)
+    for user in ownership.partner_staff_of(set(spoc_ids)):
+        staff.setdefault(user.spoc_id, []).append(user)
     return staff
 
 

@@ -8,7 +8,7 @@ from django.contrib.auth.models import Group
 from guardian.shortcuts import assign_perm
 
 from portal import ownership
-from portal.models import Role, SpOC, User
+from portal.models import SpOC, User
 from tasking.models import ANSWER_PERMISSION, VIEW_PERMISSION, TaskingRequest
 
 GROUP_PREFIX = "SpOC staff: "
@@ -36,4 +36,4 @@ def grant_to_spoc_staff(request: TaskingRequest) -> None:
 
 
 def staff_of(spoc: SpOC) -> list[Any]:
-    return list(User.objects.filter(spoc=spoc, role=Role.PARTNER_STAFF, is_active=True))
+    return list(ownership.partner_staff_of([spoc.pk]))

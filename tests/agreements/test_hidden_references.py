@@ -97,3 +97,24 @@ def test_a_sensors_outages_are_listed_to_its_readers(
     )
     listed = api_client_for(coalition["uk_staff"]).get(f"/api/sensors/{sensor.pk}/outages/").json()
     assert [o["reason"] for o in listed] == ["rewiring"]
+
+
+def test_the_evaluation_board_names_no_hidden_sensor_in_evaluation_or_decided(
+    coalition: dict[str, User], client: Any, make_sensor: Callable[..., Sensor], tiers: None
+) -> None:
+    from django.urls import reverse
+
+    from agreements.choices import EvaluationStatus
+
+    running = make_sensor("au-spoc", marking=SECRET_AUS, name="Exmouth black", number=7801)
+    decided = make_sensor("au-spoc", marking=SECRET_AUS, name="Learmonth black", number=7802)
+    open_marking = marking_columns("CUI//REL TO USA, GBR, AUS")
+    for sensor, status in ((running, None), (decided, EvaluationStatus.DECLINED)):
+        evaluation = TierEvaluation.start(sensor, 2, coalition["agreement_admin"])
+        extra = {"status": status, "reason": "not ready"} if status else {}
+        TierEvaluation.objects.filter(pk=evaluation.pk).update(**open_marking, **extra)
+    client.force_login(coalition["uk_staff"])
+    page = client.get(reverse("evaluation-board")).content.decode()
+    assert page.count("(a sensor you may not see)") == 2  # both rows are there, unnamed
+    for secret in ("Exmouth black", "Learmonth black", "7801", "7802", "au-spoc"):
+        assert secret not in page
