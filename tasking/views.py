@@ -197,7 +197,13 @@ class CatalogPickView(RoleRequiredMixin, View):
     roles = (Role.US_OPERATOR,)
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        found = pick_objects(request.user, request.GET.get("q", ""))
+        text = request.GET.get("q", "").strip()
+        if not text:
+            # A search for nothing is a malformed question, not an empty answer.
+            return JsonResponse(
+                {"error": "q: give part of a catalog number, name or international designator"}, status=400
+            )
+        found = pick_objects(request.user, text)
         audit.record_reads(found)
         return JsonResponse({"results": [pick_json(obj) for obj in found]})
 

@@ -62,6 +62,13 @@ def picks(client: Client, text: str) -> list[dict[str, Any]]:
     return results
 
 
+def test_a_search_for_nothing_is_refused_naming_the_parameter(operator: Client) -> None:
+    for blank in ({}, {"q": ""}, {"q": "   "}):
+        answer = operator.get(reverse("request-catalog-pick"), blank)
+        assert answer.status_code == 400
+        assert answer.json()["error"].startswith("q: ")
+
+
 def test_the_picker_finds_an_object_by_number_name_or_designator(operator: Client) -> None:
     for text in ("25544", "2554", "zarya", "1998-067"):
         assert [p["catalog_number"] for p in picks(operator, text)] == [25544], text
