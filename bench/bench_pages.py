@@ -55,6 +55,7 @@ from catalog.services.importer import import_records
 from catalog.services.synthetic import synthetic_catalog
 from portal.markings.models import marking_columns
 from portal.models import SpOC, User
+from portal.testing import sign_in
 from tasking.choices import RequestStatus
 from tasking.models import RequestTarget, RequestWindow, TaskingRequest, TaskingRequestGroupObjectPermission
 from tasking.services.rows import INBOX_STATUSES
@@ -438,8 +439,7 @@ def main() -> None:
     print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     misses = []
     for username in args.personas:
-        client = Client()
-        client.force_login(User.objects.get(username=username))
+        client = sign_in(Client(), User.objects.get(username=username))  # second factor too
         base = None
         for page in pages:
             timing = time_page(client, PAGES[page], args.requests_per_page, args.seconds_per_page)

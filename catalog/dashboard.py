@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -34,13 +35,13 @@ def observations_panel(user: Any) -> Panel:
     recent = Observation.objects.visible_to(user).filter(
         batch__received__gte=timezone.now() - dt.timedelta(hours=24)
     )
+    # Both figures from one pass over the day's rows.
+    figures = recent.counts_and_markings(received=None, uct=Q(space_object__isnull=True))
     listing = reverse("observation-list")
     return Panel(
         "Observations received, last 24 h",
         [
-            Figure.count("Received", recent, listing),
-            Figure.count(
-                "Uncorrelated (UCT)", recent.filter(space_object__isnull=True), listing + "?uct=yes"
-            ),
+            Figure.of("Received", figures["received"], listing),
+            Figure.of("Uncorrelated (UCT)", figures["uct"], listing + "?uct=yes"),
         ],
     )
