@@ -397,7 +397,12 @@ class Timing:
 
 def time_page(client: Client, url: str, repeat: int, budget_s: float) -> Timing:
     executed: list[str] = []
-    with connection.execute_wrapper(lambda execute, sql, *rest: executed.append(sql) or execute(sql, *rest)):
+
+    def counted(execute: Any, sql: str, *rest: Any) -> Any:
+        executed.append(sql)
+        return execute(sql, *rest)
+
+    with connection.execute_wrapper(counted):
         response = client.get(url, secure=True)  # the warm-up, counted
     times: list[float] = []
     until = time.perf_counter() + budget_s
