@@ -30,7 +30,14 @@ class Figure:
 
     @classmethod
     def count(cls, label: str, rows: MarkedQuerySet, url: str = "", *, alert_if_any: bool = False) -> Figure:
-        value, marking = rows.count_and_marking()
+        return cls.of(label, rows.count_and_marking(), url, alert_if_any=alert_if_any)
+
+    @classmethod
+    def of(
+        cls, label: str, counted: tuple[int, Marking | None], url: str = "", *, alert_if_any: bool = False
+    ) -> Figure:
+        """A count and its marking, from `MarkedQuerySet.counts_and_markings`."""
+        value, marking = counted
         return cls(label, value, url, alert=alert_if_any and value > 0, marking=marking)
 
 

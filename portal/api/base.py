@@ -189,7 +189,20 @@ class ReferencesListSerializer(serializers.ListSerializer):
                 cached = [getattr(row, "_prefetched_objects_cache", {}).get(name) for row in rows]
                 pks = [obj.pk for related in cached if related is not None for obj in related]
                 reader.note(field.child_relation.target_model(), pks)  # type: ignore[attr-defined]
+        _note_prefetched_children(reader, rows)
         return super().to_representation(rows)
+
+
+def _note_prefetched_children(reader: references.Reader, rows: list[Any]) -> None:
+    """Each row's nested list (a serializer field or a method's) keeps only the children the
+    reader may read: learn that for the whole page, one query per child model, not per row."""
+    by_model: dict[type[models.Model], list[Any]] = {}
+    for row in rows:
+        for related in getattr(row, "_prefetched_objects_cache", {}).values():
+            for obj in related:
+                by_model.setdefault(type(obj), []).append(obj.pk)
+    for model, pks in by_model.items():
+        reader.note(model, pks)
 
 
 def _attname(model: Any, name: str) -> str | None:

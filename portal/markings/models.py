@@ -68,18 +68,36 @@ class MarkedQuerySet(models.QuerySet):
     def count_and_marking(self) -> tuple[int, Marking | None]:
         """How many rows, and the marking their aggregate carries, in one query: the highest
         level, NOFORN if any row is, and the intersection of the releasability masks."""
-        summary = self.aggregate(
-            rows=Count("pk"),
-            level=Max("classification_level"),
-            noforn=Count("pk", filter=Q(noforn=True)),
-            mask=BitAnd("rel_mask"),
-        )
-        if not summary["rows"]:
-            return 0, None
-        level = Level(summary["level"])
-        if summary["noforn"]:
-            return summary["rows"], Marking(level, noforn=True)
-        return summary["rows"], Marking(level, rel_to=codes_of(summary["mask"]) | {US})
+        return self.counts_and_markings(rows=None)["rows"]
+
+    def counts_and_markings(self, **subsets: Q | None) -> dict[str, tuple[int, Marking | None]]:
+        """`count_and_marking` of each named subset of these rows (None: all of them), in one
+        query: a page with several figures over the same rows reads them once."""
+        aggregates: dict[str, Any] = {}
+        for name, where in subsets.items():
+            aggregates[f"{name}_rows"] = Count("pk", filter=where)
+            aggregates[f"{name}_level"] = Max("classification_level", filter=where)
+            noforn = Q(noforn=True) if where is None else where & Q(noforn=True)
+            aggregates[f"{name}_noforn"] = Count("pk", filter=noforn)
+            aggregates[f"{name}_mask"] = BitAnd("rel_mask", filter=where)
+        summary = self.aggregate(**aggregates)
+        return {
+            name: _count_and_marking(
+                summary[f"{name}_rows"],
+                summary[f"{name}_level"],
+                summary[f"{name}_noforn"],
+                summary[f"{name}_mask"],
+            )
+            for name in subsets
+        }
+
+
+def _count_and_marking(rows: int, level: int, noforn: int, mask: int) -> tuple[int, Marking | None]:
+    if not rows:
+        return 0, None
+    if noforn:
+        return rows, Marking(Level(level), noforn=True)
+    return rows, Marking(Level(level), rel_to=codes_of(mask) | {US})
 
 
 class BitAnd(Aggregate):

@@ -7,10 +7,10 @@ import datetime as dt
 from typing import Any, ClassVar, Self
 
 from django.conf import settings
+from django.contrib.auth.models import Permission
 from django.core.validators import MinValueValidator
 from django.db import models
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
-from guardian.shortcuts import get_objects_for_user
 
 from portal.markings.models import MarkedManager, MarkedModel, MarkedQuerySet
 from portal.models import Role
@@ -30,6 +30,7 @@ from tasking.choices import (
 
 ANSWER_PERMISSION = "tasking.answer_taskingrequest"
 VIEW_PERMISSION = "tasking.view_taskingrequest"
+ANSWER_GRANT_CACHE = "_answer_grant_keys"
 
 
 def is_operator(user: Any) -> bool:
@@ -51,15 +52,33 @@ class TaskingRequestQuerySet(MarkedQuerySet):
         if spoc_id is None:
             return self.none()
         # Permissions are granted only to the staff of the SpOC asked, so narrowing to that SpOC
-        # first changes no answer; it lets the (spoc, status, deadline) index pick the rows
-        # before the permission subquery is probed.
-        return get_objects_for_user(  # type: ignore[return-value]
-            user,
-            ANSWER_PERMISSION,
-            klass=visible.filter(spoc_id=spoc_id),
-            with_superuser=False,
-            accept_global_perms=False,
-        )
+        # first changes no answer; it lets the (spoc, status, deadline) index pick the rows.
+        # Then each candidate probes the permission tables' (who, permission, object) index.
+        # guardian's `get_objects_for_user` states the same rule (the user's own grant or a
+        # group's, no superuser or global shortcut) as subqueries PostgreSQL plans by first
+        # collecting every request the SpOC was ever granted: 265 ms of 291 at 100,000 requests,
+        # against 15 ms with the permission and the groups given as constants.
+        permission_id, group_ids = _answer_grant_keys(user)
+        if permission_id is None:
+            return self.none()
+        grant = {"content_object": models.OuterRef("pk"), "permission_id": permission_id}
+        by_user = TaskingRequestUserObjectPermission.objects.filter(user=user, **grant)
+        by_group = TaskingRequestGroupObjectPermission.objects.filter(group_id__in=group_ids, **grant)
+        return visible.filter(spoc_id=spoc_id).filter(models.Exists(by_user) | models.Exists(by_group))
+
+
+def _answer_grant_keys(user: Any) -> tuple[int | None, list[int]]:
+    """The answer permission's id and `user`'s group ids, kept on the user object for its life
+    (one request), as Django's ModelBackend keeps `_perm_cache`; `sync_staff_membership`
+    forgets them when it changes the groups."""
+    cached = getattr(user, ANSWER_GRANT_CACHE, None)
+    if cached is None:
+        app_label, codename = ANSWER_PERMISSION.split(".")
+        permission = Permission.objects.filter(codename=codename, content_type__app_label=app_label)
+        groups = list(user.groups.values_list("pk", flat=True))
+        cached = (permission.values_list("pk", flat=True).first(), groups)
+        setattr(user, ANSWER_GRANT_CACHE, cached)
+    return cached
 
 
 class TaskingRequestManager(MarkedManager.from_queryset(TaskingRequestQuerySet)):  # type: ignore[misc]

@@ -10,6 +10,7 @@ from guardian.shortcuts import assign_perm
 from portal import ownership
 from portal.models import SpOC, User
 from tasking.models import ANSWER_PERMISSION, VIEW_PERMISSION, TaskingRequest
+from tasking.models.requests import ANSWER_GRANT_CACHE
 
 GROUP_PREFIX = "SpOC staff: "
 
@@ -27,6 +28,7 @@ def sync_staff_membership(user: User) -> None:
         user.groups.remove(*stale)
     if wanted is not None and not user.groups.filter(pk=wanted.pk).exists():
         user.groups.add(wanted)
+    user.__dict__.pop(ANSWER_GRANT_CACHE, None)  # answerable_by reads the groups afresh
 
 
 def grant_to_spoc_staff(request: TaskingRequest) -> None:

@@ -57,3 +57,18 @@ def test_the_page_runs_few_queries_with_many_rows(
     with django_assert_max_num_queries(LIMIT[page]):
         response = client.get(reverse(page))
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("persona", ["us_operator", "uk_staff"])
+def test_the_api_list_runs_few_queries_with_many_rows(
+    many: World, client: Client, persona: str, django_assert_max_num_queries: Any
+) -> None:
+    client.force_login(many.users[persona])
+    url = reverse("api:taskingrequest-list")
+    client.get(url)
+    with django_assert_max_num_queries(16):
+        response = client.get(url)
+    assert response.status_code == 200
+    rows = response.json()["results"]
+    assert len(rows) == 100  # a full page
+    assert all(len(row["targets"]) == 2 for row in rows)  # children learnt for the page are still shown
