@@ -166,9 +166,13 @@ class _Problem:
     held: dict[int, tuple[int, int]] = field(default_factory=dict)  # copy -> (sensor, slot)
     copy_demand: list[int] = field(default_factory=list)  # copy -> demand index
     copies_of: list[list[int]] = field(default_factory=list)  # demand index -> copies
+    slot_lengths: list[int] = field(default_factory=list)  # per sensor, seconds
+
+    def __post_init__(self) -> None:
+        self.slot_lengths = [plan.slot_s for plan in self.plans]
 
     def slot_times(self, sensor: int, slot: int) -> tuple[int, int]:
-        length = self.plans[sensor].slot_s
+        length = self.slot_lengths[sensor]
         start = (self.base[sensor] + slot) * length
         return start, start + length
 
@@ -197,9 +201,14 @@ class _Problem:
                 found.append(other)
         return found
 
+    def spaced(self, copy: int) -> bool:
+        return self.demands[self.copy_demand[copy]].min_spacing_s > 0
+
     def free_slot(self, copy: int, segment: _Segment, path: _Path = ()) -> int | None:
         row = self.state[segment.sensor]
         k = row.find(FREE, segment.first, segment.last + 1)
+        if not self.spaced(copy):
+            return k if k != -1 else None
         while k != -1:
             if self.spacing_ok(copy, segment.sensor, k, path):
                 return k
@@ -373,9 +382,19 @@ def _augment(problem: _Problem, start: int, visited: list[tuple[int, int]]) -> b
         copy, above, released = queue.popleft()
         movers = {m for m, _, _ in above}
         leaving = (*above, (copy, 0, -1))
+        # Without a spacing rule every slot suits the copy: the checks below are skipped, not
+        # answered (most demand has none, and they are most of a search's cost).
+        spaced = problem.spaced(copy)
         for segment in problem.segments[problem.copy_demand[copy]]:
-            k = problem.free_slot(copy, segment, leaving)
-            if k is None:
+            row = problem.state[segment.sensor]
+            owners = problem.owner[segment.sensor]
+            end = segment.last + 1
+            if spaced:
+                k = problem.free_slot(copy, segment, leaving)
+            else:
+                k = row.find(FREE, segment.first, end)
+                k = None if k == -1 else k
+            if k is None and released:
                 k = next(
                     (
                         slot
@@ -388,10 +407,7 @@ def _augment(problem: _Problem, start: int, visited: list[tuple[int, int]]) -> b
                 )
             if k is not None and _apply(problem, [(copy, segment.sensor, k), *reversed(above)]):
                 return True
-            row = problem.state[segment.sensor]
-            owners = problem.owner[segment.sensor]
-            end = segment.last + 1
-            if problem.demands[problem.copy_demand[copy]].min_spacing_s > 0:
+            if spaced:
                 slot = row.find(FREE, segment.first, end)
                 while slot != -1:
                     # Free but too close to one sibling track: moving that sibling away frees it.
@@ -414,7 +430,10 @@ def _augment(problem: _Problem, start: int, visited: list[tuple[int, int]]) -> b
                 if (
                     holder not in movers
                     and holder != copy
-                    and problem.spacing_ok(copy, segment.sensor, slot, (*leaving, (holder, 0, -1)))
+                    and (
+                        not spaced
+                        or problem.spacing_ok(copy, segment.sensor, slot, (*leaving, (holder, 0, -1)))
+                    )
                 ):
                     row[slot] = SEEN
                     visited.append((segment.sensor, slot))
