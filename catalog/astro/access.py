@@ -304,7 +304,9 @@ def access_windows(
         block = SatrecArray(list(satrecs[first : first + chunk]))
         r, v, err = propagate_jd(block, grid.jd, grid.fr)
         parts.append(_chunk_windows(fields, grid, r, v, err).shifted(first))
-    return AccessWindows.concatenate(parts)
+    # Each part is in (target, sensor, start) order over its own, later, targets: joined as they
+    # come, the whole is in order without a sort.
+    return AccessWindows(*(np.concatenate([getattr(p, f) for p in parts]) for f in _FIELDS))
 
 
 class _Grid:
@@ -343,7 +345,8 @@ def _chunk_windows(
     err: NDArray[np.uint8],
 ) -> AccessWindows:
     _, n_t, _ = r.shape
-    r = np.where((err == 0)[..., None], r, np.nan)
+    if err.any():
+        r = np.where((err == 0)[..., None], r, np.nan)
     x, y, z = (a.ravel() for a in _rotate_by(grid.trig, r[..., 0], r[..., 1], r[..., 2]))
     r_flat = r.reshape(-1, 3)
     n_states = len(x)
@@ -404,14 +407,17 @@ def _chunk_windows(
     rise[m] = _refine(fields, states, w_sat[m], w_sens[m], w_first[m] - 1, rising=True)
     m = ~at_end
     set_[m] = _refine(fields, states, w_sat[m], w_sens[m], w_last[m], rising=False)
+    # Found sensor by sensor; wanted target by target. A stable sort on (target, sensor) keeps
+    # each pair's windows in time order.
+    order = np.argsort(w_sat * fields.count + w_sens, kind="stable")
     return AccessWindows(
-        w_sat,
-        w_sens,
-        grid.origin + rise.astype("timedelta64[us]"),
-        grid.origin + set_.astype("timedelta64[us]"),
-        peak,
-        at_start,
-        at_end,
+        w_sat[order],
+        w_sens[order],
+        grid.origin + rise[order].astype("timedelta64[us]"),
+        grid.origin + set_[order].astype("timedelta64[us]"),
+        peak[order],
+        at_start[order],
+        at_end[order],
     )
 
 
@@ -471,14 +477,18 @@ def _refine(
     optical = np.flatnonzero(fields.optical[sens])
     if len(optical) and states.sun_sin_el is None:
         states.sun_sin_el = grid.sun_sin_elevation(fields)
+    # The velocities scaled by the bracket once, not at every halving.
+    hw0, hw1 = span_s[:, None] * w0, span_s[:, None] * w1
+    limited = np.flatnonzero(fields.has_az[sens])
     a, b = lo.copy(), hi.copy()
     while np.any(b - a > tolerance_us):
         mid = (a + b) // 2
         frac = (mid - lo) / 1e6 / span_s
-        e, n, u = _hermite(p0, w0, p1, w1, span_s, frac).T
-        horizontal = np.hypot(e, n)
-        rng = np.hypot(horizontal, u)
-        seen = (u >= sin_min * rng) & (rng <= max_range) & fields.sector_ok(sens, e, n)
+        e, n, u = _hermite_scaled(p0, hw0, p1, hw1, frac).T
+        rng = np.sqrt(e * e + n * n + u * u)
+        seen = (u >= sin_min * rng) & (rng <= max_range)
+        if len(limited):
+            seen[limited] &= fields.sector_ok(sens[limited], e[limited], n[limited])
         if len(optical) and grid.sun is not None and states.sun_sin_el is not None:
             k, f = left[optical], frac[optical][:, None]
             s_idx = sens[optical]
@@ -501,10 +511,15 @@ def _hermite(
     r0: FloatArray, v0: FloatArray, r1: FloatArray, v1: FloatArray, h_s: FloatArray, frac: FloatArray
 ) -> FloatArray:
     """Cubic Hermite position at fraction ``frac`` of brackets of ``h_s`` seconds."""
-    s = frac[:, None]
     h = h_s[:, None]
+    return _hermite_scaled(r0, h * v0, r1, h * v1, frac)
+
+
+def _hermite_scaled(
+    r0: FloatArray, hv0: FloatArray, r1: FloatArray, hv1: FloatArray, frac: FloatArray
+) -> FloatArray:
+    """`_hermite` with the velocities already multiplied by their bracket's length."""
+    s = frac[:, None]
     s2 = s * s
     s3 = s2 * s
-    return (
-        (2 * s3 - 3 * s2 + 1) * r0 + (s3 - 2 * s2 + s) * h * v0 + (3 - 2 * s) * s2 * r1 + (s3 - s2) * h * v1
-    )
+    return (2 * s3 - 3 * s2 + 1) * r0 + (s3 - 2 * s2 + s) * hv0 + (3 - 2 * s) * s2 * r1 + (s3 - s2) * hv1
