@@ -363,8 +363,14 @@ def _chunk_windows(
             eps = f.min_elevation_deg * _DEG
             with np.errstate(invalid="ignore"):
                 ratio = np.clip(_MIN_SITE_RADIUS_KM * math.cos(eps) / radius, -1.0, 1.0)
-                reach = np.minimum(np.arccos(ratio) - eps + _CONE_MARGIN_RAD, math.pi)
-            reach_cos[f.min_elevation_deg] = np.cos(reach).astype(np.float32)
+                shrink = eps - _CONE_MARGIN_RAD
+                if shrink >= 0:
+                    # cos(arccos(ratio) - shrink), expanded: no arccos and cos per state. With
+                    # shrink >= 0 the angle never exceeds pi, so it needs no clamp there.
+                    cos_reach = ratio * math.cos(shrink) + np.sqrt(1.0 - ratio * ratio) * math.sin(shrink)
+                else:
+                    cos_reach = np.cos(np.minimum(np.arccos(ratio) - shrink, math.pi))
+            reach_cos[f.min_elevation_deg] = cos_reach.astype(np.float32)
         with np.errstate(invalid="ignore"):
             hx, hy, hz = fields.hat[s]
             candidates[s] = np.flatnonzero(ux * hx + uy * hy + uz * hz >= reach_cos[f.min_elevation_deg])
