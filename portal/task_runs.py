@@ -34,7 +34,7 @@ from django.db.models import Q, QuerySet
 from django.dispatch import Signal
 from django.utils import timezone
 
-from portal import ownership
+from portal import audit, ownership
 from portal.models import TaskRun, TaskRunStatus
 from portal.references import readable
 
@@ -267,6 +267,12 @@ def recorded_task(
         )
         @functools.wraps(work)
         def task(*args: Any, **kwargs: Any) -> dict[str, Any]:
+            # Background work is the portal's own, wherever it runs: in process (the embedded
+            # default) it would otherwise be recorded as the user whose request queued it.
+            with audit.acting_as(audit.Actor()):
+                return perform(*args, **kwargs)
+
+        def perform(*args: Any, **kwargs: Any) -> dict[str, Any]:
             run_key = key(*args, **kwargs) if key is not None else None
             about_ = subject(*args, **kwargs) if subject is not None else None
             try:

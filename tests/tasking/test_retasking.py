@@ -12,9 +12,10 @@ from django.db import IntegrityError, transaction
 
 from agreements.choices import SensorType
 from agreements.models import Sensor
+from portal import audit
 from portal.markings.marking import Marking
 from portal.markings.models import marking_columns
-from portal.models import SpOC
+from portal.models import AuditEvent, SpOC
 from tasking.choices import NotificationKind, RequestStatus
 from tasking.models import (
     Notification,
@@ -187,6 +188,27 @@ def test_a_request_becoming_unmet_queues_a_run_after_commit(
     assert len([c for c in queued if "queue_retasking" in getattr(c, "__qualname__", "")]) == 1
     request.refresh_from_db()
     assert request.status == S.RETASKED and RetaskingRun.objects.count() == 1
+
+
+def test_the_ssn_step_is_the_portals_own_even_when_retasking_runs_in_the_partners_request(
+    world: World, ssn, django_capture_on_commit_callbacks
+) -> None:
+    """In process, the run executes inside the partner's request; on a worker it has no user.
+    Either way the Retasked step and its audit record are the portal's, not the partner's."""
+    request = world.file()
+    uk = world.users["uk_staff"]
+    with (
+        audit.acting_as(audit.Actor(user=uk, name=uk.username, path="/tasking/inbox/")),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        transitions.apply(request, "reject", by=uk, reason_code="weather", text="Cloud")
+    rejected = request.events.get(to_status=S.REJECTED)
+    retasked = request.events.get(to_status=S.RETASKED)
+    assert (rejected.actor, rejected.actor_name) == (uk, "uk_staff")
+    assert (retasked.actor, retasked.actor_name) == (None, "system")
+    trail = AuditEvent.objects.filter(model="tasking.taskingrequest", object_id=str(request.pk))
+    moved = [e for e in trail if e.detail.get("status") == [S.REJECTED, S.RETASKED]]
+    assert len(moved) == 1 and moved[0].actor is None and moved[0].actor_name == "system"
 
 
 def test_the_retask_button_queues_retasking(
