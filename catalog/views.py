@@ -80,12 +80,35 @@ class SpaceObjectDetailView(MarkedDetailView):
         return context
 
 
-class SyncRunListView(MarkedListView):
+SYNC_RUN_TABLE = Table(
+    sorts={
+        "started": ("started", "id"),
+        "status": ("status", "-started", "-id"),
+        "rejected": ("rejected", "-started", "-id"),
+    },
+    default="-started",
+    search=("label", "source__name"),
+)
+# Sorted and searched on the mapping's own fields only: an order by its object would follow
+# records the reader may not see.
+CONFLICT_TABLE = Table(
+    sorts={
+        "spoc": ("spoc__code", "-created", "-id"),
+        "partner_id": ("partner_object_id", "id"),
+        "submitted": ("created", "id"),
+    },
+    default="-submitted",
+    search=("partner_object_id", "note"),
+)
+
+
+class SyncRunListView(TablePageMixin, MarkedListView):
     """Run history: US users see every run they may read; a partner its own submissions."""
 
     model = SyncRun
     template_name = "catalog/syncrun_list.html"
     paginate_by = 50
+    table = SYNC_RUN_TABLE
 
     def get_queryset(self) -> QuerySet[SyncRun]:
         # The base applies SyncRun's `accessible_to` (portal.ownership.of_visible_spocs).
@@ -98,12 +121,13 @@ class SyncRunListView(MarkedListView):
         return context
 
 
-class MappingConflictListView(RoleRequiredMixin, ListView):
+class MappingConflictListView(TablePageMixin, RoleRequiredMixin, ListView):
     """Partner id mappings that contradict an active one, for an agreement admin to resolve."""
 
     roles = (Role.AGREEMENT_ADMIN, Role.US_OPERATOR)
     template_name = "catalog/mapping_conflicts.html"
     paginate_by = 50
+    table = CONFLICT_TABLE
 
     def get_queryset(self) -> QuerySet[PartnerObjectMapping]:
         return (

@@ -369,9 +369,23 @@ class MessageCreateView(LoginRequiredMixin, View):
         return redirect("request-detail", pk=obj.pk)
 
 
-class OperationListView(LoginRequiredMixin, ListView):
+OPERATION_TABLE = Table(
+    sorts={
+        "name": ("name", "id"),
+        "status": ("status", "starts", "id"),
+        "starts": ("starts", "id"),
+        "ends": ("ends", "id"),
+    },
+    default="-starts",
+    search=("name", "code", "description"),
+)
+
+
+class OperationListView(TablePageMixin, LoginRequiredMixin, ListView):
     model = CoalitionOperation
     template_name = "tasking/operation_list.html"
+    paginate_by = 50
+    table = OPERATION_TABLE
 
     def get_queryset(self) -> QuerySet[CoalitionOperation]:
         return CoalitionOperation.objects.visible_to(self.request.user).prefetch_related("participants")

@@ -46,9 +46,21 @@ class HomeView(LoginRequiredMixin, TemplateView):
         return context
 
 
-class NoticeListView(MarkedListView):
+NOTICE_TABLE = Table(
+    sorts={
+        "title": ("title", "id"),
+        "from": ("spoc__code", "-created", "-id"),
+        "when": ("created", "id"),
+    },
+    default="-when",
+    search=("title", "body"),
+)
+
+
+class NoticeListView(TablePageMixin, MarkedListView):
     model = Notice
     template_name = "portal/notice_list.html"
+    table = NOTICE_TABLE
 
     def get_queryset(self) -> QuerySet[Notice]:
         return super().get_queryset().select_related("spoc", "author")

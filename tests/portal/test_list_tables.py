@@ -12,15 +12,16 @@ import pytest
 from django.db.models import Model, QuerySet
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.views.generic.list import MultipleObjectMixin
 
 from agreements.models import Agreement, Sensor
 from catalog.models import IngestBatch, Observation, SpaceObject
 from catalog.observations.batches import batches_visible_to
 from portal.markings.marking import Marking
-from portal.models import AuditEvent, TaskRun, User
+from portal.models import AuditEvent, Notice, TaskRun, User
 from portal.tables import Table, TablePageMixin
 from portal.task_runs import runs_visible_to
-from tasking.models import Notification, TaskingRequest
+from tasking.models import CoalitionOperation, Notification, TaskingRequest
 from tests.portal.demo_data import demo
 
 __all__ = ["demo"]
@@ -38,6 +39,17 @@ MAIN_LISTS = {
     "audit-log",
     "notification-list",
     "request-list",
+    "notice-list",
+    "syncrun-list",
+    "mapping-conflicts",
+    "operation-list",
+}
+# List pages that are not tables, and why. Any other list page must be on the table base.
+NOT_TABLES = {
+    "tier-list": "the integration tiers: a fixed handful, in level order",
+    "evaluation-board": "a board grouped by evaluation state, not one list",
+    "security-approvals": "the short queue of changes awaiting a second officer, oldest first",
+    "security-users": "the security officer's account list, searched by name; sorting is its next step",
 }
 READER = {"audit-log": "security_officer"}
 
@@ -66,8 +78,26 @@ def reader_of(demo: dict[str, User], name: str) -> User:
     return demo[READER.get(name, "us_operator")]
 
 
+def list_routes() -> set[str]:
+    found: set[str] = set()
+
+    def walk(patterns: list[Any]) -> None:
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                walk(entry.url_patterns)
+            elif isinstance(entry, URLPattern) and entry.name:
+                view = getattr(entry.callback, "view_class", None)
+                if view is not None and issubclass(view, MultipleObjectMixin):
+                    found.add(entry.name)
+
+    walk(get_resolver().url_patterns)
+    return found
+
+
 def test_every_main_list_is_a_table() -> None:
     assert set(ROUTES) >= MAIN_LISTS, MAIN_LISTS - set(ROUTES)
+    # A new list page is a table, or says here why not.
+    assert list_routes() - set(ROUTES) <= set(NOT_TABLES), list_routes() - set(ROUTES) - set(NOT_TABLES)
 
 
 @pytest.mark.parametrize(("name", "key"), SORTS, ids=[f"{n}:{k}" for n, k in SORTS])
@@ -113,6 +143,8 @@ VISIBLE: dict[str, Callable[[User], QuerySet[Any]]] = {
     "audit-log": lambda u: AuditEvent.objects.all(),
     "notification-list": lambda u: Notification.objects.visible_to(u).filter(user=u),
     "request-list": lambda u: TaskingRequest.objects.accessible_to(u),
+    "notice-list": lambda u: Notice.objects.visible_to(u),
+    "operation-list": lambda u: CoalitionOperation.objects.visible_to(u),
 }
 ALL: dict[str, type[Model]] = {
     "observation-list": Observation,
