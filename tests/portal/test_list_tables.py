@@ -5,6 +5,7 @@ reader may see, the total marked as the combination of what it counts."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -211,3 +212,16 @@ def test_a_sorted_page_is_in_order_both_ways(demo: dict[str, User], client: Clie
     total = client.get(reverse(name)).context["paginator"].count
     if total <= len(up):
         assert [r.pk for r in down] == [r.pk for r in reversed(up)]
+
+
+@pytest.mark.parametrize("name", sorted(ROUTES))
+def test_a_change_of_filters_keeps_the_sort_and_the_search(
+    demo: dict[str, User], client: Client, name: str
+) -> None:
+    client.force_login(reader_of(demo, name))
+    key = sorted(ROUTES[name].sorts)[0]
+    html = client.get(reverse(name), {"sort": f"-{key}", "q": "zz"}).content.decode()
+    forms = re.findall(r'<form method="get" class="filters">(.*?)</form>', html, re.S)
+    for form in forms:  # pages without filters have nothing to keep
+        assert f'<input type="hidden" name="sort" value="-{key}">' in form, name
+        assert '<input type="hidden" name="q" value="zz">' in form, name
