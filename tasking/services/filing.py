@@ -17,6 +17,7 @@ from catalog.models import SpaceObject
 from portal.errors import DomainError, NotAllowed
 from portal.markings.marking import Marking
 from portal.models import SpOC
+from tasking import workflow
 from tasking.choices import ObservationType, Priority, Purpose, RequestAction, RequestStatus, Tier
 from tasking.models import CoalitionOperation, RequestTarget, RequestWindow, TaskingRequest, is_operator
 from tasking.services import transitions
@@ -147,6 +148,18 @@ def staffing_warning(spoc: SpOC, now: dt.datetime, deadline: dt.datetime) -> str
         f"{spoc} is not staffed at the response deadline "
         f"({deadline.astimezone(zone):%a %H:%M} {spoc.time_zone}): answer may come after it."
     )
+
+
+def staffing_note(request: TaskingRequest, now: dt.datetime | None = None) -> str:
+    """`staffing_warning` as of `now`, for a request still awaiting its partner's answer: the
+    note a page shows. What was true at filing (the stored `staffing_warning`) may not be now."""
+    deadline = request.response_deadline
+    if request.status not in workflow.AWAITING_ANSWER or request.spoc is None or deadline is None:
+        return ""
+    moment = now or timezone.now()
+    if moment >= deadline:
+        return ""
+    return staffing_warning(request.spoc, moment, deadline)
 
 
 def file_request(filing: Filing, by: Any, *, submit: bool = True, now: dt.datetime | None = None) -> Filed:

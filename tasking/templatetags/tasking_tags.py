@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from agreements.choices import QUICK_TURN_PRIORITIES
 from portal.templatetags.times import span
+from tasking.services.filing import staffing_note as current_staffing_note
 
 register = template.Library()
 
@@ -83,3 +84,9 @@ def window_countdown(request: Any) -> str:
 @register.filter
 def priority_class(priority: str) -> str:
     return "quick-turn" if priority in QUICK_TURN_PRIORITIES else ""
+
+
+@register.filter
+def staffing_note(request: Any) -> str:
+    """Whether anyone is on watch at the partner, as of now (not as it was at filing)."""
+    return current_staffing_note(request)

@@ -12,7 +12,7 @@ from portal.errors import DomainError, NotAllowed
 from portal.markings.marking import Marking
 from tasking.choices import NotificationKind, RequestKind, RequestStatus
 from tasking.models import Notification, PredictedPass, TaskingRequest
-from tasking.services.filing import file_request, staffing_warning
+from tasking.services.filing import file_request, staffing_note, staffing_warning
 from tasking.services.routing import NoAgreement
 from tasking.services.staff import staff_group
 
@@ -131,6 +131,39 @@ def test_filing_tells_the_operator_when_nobody_is_on_watch(world: World) -> None
     )
     assert "not staffed now" in filed.request.staffing_warning
     assert filed.request.staffing_warning in filed.warnings
+
+
+def test_the_staffing_note_is_as_of_now_and_gone_once_answered(world: World, client) -> None:
+    au = world.spocs["au-spoc"]  # 07:00-19:00 Australia/Canberra on weekdays
+    night = dt.datetime(2030, 3, 13, 14, 0, tzinfo=dt.UTC)  # 01:00 Thursday in Canberra
+    morning = dt.datetime(2030, 3, 13, 21, 0, tzinfo=dt.UTC)  # 08:00 Thursday in Canberra
+    filed = file_request(
+        world.filing(
+            spoc=au,
+            marking=Marking.parse("CUI//REL TO USA, AUS"),
+            windows=[(night + dt.timedelta(hours=6), night + dt.timedelta(hours=30))],
+        ),
+        world.users["us_operator"],
+        now=night,
+    )
+    request = filed.request
+    assert request.response_deadline is not None
+    assert "not staffed now" in staffing_note(request, night)
+    # In the morning the AU SpOC is on watch: the filing-time note is stale, and the note of the
+    # moment is about the deadline (a Saturday, 01:00 in Canberra) alone.
+    assert "not staffed now" in request.staffing_warning
+    now_note = staffing_note(request, morning)
+    assert "not staffed now" not in now_note and "at the response deadline" in now_note
+    # Answered, nobody needs telling who is on watch.
+    request.status = RequestStatus.ACCEPTED
+    assert staffing_note(request, night) == ""
+    # The page says what is true now: with the SpOC staffed around the clock, no note.
+    TaskingRequest.objects.filter(pk=request.pk).update(status=RequestStatus.SUBMITTED)
+    au.staffed_24x7 = True
+    au.save()
+    client.force_login(world.users["us_operator"])
+    page = client.get(f"/tasking/requests/{request.pk}/").content.decode()
+    assert request.staffing_warning not in page and "not staffed" not in page
 
 
 def test_a_draft_is_submitted_later_and_its_agreement_looked_up_again(world: World) -> None:
