@@ -23,6 +23,8 @@ from portal.views.base import MarkedDetailView, MarkedListView, RoleRequiredMixi
 HISTORY_PAGE = 50
 
 
+# No order by the current element set's epoch: the set is marked on its own, and an order
+# through it would answer for sets the reader may not see.
 CATALOG_TABLE = Table(
     sorts={
         "number": ("catalog_number",),
@@ -30,7 +32,6 @@ CATALOG_TABLE = Table(
         "designator": ("intl_designator", "catalog_number"),
         "type": ("object_type", "catalog_number"),
         "country": ("owner_country", "catalog_number"),
-        "epoch": ("current_elset__epoch", "catalog_number"),
     },
     default="number",
     search=("name", "intl_designator", "catalog_number="),

@@ -82,12 +82,11 @@ BATCH_TABLE = Table(
     default="-received",
     search=("filename", "delivered_by_name", "id="),
 )
-# Searched over the observation's own fields only: a search through its object or sensor would
-# answer for records the reader may not see.
+# Searched and sorted over the observation's own fields only: a search or an order through its
+# object or sensor would answer for records the reader may not see.
 OBSERVATION_TABLE = Table(
     sorts={
         "time": ("ob_time", "id"),
-        "sensor": ("sensor__number", "-ob_time", "-id"),
         "track": ("track_id", "-ob_time", "-id"),
         "mode": ("data_mode", "-ob_time", "-id"),
     },

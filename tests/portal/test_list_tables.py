@@ -16,9 +16,10 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.views.generic.list import MultipleObjectMixin
 
 from agreements.models import Agreement, Sensor
-from catalog.models import IngestBatch, Observation, SpaceObject
+from catalog.models import IngestBatch, Observation, PartnerObjectMapping, SpaceObject
 from catalog.observations.batches import batches_visible_to
 from portal.markings.marking import Marking
+from portal.markings.models import MarkedModel
 from portal.models import AuditEvent, Notice, TaskRun, User
 from portal.tables import Table, TablePageMixin
 from portal.task_runs import runs_visible_to
@@ -225,3 +226,44 @@ def test_a_change_of_filters_keeps_the_sort_and_the_search(
     for form in forms:  # pages without filters have nothing to keep
         assert f'<input type="hidden" name="sort" value="-{key}">' in form, name
         assert '<input type="hidden" name="q" value="zz">' in form, name
+
+
+def _through_marked(model: type[Model], path: str) -> str | None:
+    """The marked model a sort or search path passes through on its way, if any."""
+    for name in path.lstrip("-").rstrip("=").split("__")[:-1]:
+        model = model._meta.get_field(name).related_model  # type: ignore[assignment]
+        if issubclass(model, MarkedModel):
+            return model._meta.label
+    return None
+
+
+def test_no_table_sorts_or_searches_through_a_record_its_reader_may_not_see() -> None:
+    # An order or a match through a related marked record (a sensor, an object) answers for
+    # it even where the page withholds it; the own fields and unmarked relations are safe.
+    views = {}
+
+    def walk(patterns: list[Any]) -> None:
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                walk(entry.url_patterns)
+            elif isinstance(entry, URLPattern) and entry.name in ROUTES:
+                view = getattr(entry.callback, "view_class", None)
+                if view is not None and issubclass(view, TablePageMixin):
+                    views[entry.name] = view
+
+    walk(get_resolver().url_patterns)
+    problems = []
+    for name, table in ROUTES.items():
+        model = getattr(views[name], "model", None) or MODELS_OF.get(name)
+        assert model is not None, f"{name}: say which model its table orders"
+        for path in [c for columns in table.sorts.values() for c in columns] + list(table.search):
+            through = _through_marked(model, path)
+            if through:
+                problems.append(f"{name}: {path} goes through {through}")
+    assert not problems, problems
+
+
+MODELS_OF: dict[str, type[Model]] = {
+    "mapping-conflicts": PartnerObjectMapping,
+    "notification-list": Notification,
+}
