@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,6 +18,7 @@ from django.views.generic import ListView
 from portal import access
 from portal.forms import AccessForm, DecisionForm, NewUserForm
 from portal.models import AccessChange, AccessChangeStatus, Role, User
+from portal.tables import Table, TablePageMixin
 from portal.views.base import RoleRequiredMixin
 
 
@@ -25,16 +26,28 @@ class SecurityOfficerMixin(RoleRequiredMixin):
     roles = (Role.SECURITY_OFFICER,)
 
 
-class UserListView(SecurityOfficerMixin, ListView):
+USER_TABLE = Table(
+    sorts={
+        "username": ("username", "id"),
+        "nationality": ("nationality", "username"),
+        "clearance": ("clearance", "username"),
+        "spoc": ("spoc__code", "username"),
+        "role": ("role", "username"),
+        "due": ("access_change_due", "username"),
+    },
+    default="username",
+    search=("username", "email"),
+)
+
+
+class UserListView(TablePageMixin, SecurityOfficerMixin, ListView):
+    model = User
     template_name = "portal/security/user_list.html"
     paginate_by = 100
+    table = USER_TABLE
 
     def get_queryset(self) -> QuerySet[User]:
-        users = User.objects.select_related("spoc").order_by("username")
-        query = self.request.GET.get("q", "").strip()
-        if query:
-            users = users.filter(Q(username__icontains=query) | Q(email__icontains=query))
-        return users
+        return User.objects.select_related("spoc")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

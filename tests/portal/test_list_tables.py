@@ -45,15 +45,15 @@ MAIN_LISTS = {
     "syncrun-list",
     "mapping-conflicts",
     "operation-list",
+    "security-users",
 }
 # List pages that are not tables, and why. Any other list page must be on the table base.
 NOT_TABLES = {
     "tier-list": "the integration tiers: a fixed handful, in level order",
     "evaluation-board": "a board grouped by evaluation state, not one list",
     "security-approvals": "the short queue of changes awaiting a second officer, oldest first",
-    "security-users": "the security officer's account list, searched by name; sorting is its next step",
 }
-READER = {"audit-log": "security_officer"}
+READER = {"audit-log": "security_officer", "security-users": "security_officer"}
 
 
 def tabled_routes() -> dict[str, Table]:
