@@ -6,8 +6,10 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from catalog.models import ElementSet, SpaceObject, SyncRun
+from catalog.choices import MappingStatus
+from catalog.models import ElementSet, PartnerObjectMapping, SpaceObject, SyncRun
 from catalog.seed import ANALYST, RESTRICTED
+from portal.markings.models import marking_columns
 from portal.models import User
 from tests.catalog.test_partner_api import ANALYST_READERS, EVERYONE, RESTRICTED_READERS, UK_SET_READERS
 
@@ -86,3 +88,17 @@ def test_seeding_twice_changes_nothing(demo_catalog: dict[str, User]) -> None:
     counts = (SpaceObject.objects.count(), ElementSet.objects.count(), SyncRun.objects.count())
     assert seed()["element_sets"] == counts[1]
     assert (SpaceObject.objects.count(), ElementSet.objects.count(), SyncRun.objects.count()) == counts
+
+
+def test_a_conflict_names_no_object_its_reader_may_not_read(
+    demo_catalog: dict[str, User], client: Client
+) -> None:
+    # A mapping is marked as its submitter marked it, not as the object it claims.
+    conflict = PartnerObjectMapping.objects.get(status=MappingStatus.CONFLICT)
+    claimed = conflict.space_object
+    PartnerObjectMapping.objects.filter(pk=conflict.pk).update(**marking_columns("CUI//REL TO USA, GBR"))
+    SpaceObject.objects.filter(pk=claimed.pk).update(**marking_columns("TOP SECRET//NOFORN"))
+    client.force_login(demo_catalog["us_operator"])  # SECRET: reads the mapping, not the object
+    page = client.get(reverse("mapping-conflicts")).content.decode()
+    assert conflict.partner_object_id not in page
+    assert claimed.name not in page and f"/catalog/{claimed.catalog_number}/" not in page
