@@ -183,12 +183,8 @@ class ReferencesListSerializer(serializers.ListSerializer):
                 attname = _attname(child.Meta.model, field.source_attrs[0])  # type: ignore[attr-defined]
                 if attname is not None:
                     reader.note(model, [getattr(row, attname, None) for row in rows])
-            elif isinstance(field, ReferencesField) and len(field.source_attrs) == 1:
-                # Only what is prefetched: asking each row's manager would be a query per row.
-                name = field.source_attrs[0]
-                cached = [getattr(row, "_prefetched_objects_cache", {}).get(name) for row in rows]
-                pks = [obj.pk for related in cached if related is not None for obj in related]
-                reader.note(field.child_relation.target_model(), pks)  # type: ignore[attr-defined]
+        # Many-valued fields and nested lists: only what is prefetched (asking each row's
+        # manager would be a query per row).
         _note_prefetched_children(reader, rows)
         return super().to_representation(rows)
 
