@@ -22,7 +22,7 @@ from portal.errors import DomainError
 from portal.markings.marking import Marking, MarkingError
 from portal.models import SpOC
 from tasking.models import PredictedPass, RequestTarget, TaskingRequest
-from tasking.services.elements import attach_elements, best_element_set, predict_passes
+from tasking.services.elements import MAX_PREDICTION_SPAN, attach_elements, best_element_set, predict_passes
 from tasking.services.routing import find_route
 from tasking.services.windows import check_window
 
@@ -156,5 +156,5 @@ def preview_passes(
     inputs = [o.marking for o in targets] + [s.marking for s in found.sensors]
     inputs += [Marking.parse(t.elements["marking"]) for t in request_targets if t.elements]
     preview.marking = Marking.combine(*inputs) if inputs else None
-    preview.truncated = end - start > dt.timedelta(days=3)
+    preview.truncated = end - start > MAX_PREDICTION_SPAN
     return preview
