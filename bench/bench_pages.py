@@ -49,8 +49,9 @@ from django.test import Client
 
 from agreements.choices import MeasurementType, SensorType
 from agreements.models import Sensor
-from catalog.choices import AssociationStatus
-from catalog.models import IngestBatch, Observation, SpaceObject
+from catalog.models import SpaceObject
+from catalog.observations.choices import AssociationStatus
+from catalog.observations.models import IngestBatch, Observation
 from catalog.services.importer import import_records
 from catalog.services.synthetic import synthetic_catalog
 from portal.markings.models import marking_columns

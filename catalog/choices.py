@@ -1,5 +1,5 @@
 """The catalog's vocabularies: object types and regimes, element-set sources, sync and mapping
-states, observation data modes and states, calibration truths and run states."""
+states, calibration truths and run states."""
 
 from __future__ import annotations
 
@@ -22,27 +22,6 @@ class MappingStatus(models.TextChoices):
     ACTIVE = "active", "Active"
     CONFLICT = "conflict", "Conflict (for review)"
     SUPERSEDED = "superseded", "Superseded"
-
-
-class DataMode(models.TextChoices):
-    REAL = "REAL", "Real"
-    TEST = "TEST", "Test"
-    EXERCISE = "EXERCISE", "Exercise"
-    SIMULATED = "SIMULATED", "Simulated"
-
-
-class AssociationStatus(models.TextChoices):
-    PENDING = "pending", "Not yet associated"
-    ASSOCIATED = "associated", "Associated"
-    UCT = "uct", "Uncorrelated track (UCT)"
-
-
-class BatchStatus(models.TextChoices):
-    RECEIVED = "received", "Received"
-    ACCEPTED = "accepted", "Accepted"
-    PARTIAL = "partial", "Partly accepted"
-    REJECTED = "rejected", "Rejected"
-    FAILED = "failed", "Unreadable"
 
 
 class TruthKind(models.TextChoices):

@@ -9,7 +9,6 @@ from celery import shared_task
 
 from catalog.calibration import tasks as calibration_tasks  # noqa: F401  (registers its task with workers)
 from catalog.models import SyncSource
-from catalog.observations import tasks as observation_tasks  # noqa: F401  (registers its tasks with workers)
 from catalog.services import sync
 from portal.models import TaskRun
 from portal.task_runs import about, enqueue, recorded_task

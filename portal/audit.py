@@ -22,9 +22,10 @@ from typing import Any
 from django.db import models
 
 from portal.markings.marking import Level
+from portal.model_labels import PORTAL_APPS
 from portal.models.audit import AuditAction, AuditEvent
 
-AUDITED_APPS = {"portal", "agreements", "catalog", "tasking"}
+AUDITED_APPS = set(PORTAL_APPS)
 UNAUDITED_MODELS = {"portal.auditevent", "portal.taskrun"}
 
 

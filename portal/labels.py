@@ -13,7 +13,7 @@ from typing import Any
 from django.apps import apps
 from django.db import models
 
-PORTAL_APPS = ("portal", "agreements", "catalog", "tasking")
+from portal.model_labels import PORTAL_APPS
 
 
 def _choice_classes(base: type[models.Choices]) -> Iterator[type[models.Choices]]:

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "portal",
     "agreements",
     "catalog",
+    "catalog.observations",
     "tasking",
 ]
 
@@ -358,7 +359,7 @@ NAV_COUNTS = {"notifications": "tasking.dashboard.unread_notifications"}
 DASHBOARD_PANELS = [
     "portal.dashboard.security_panel",
     "tasking.dashboard.tasking_panel",
-    "catalog.dashboard.observations_panel",
+    "catalog.observations.dashboard.observations_panel",
     "catalog.dashboard.catalog_panel",
     "agreements.dashboard.partnership_panel",
 ]

@@ -27,7 +27,6 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from celery import current_app, shared_task
-from django.apps import apps
 from django.conf import settings
 from django.db import IntegrityError, InterfaceError, OperationalError, close_old_connections, transaction
 from django.db.models import Q, QuerySet
@@ -35,6 +34,7 @@ from django.dispatch import Signal
 from django.utils import timezone
 
 from portal import audit, ownership
+from portal.model_labels import model_for
 from portal.models import TaskRun, TaskRunStatus
 from portal.references import readable
 
@@ -75,8 +75,8 @@ def runs_visible_to(user: Any) -> QuerySet[TaskRun]:
     labels = runs.exclude(subject_model="").values_list("subject_model", flat=True).distinct().order_by()
     for label in labels:
         try:
-            model = apps.get_model(label)
-        except (LookupError, ValueError):
+            model = model_for(label)
+        except LookupError:
             continue
         rule |= Q(subject_model=label, subject_id__in=readable(model, user).values("pk"))
     return runs.filter(rule)

@@ -42,7 +42,7 @@ urlpatterns = [
     path("task-runs/", pages.TaskRunListView.as_view(), name="taskrun-list"),
     path("agreements/", include("agreements.urls")),
     path("catalog/", include("catalog.urls")),
-    path("observations/", include("catalog.urls_observations")),
+    path("observations/", include("catalog.observations.urls")),
     path("tasking/", include("tasking.urls")),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -46,9 +46,9 @@ NUMBER_FIELDS = ("number", "catalog_number", "sensor_number")
 # covered anyway. A new relation goes here only with a reason.
 UNCOVERED: dict[str, str] = {
     "agreements.sensor.calibration_runs": "calibration runs are not seeded; tests/calibration covers them",
-    "catalog.observation.calibration_runs": "calibration runs are not seeded; tests/calibration covers them",
+    "observations.observation.calibration_runs": "calibration runs are not seeded; tests/calibration covers them",
     "catalog.spaceobject.calibration_truths": "calibration truths are not seeded; tests/calibration covers them",
-    "catalog.observation.residual_element_set": (
+    "observations.observation.residual_element_set": (
         "not in any serializer; the residuals it explains are withheld from readers of a hidden set"
         " (tests/observations/test_signed_residuals.py)"
     ),
@@ -58,8 +58,8 @@ UNCOVERED: dict[str, str] = {
 # API models with no admin page, each with why.
 NO_ADMIN: dict[str, str] = {
     "agreements.dataplanentry": "edited as an inline of its agreement's admin page",
-    "catalog.observation": "millions of rows, delivered by partners: pages and API only",
-    "catalog.ingestbatch": "a delivery, history that stays: pages and API only",
+    "observations.observation": "millions of rows, delivered by partners: pages and API only",
+    "observations.ingestbatch": "a delivery, history that stays: pages and API only",
 }
 
 # Pages the walk of the URL conf leaves out, each with why.
@@ -357,7 +357,8 @@ def build_demo() -> None:
     seed_core()
     call_command("seed_demo", "--json", stdout=io.StringIO())
     from agreements.models import Sensor
-    from catalog.models import IngestBatch, Observation, SpaceObject
+    from catalog.models import SpaceObject
+    from catalog.observations.models import IngestBatch, Observation
     from tasking.models import TaskingRequest
 
     marking = marking_columns("CUI//REL TO USA, GBR")

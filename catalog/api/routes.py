@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from catalog.api.observations import IngestBatchViewSet, ObservationViewSet
 from catalog.api.views import ElementSetViewSet, MappingViewSet, SpaceObjectViewSet, SyncRunViewSet
 
 ROUTES: list[tuple[str, Any]] = [
@@ -12,6 +11,4 @@ ROUTES: list[tuple[str, Any]] = [
     ("catalog/elsets", ElementSetViewSet),
     ("catalog/mappings", MappingViewSet),
     ("catalog/sync-runs", SyncRunViewSet),
-    ("observations", ObservationViewSet),
-    ("observation-batches", IngestBatchViewSet),
 ]

@@ -26,7 +26,8 @@ from catalog.astro.calibration_fit import TYPES, FitResult, StreamingFit
 from catalog.astro.frames import GroundSite
 from catalog.astro.orientation import earth_orientation
 from catalog.calibration.truth import states_of
-from catalog.models import CalibrationRun, CalibrationStatus, CalibrationTruth, Observation, TruthKind
+from catalog.models import CalibrationRun, CalibrationStatus, CalibrationTruth, TruthKind
+from catalog.observations.models import Observation
 from catalog.services.earth_orientation import active_table
 from portal.markings.marking import Marking
 

@@ -1,4 +1,5 @@
-"""Catalog models: space objects and element sets, partner id mappings, and catalog sync."""
+"""Catalog models: space objects and element sets, partner id mappings, catalog sync and
+calibration (observations are their own app, `catalog.observations`)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,6 @@ from catalog.models.objects import (
     Regime,
     SpaceObject,
 )
-from catalog.models.observations import IngestBatch, Observation  # noqa: F401  (re-exported)
 from catalog.models.sync import (
     MappingStatus,
     PartnerObjectMapping,

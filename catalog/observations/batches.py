@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from catalog.models.observations import IngestBatch
+from catalog.observations.models import IngestBatch
 
 
 def batches_visible_to(user: Any) -> QuerySet[IngestBatch]:

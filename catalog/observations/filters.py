@@ -7,7 +7,8 @@ from django.db.models import QuerySet
 
 from agreements.models import Sensor
 from catalog.models import SpaceObject
-from catalog.models.observations import MISSION_BITS, AssociationStatus, Observation
+from catalog.observations.choices import AssociationStatus
+from catalog.observations.models import MISSION_BITS, Observation
 from portal.filters import PortalFilterSet, ReadableKeyFilter
 
 

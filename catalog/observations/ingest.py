@@ -27,7 +27,8 @@ from agreements.models import Sensor
 from catalog.formats.errors import FormatError, RecordError
 from catalog.formats.observations import FORMATS, detect_format, read_observations
 from catalog.formats.observations_common import ObservationRecord
-from catalog.models.observations import BatchStatus, DataMode, IngestBatch, Observation
+from catalog.observations.choices import BatchStatus, DataMode
+from catalog.observations.models import IngestBatch, Observation
 from catalog.observations.task_names import ASSOCIATE_TASK
 from catalog.observations.validation import (
     CORRECTED,

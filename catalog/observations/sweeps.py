@@ -14,7 +14,8 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from catalog.models.observations import AssociationStatus, BatchStatus, IngestBatch, Observation
+from catalog.observations.choices import AssociationStatus, BatchStatus
+from catalog.observations.models import IngestBatch, Observation
 from catalog.observations.task_names import ASSOCIATE_TASK, RETRY_TASK
 from portal.models import TaskRun, TaskRunStatus
 from portal.task_runs import enqueue_named

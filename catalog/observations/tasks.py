@@ -12,17 +12,17 @@ from typing import Any
 
 from django.conf import settings
 
-from catalog.models.observations import IngestBatch
 from catalog.observations import sweeps
 from catalog.observations.association import associate_pending
 from catalog.observations.ingest import ingest
+from catalog.observations.models import IngestBatch
 from catalog.observations.task_names import ASSOCIATE_TASK, RETRY_TASK, SWEEP_TASK
 from portal.models import TaskRun
 from portal.task_runs import Subject, per_minute, recorded_task
 
 
 def _batch(batch_id: int, *args: Any) -> Subject:
-    return ("catalog.ingestbatch", batch_id)
+    return (IngestBatch._meta.label_lower, batch_id)
 
 
 @recorded_task(ASSOCIATE_TASK, key=lambda batch_id: f"{ASSOCIATE_TASK}:{batch_id}", subject=_batch)

@@ -15,11 +15,12 @@ from django.views.generic import DetailView, ListView
 
 from agreements.models import Sensor
 from catalog.models import ElementSet, SpaceObject
-from catalog.models.observations import MISSION_BITS, AssociationStatus, IngestBatch, Observation
 from catalog.observations.batches import batches_visible_to
+from catalog.observations.choices import AssociationStatus
 from catalog.observations.corrections import sensors_with_hidden_biases, withhold_corrections
 from catalog.observations.filters import ObservationFilter
 from catalog.observations.ingest import ingest_bytes
+from catalog.observations.models import MISSION_BITS, IngestBatch, Observation
 from portal.filters import FilteredPageMixin
 from portal.forms import MarkingFormField
 from portal.references import reader_for

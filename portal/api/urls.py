@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 
 from agreements.api.routes import ROUTES as AGREEMENT_ROUTES
 from catalog.api.routes import ROUTES as CATALOG_ROUTES
+from catalog.observations.api.routes import ROUTES as OBSERVATION_ROUTES
 from portal.api import views
 from tasking.api.routes import ROUTES as TASKING_ROUTES
 
@@ -19,6 +20,7 @@ ROUTES = [
     ("task-runs", views.TaskRunViewSet),
     *AGREEMENT_ROUTES,
     *CATALOG_ROUTES,
+    *OBSERVATION_ROUTES,
     *TASKING_ROUTES,
 ]
 

@@ -22,6 +22,7 @@ from portal.api.serializers import (
     SpOCSerializer,
     TaskRunSerializer,
 )
+from portal.model_labels import stored_labels
 from portal.models import AuditEvent, Nation, Notice, Role, SpOC, TaskRun
 from portal.task_runs import runs_visible_to
 
@@ -64,10 +65,15 @@ class NoticeViewSet(MarkedViewSet):
 class AuditEventFilter(filters.FilterSet):
     since = filters.IsoDateTimeFilter(field_name="at", lookup_expr="gte")
     until = filters.IsoDateTimeFilter(field_name="at", lookup_expr="lt")
+    # A record's events under every label its model was stored under (portal.model_labels).
+    model = filters.CharFilter(method="_of_model")
 
     class Meta:
         model = AuditEvent
         fields = ["actor_name", "action", "model", "object_id", "since", "until"]
+
+    def _of_model(self, queryset: QuerySet[AuditEvent], name: str, value: str) -> QuerySet[AuditEvent]:
+        return queryset.filter(model__in=stored_labels(value))
 
 
 class AuditEventViewSet(viewsets.ReadOnlyModelViewSet):

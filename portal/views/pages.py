@@ -9,7 +9,6 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import QuerySet
@@ -24,6 +23,7 @@ from portal.errors import NotAllowed
 from portal.forms import DowngradeForm, NoticeForm
 from portal.markings.marking import Marking
 from portal.markings.models import MarkedModel
+from portal.model_labels import model_for, stored_labels
 from portal.models import AuditAction, AuditEvent, Notice, Role, TaskRun
 from portal.tables import Table, TablePageMixin
 from portal.task_runs import runs_visible_to
@@ -176,7 +176,7 @@ class AuditLogView(TablePageMixin, RoleRequiredMixin, ListView):
         if params.get("action"):
             events = events.filter(action=params["action"])
         if params.get("model"):
-            events = events.filter(model=params["model"])
+            events = events.filter(model__in=stored_labels(params["model"]))
         if params.get("object_id"):
             events = events.filter(object_id=params["object_id"])
         since, until = _date_param(params.get("since")), _date_param(params.get("until"))
@@ -222,8 +222,8 @@ class MarkingDowngradeView(RoleRequiredMixin, View):
 
     def _record(self, label: str, pk: int) -> Any:
         try:
-            model = apps.get_model(label)
-        except (LookupError, ValueError) as exc:
+            model = model_for(label)
+        except LookupError as exc:
             raise Http404 from exc
         if not issubclass(model, MarkedModel):
             raise Http404

@@ -25,7 +25,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from catalog.models.observations import Observation
+from catalog.observations.models import Observation
 from portal.errors import Conflict
 from portal.markings.marking import Level, Marking
 from portal.markings.nations import codes_of

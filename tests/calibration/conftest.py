@@ -13,7 +13,8 @@ from agreements.choices import MeasurementType, SensorType
 from agreements.models import Sensor
 from agreements.services.tiers import seed_default_tiers
 from catalog.calibration.truth import import_ephemeris
-from catalog.models import CalibrationTruth, IngestBatch, Observation, SpaceObject
+from catalog.models import CalibrationTruth, SpaceObject
+from catalog.observations.models import IngestBatch, Observation
 from portal.markings.marking import Marking
 from portal.markings.models import marking_columns
 from portal.models import SpOC, User

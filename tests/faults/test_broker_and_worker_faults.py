@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 from rest_framework.test import APIClient
 
-from catalog.models.observations import AssociationStatus, Observation
+from catalog.observations.choices import AssociationStatus
+from catalog.observations.models import Observation
 from catalog.observations.task_names import ASSOCIATE_TASK
 from catalog.observations.tasks import associate_batch, requeue_pending
 from portal.models import TaskRun, TaskRunStatus

@@ -12,7 +12,7 @@ import pytest
 from django.db import connection, connections
 from rest_framework.test import APIClient
 
-from catalog.models.observations import Observation
+from catalog.observations.models import Observation
 from tests.observations.helpers import payload, radar_record
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]

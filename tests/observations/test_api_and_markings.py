@@ -9,7 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
-from catalog.models import IngestBatch, Observation
+from catalog.observations.models import IngestBatch, Observation
 from portal.markings.marking import Marking
 from tests.observations.helpers import optical_record, payload, radar_record
 

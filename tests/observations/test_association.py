@@ -10,9 +10,10 @@ import pytest
 
 from catalog.astro.association import UCT, ObservationArrays, associate, precision_recall
 from catalog.astro.propagation import utc_to_jd_fr
-from catalog.models import Observation, SpaceObject
-from catalog.models.observations import AssociationStatus
+from catalog.models import SpaceObject
+from catalog.observations.choices import AssociationStatus
 from catalog.observations.ingest import ingest_bytes
+from catalog.observations.models import Observation
 from catalog.observations.synthetic import SITES, catalog_satrecs, generate_tracks
 from catalog.services.importer import import_records
 from catalog.services.synthetic import REFERENCE_EPOCH, synthetic_catalog

@@ -14,8 +14,9 @@ from django.urls import reverse
 from agreements.choices import MeasurementType
 from agreements.models import SensorBias
 from catalog.calibration import runs
-from catalog.models import CalibrationRun, CalibrationStatus, Observation
+from catalog.models import CalibrationRun, CalibrationStatus
 from catalog.observations.association import _FIELDS, Candidates, _arrays
+from catalog.observations.models import Observation
 from portal.markings.marking import Marking
 from tests.observations.conftest import add_bias
 from tests.observations.helpers import payload, radar_record

@@ -15,9 +15,9 @@ from agreements.models import Sensor
 from catalog.formats.errors import RecordError
 from catalog.formats.observations_common import FLOAT_FIELDS, ObservationRecord, build_record
 from catalog.formats.udl import UDL_NAMES
-from catalog.models import Observation
-from catalog.models.observations import AssociationStatus, BatchStatus
+from catalog.observations.choices import AssociationStatus, BatchStatus
 from catalog.observations.ingest import ingest, ingest_bytes, receive
+from catalog.observations.models import Observation
 from catalog.observations.tasks import associate_batch
 from catalog.observations.validation import (
     DeliveryContext,

@@ -8,7 +8,7 @@ from typing import Any
 from django.test import Client
 
 from agreements.choices import MeasurementType
-from catalog.models import Observation
+from catalog.observations.models import Observation
 from portal.markings.models import marking_columns
 from tests.observations.conftest import add_bias
 from tests.observations.helpers import optical_record, payload

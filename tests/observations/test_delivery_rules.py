@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from catalog.models import Observation
-from catalog.models.observations import BatchStatus
+from catalog.observations.choices import BatchStatus
 from catalog.observations.ingest import ingest_bytes
+from catalog.observations.models import Observation
 from tests.observations.helpers import payload, radar_record
 
 

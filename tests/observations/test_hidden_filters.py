@@ -8,7 +8,8 @@ from typing import Any
 
 from django.test import Client
 
-from catalog.models import Observation, SpaceObject
+from catalog.models import SpaceObject
+from catalog.observations.models import Observation
 from portal.markings.models import marking_columns
 from tests.observations.helpers import payload, radar_record
 

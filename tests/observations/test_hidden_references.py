@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from agreements.models import Sensor
-from catalog.models import Observation
+from catalog.observations.models import Observation
 from portal.markings.models import marking_columns
 from portal.testing import json_leaves
 from tests.observations.helpers import payload, radar_record

@@ -9,8 +9,8 @@ from typing import Any
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from catalog.dashboard import observations_panel
-from catalog.models import IngestBatch, Observation
+from catalog.observations.dashboard import observations_panel
+from catalog.observations.models import IngestBatch, Observation
 from tests.observations.helpers import payload, radar_record
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from catalog.models.observations import IngestBatch, Observation
+from catalog.observations.models import IngestBatch, Observation
 from tests.observations.helpers import payload, radar_record
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,7 @@ import pytest
 
 from catalog.formats.elements import read_elements
 from catalog.models import ElementSet
-from catalog.models.observations import Observation
+from catalog.observations.models import Observation
 from catalog.services.importer import import_stream
 from tests.catalog.conftest import SAMPLES
 from tests.observations.helpers import payload, radar_record

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from catalog.models import IngestBatch, Observation
-from catalog.models.observations import BatchStatus
+from catalog.observations.choices import BatchStatus
 from catalog.observations.ingest import ingest, ingest_bytes, receive
+from catalog.observations.models import IngestBatch, Observation
 from tests.observations.helpers import T0, optical_record, payload, radar_record
 
 FORMATS = ["udl-json", "csv", "tdm-kvn", "tdm-xml"]

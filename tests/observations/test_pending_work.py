@@ -8,9 +8,10 @@ from typing import Any
 import pytest
 from kombu.exceptions import OperationalError as BrokerDown
 
-from catalog.models.observations import AssociationStatus, Observation
 from catalog.observations import tasks
+from catalog.observations.choices import AssociationStatus
 from catalog.observations.ingest import ingest_bytes
+from catalog.observations.models import Observation
 from portal.models import TaskRun, TaskRunStatus
 from tests.observations.helpers import payload, radar_record
 

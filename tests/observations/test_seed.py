@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 
-from catalog.models import IngestBatch, Observation
-from catalog.models.observations import AssociationStatus, BatchStatus
+from catalog.observations.choices import AssociationStatus, BatchStatus
+from catalog.observations.models import IngestBatch, Observation
 from catalog.observations.seed import DELIVERIES, FILE_PREFIX
 from portal.models import TaskRun
 

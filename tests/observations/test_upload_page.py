@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from catalog.models import IngestBatch, Observation
+from catalog.observations.models import IngestBatch, Observation
 from tests.observations.helpers import optical_record, payload
 
 

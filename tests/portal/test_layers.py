@@ -14,8 +14,8 @@ from catalog.observations import answers
 ROOT = Path(__file__).resolve().parents[2]
 # app -> the apps above it, whose models it may not look up by name
 ABOVE = {
-    "portal": ["agreements", "catalog", "tasking"],
-    "agreements": ["catalog", "tasking"],
+    "portal": ["agreements", "catalog", "observations", "tasking"],
+    "agreements": ["catalog", "observations", "tasking"],
     "catalog": ["tasking"],
 }
 

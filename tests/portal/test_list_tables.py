@@ -16,8 +16,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.views.generic.list import MultipleObjectMixin
 
 from agreements.models import Agreement, Sensor
-from catalog.models import IngestBatch, Observation, PartnerObjectMapping, SpaceObject
+from catalog.models import PartnerObjectMapping, SpaceObject
 from catalog.observations.batches import batches_visible_to
+from catalog.observations.models import IngestBatch, Observation
 from portal.markings.marking import Marking
 from portal.markings.models import MarkedModel
 from portal.models import AuditEvent, Notice, TaskRun, User

@@ -14,7 +14,8 @@ from django.test import Client
 from django.urls import reverse
 
 from agreements.models import Agreement, Sensor, TierEvaluation
-from catalog.models import IngestBatch, SpaceObject
+from catalog.models import SpaceObject
+from catalog.observations.models import IngestBatch
 from portal.labels import label_of
 from portal.models import Nation, User
 from portal.templatetags.times import span

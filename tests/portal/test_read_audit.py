@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from agreements.choices import EvaluationStatus
 from agreements.models import Agreement, Sensor, SensorBias, TierEvaluation
-from catalog.models import ElementSet, IngestBatch
+from catalog.models import ElementSet
+from catalog.observations.models import IngestBatch
 from portal.markings.marking import Level
 from portal.models import AuditEvent, Notice, User
 from tasking.models import CoalitionOperation, Notification

@@ -23,7 +23,8 @@ from rest_framework import serializers
 
 from agreements.models import Agreement, Sensor, TierEvaluation
 from catalog.api.renderers import ELEMENT_SET_RENDERERS, ElementSetRenderer
-from catalog.models import CalibrationRun, IngestBatch, Observation, SpaceObject
+from catalog.models import CalibrationRun, SpaceObject
+from catalog.observations.models import IngestBatch, Observation
 from portal.api.base import RecordsReadsMixin
 from portal.markings.marking import Level
 from portal.markings.models import MarkedModel

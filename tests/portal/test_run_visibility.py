@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from catalog.models import IngestBatch, SyncRun
+from catalog.models import SyncRun
+from catalog.observations.models import IngestBatch
 from portal import ownership
 from portal.markings.models import marking_columns
 from portal.models import SpOC, User

@@ -12,7 +12,7 @@ from django.db.models import F
 from django.test import Client
 from django.urls import reverse
 
-from catalog.models.observations import Observation
+from catalog.observations.models import Observation
 from portal.markings.marking import Level
 from tasking.choices import RequestStatus
 from tasking.models import TaskingRequest

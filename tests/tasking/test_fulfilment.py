@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from agreements.models import Sensor
 from catalog.models import SpaceObject
-from catalog.models.observations import IngestBatch, Observation
+from catalog.observations.models import IngestBatch, Observation
 from portal.markings.models import marking_columns
 from tasking.choices import RequestStatus
 from tasking.models import RequestWindow, TaskingRequest

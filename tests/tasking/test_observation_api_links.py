@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from catalog.models.observations import Observation
+from catalog.observations.models import Observation
 from portal.markings.marking import Marking
 from portal.models import User
 
