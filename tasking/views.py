@@ -17,11 +17,12 @@ from django.views.generic import FormView, ListView, TemplateView
 
 from portal import audit
 from portal.errors import DomainError, NotAllowed
+from portal.filters import FilteredPageMixin
 from portal.models import Role, SpOC
 from portal.tables import BadTableParameter, Table, TablePageMixin, numbered_page
 from portal.views.base import RoleRequiredMixin
-from tasking import workflow
 from tasking.choices import FailureReason, RejectReason, RequestAction, RequestStatus
+from tasking.filters import UNMET_FILTER, UNMET_LABEL, TaskingRequestFilter
 from tasking.forms import AnswerForm, MessageForm, RequestForm, WhatIfForm
 from tasking.models import (
     CoalitionOperation,
@@ -36,10 +37,6 @@ from tasking.services import operations as operation_services
 from tasking.services.filing import file_request
 from tasking.services.filing_help import WINDOW_PRESETS, pick_json, pick_objects, preview_passes
 from tasking.services.rows import INBOX_STATUSES, decorate, with_page_data
-
-UNMET_FILTER = "unmet"
-OPEN_FILTER = "open"
-
 
 REQUEST_TABLE = Table(
     sorts={
@@ -63,52 +60,26 @@ NOTIFICATION_TABLE = Table(
     default="-created",
     search=("title", "body"),
 )
-MAX_DAYS = 3650
 
 
-class RequestListView(TablePageMixin, LoginRequiredMixin, ListView):
+class RequestListView(TablePageMixin, FilteredPageMixin, LoginRequiredMixin, ListView):
     model = TaskingRequest
     template_name = "tasking/request_list.html"
     paginate_by = 50
     table = REQUEST_TABLE
-
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        days = request.GET.get("days", "")
-        if days and not (days.isdigit() and 1 <= int(days) <= MAX_DAYS):
-            return HttpResponseBadRequest(
-                f"days: a whole number of days from 1 to {MAX_DAYS}.",
-                content_type="text/plain; charset=utf-8",
-            )
-        return super().get(request, *args, **kwargs)
+    filterset_class = TaskingRequestFilter
 
     def get_queryset(self) -> QuerySet[TaskingRequest]:
         user = self.request.user
-        requests = TaskingRequest.objects.accessible_to(user)
-        status = self.request.GET.get("status")
-        if status == UNMET_FILTER:
-            requests = requests.filter(status__in=workflow.UNMET)
-        elif status == OPEN_FILTER:
-            requests = requests.filter(status__in=workflow.AWAITING_ANSWER | workflow.IN_EXECUTION)
-        elif status in RequestStatus.values:
-            requests = requests.filter(status=status)
-        spoc = self.request.GET.get("spoc")
-        if spoc:
-            requests = requests.filter(spoc__code=spoc)
-        days = self.request.GET.get("days", "")
-        if days.isdigit():
-            requests = requests.filter(updated__gte=timezone.now() - dt.timedelta(days=int(days)))
-        return with_page_data(requests, user)
+        return with_page_data(self.filter_page(TaskingRequest.objects.accessible_to(user)), user)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         audit.record_reads(context["object_list"])
-        context["statuses"] = [
-            (UNMET_FILTER, "Unmet (rejected, expired, failed, partial)"),
-            *RequestStatus.choices,
-        ]
+        context["statuses"] = [(UNMET_FILTER, UNMET_LABEL), *RequestStatus.choices]
         context["spocs"] = SpOC.objects.exclude(nation_id="USA")
         context["can_file"] = is_operator(self.request.user)
-        context["filtered"] = any(self.request.GET.get(k) for k in ("status", "spoc", "days", "q"))
+        context["filtered"] = any(self.request.GET.get(k) for k in (*self.filterset.filters, "q"))
         return context
 
 

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from portal import audit
 from portal.api.base import AuditedAPIMixin
 from portal.api.filters import MarkingFilterBackend
+from portal.filters import PortalFilterBackend
 from portal.markings.marking import Marking
 from tasking.api.serializers import (
     FilingSerializer,
@@ -22,6 +23,7 @@ from tasking.api.serializers import (
     TaskingRequestSerializer,
     TransitionSerializer,
 )
+from tasking.filters import TaskingRequestFilter
 from tasking.models import CoalitionOperation, RequestMessage, TaskingRequest
 from tasking.services import conversation, metrics, transitions
 from tasking.services import operations as operation_services
@@ -43,16 +45,11 @@ class TaskingRequestViewSet(
 
     queryset = TaskingRequest.objects.all()
     serializer_class = TaskingRequestSerializer
-    filter_backends = [MarkingFilterBackend, RequestAccessBackend]
+    filter_backends = [MarkingFilterBackend, RequestAccessBackend, PortalFilterBackend]
+    filterset_class = TaskingRequestFilter
 
     def get_queryset(self) -> QuerySet[TaskingRequest]:
-        requests = with_page_data(TaskingRequest.objects.all(), self.request.user)
-        params = self.request.query_params
-        if params.get("status"):
-            requests = requests.filter(status=params["status"])
-        if params.get("spoc"):
-            requests = requests.filter(spoc__code=params["spoc"])
-        return requests
+        return with_page_data(TaskingRequest.objects.all(), self.request.user)
 
     def paginate_queryset(self, queryset: Any) -> Any:
         page = super().paginate_queryset(queryset)
