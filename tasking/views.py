@@ -36,7 +36,7 @@ from tasking.services import conversation, coverage_whatif, fulfilment, metrics,
 from tasking.services import operations as operation_services
 from tasking.services.filing import file_request
 from tasking.services.filing_help import WINDOW_PRESETS, pick_json, pick_objects, preview_passes
-from tasking.services.rows import INBOX_STATUSES, decorate, with_page_data
+from tasking.services.rows import INBOX_STATUSES, request_row, request_rows, with_page_data
 
 REQUEST_TABLE = Table(
     sorts={
@@ -119,12 +119,14 @@ class InboxView(RoleRequiredMixin, TemplateView):
             self.request,
             param="hand_page",
         )
-        rows = [*awaiting.object_list, *in_hand.object_list]
-        audit.record_reads(rows)
-        decorate(rows, user, answerable=True)
+        awaiting_rows = request_rows(awaiting.object_list, user, answerable=True)
+        in_hand_rows = request_rows(in_hand.object_list, user, answerable=True)
+        audit.record_reads([row.request for row in (*awaiting_rows, *in_hand_rows)])
         context.update(
             awaiting=awaiting,
             in_hand=in_hand,
+            awaiting_rows=awaiting_rows,
+            in_hand_rows=in_hand_rows,
             q=self.request.GET.get("q", ""),
             default_sort=INBOX_TABLE.default,
             default_hand_sort=INBOX_TABLE.default,
@@ -235,13 +237,13 @@ class RequestDetailView(LoginRequiredMixin, View):
         user = request.user
         obj = _get_request(user, pk)
         audit.record_reads([obj])
-        decorate([obj], user)
         thread = list(RequestMessage.objects.visible_to(user).filter(request=obj))
         audit.record_reads(thread)
         ssn_tasks = list(SsnTask.objects.visible_to(user).filter(request=obj).select_related("sensor"))
         audit.record_reads(ssn_tasks)
         return {
             "object": obj,
+            "row": request_row(obj, user),
             "events": obj.events.all(),
             "thread": thread,
             "ssn_tasks": ssn_tasks,
@@ -309,10 +311,9 @@ class RequestActView(LoginRequiredMixin, View):
     ) -> HttpResponse:
         user = request.user
         obj = _get_request(user, pk)
-        decorate([obj], user)
         template = "tasking/_inbox_row.html" if where == "inbox" else "tasking/_actions.html"
         context = {
-            "r": obj,
+            "row": request_row(obj, user),
             "object": obj,
             "error": error,
             "done": done,
