@@ -17,11 +17,12 @@ from django.views.generic import FormView, ListView, TemplateView
 
 from portal import audit
 from portal.errors import DomainError, NotAllowed
+from portal.filters import FilteredPageMixin
 from portal.models import Role, SpOC
 from portal.tables import BadTableParameter, Table, TablePageMixin, numbered_page
 from portal.views.base import RoleRequiredMixin
-from tasking import workflow
 from tasking.choices import FailureReason, RejectReason, RequestAction, RequestStatus
+from tasking.filters import UNMET_FILTER, UNMET_LABEL, TaskingRequestFilter
 from tasking.forms import AnswerForm, MessageForm, RequestForm, WhatIfForm
 from tasking.models import (
     CoalitionOperation,
@@ -35,11 +36,7 @@ from tasking.services import conversation, coverage_whatif, fulfilment, metrics,
 from tasking.services import operations as operation_services
 from tasking.services.filing import file_request
 from tasking.services.filing_help import WINDOW_PRESETS, pick_json, pick_objects, preview_passes
-from tasking.services.rows import INBOX_STATUSES, decorate, with_page_data
-
-UNMET_FILTER = "unmet"
-OPEN_FILTER = "open"
-
+from tasking.services.rows import INBOX_STATUSES, request_row, request_rows, with_page_data
 
 REQUEST_TABLE = Table(
     sorts={
@@ -63,52 +60,26 @@ NOTIFICATION_TABLE = Table(
     default="-created",
     search=("title", "body"),
 )
-MAX_DAYS = 3650
 
 
-class RequestListView(TablePageMixin, LoginRequiredMixin, ListView):
+class RequestListView(TablePageMixin, FilteredPageMixin, LoginRequiredMixin, ListView):
     model = TaskingRequest
     template_name = "tasking/request_list.html"
     paginate_by = 50
     table = REQUEST_TABLE
-
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        days = request.GET.get("days", "")
-        if days and not (days.isdigit() and 1 <= int(days) <= MAX_DAYS):
-            return HttpResponseBadRequest(
-                f"days: a whole number of days from 1 to {MAX_DAYS}.",
-                content_type="text/plain; charset=utf-8",
-            )
-        return super().get(request, *args, **kwargs)
+    filterset_class = TaskingRequestFilter
 
     def get_queryset(self) -> QuerySet[TaskingRequest]:
         user = self.request.user
-        requests = TaskingRequest.objects.accessible_to(user)
-        status = self.request.GET.get("status")
-        if status == UNMET_FILTER:
-            requests = requests.filter(status__in=workflow.UNMET)
-        elif status == OPEN_FILTER:
-            requests = requests.filter(status__in=workflow.AWAITING_ANSWER | workflow.IN_EXECUTION)
-        elif status in RequestStatus.values:
-            requests = requests.filter(status=status)
-        spoc = self.request.GET.get("spoc")
-        if spoc:
-            requests = requests.filter(spoc__code=spoc)
-        days = self.request.GET.get("days", "")
-        if days.isdigit():
-            requests = requests.filter(updated__gte=timezone.now() - dt.timedelta(days=int(days)))
-        return with_page_data(requests, user)
+        return with_page_data(self.filter_page(TaskingRequest.objects.accessible_to(user)), user)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         audit.record_reads(context["object_list"])
-        context["statuses"] = [
-            (UNMET_FILTER, "Unmet (rejected, expired, failed, partial)"),
-            *RequestStatus.choices,
-        ]
+        context["statuses"] = [(UNMET_FILTER, UNMET_LABEL), *RequestStatus.choices]
         context["spocs"] = SpOC.objects.exclude(nation_id="USA")
         context["can_file"] = is_operator(self.request.user)
-        context["filtered"] = any(self.request.GET.get(k) for k in ("status", "spoc", "days", "q"))
+        context["filtered"] = any(self.request.GET.get(k) for k in (*self.filterset.filters, "q"))
         return context
 
 
@@ -148,12 +119,14 @@ class InboxView(RoleRequiredMixin, TemplateView):
             self.request,
             param="hand_page",
         )
-        rows = [*awaiting.object_list, *in_hand.object_list]
-        audit.record_reads(rows)
-        decorate(rows, user, answerable=True)
+        awaiting_rows = request_rows(awaiting.object_list, user, answerable=True)
+        in_hand_rows = request_rows(in_hand.object_list, user, answerable=True)
+        audit.record_reads([row.request for row in (*awaiting_rows, *in_hand_rows)])
         context.update(
             awaiting=awaiting,
             in_hand=in_hand,
+            awaiting_rows=awaiting_rows,
+            in_hand_rows=in_hand_rows,
             q=self.request.GET.get("q", ""),
             default_sort=INBOX_TABLE.default,
             default_hand_sort=INBOX_TABLE.default,
@@ -264,13 +237,13 @@ class RequestDetailView(LoginRequiredMixin, View):
         user = request.user
         obj = _get_request(user, pk)
         audit.record_reads([obj])
-        decorate([obj], user)
         thread = list(RequestMessage.objects.visible_to(user).filter(request=obj))
         audit.record_reads(thread)
         ssn_tasks = list(SsnTask.objects.visible_to(user).filter(request=obj).select_related("sensor"))
         audit.record_reads(ssn_tasks)
         return {
             "object": obj,
+            "row": request_row(obj, user),
             "events": obj.events.all(),
             "thread": thread,
             "ssn_tasks": ssn_tasks,
@@ -338,10 +311,9 @@ class RequestActView(LoginRequiredMixin, View):
     ) -> HttpResponse:
         user = request.user
         obj = _get_request(user, pk)
-        decorate([obj], user)
         template = "tasking/_inbox_row.html" if where == "inbox" else "tasking/_actions.html"
         context = {
-            "r": obj,
+            "row": request_row(obj, user),
             "object": obj,
             "error": error,
             "done": done,

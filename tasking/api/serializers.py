@@ -123,7 +123,9 @@ class TaskingRequestSerializer(MarkedModelSerializer):
         return PassSerializer(obj.passes.all(), many=True, context=self.context).data  # type: ignore[return-value]
 
     def get_actions(self, obj: TaskingRequest) -> list[str]:
-        return [str(a) for a in getattr(obj, "actions", [])]
+        # The view passes the rows of the requests it shows; a request without one offers none.
+        row = self.context.get("rows", {}).get(obj.pk)
+        return [str(a) for a in row.actions] if row is not None else []
 
 
 class FilingSerializer(serializers.Serializer):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 from django.db.models import QuerySet
@@ -14,6 +16,7 @@ from rest_framework.response import Response
 from portal import audit
 from portal.api.base import AuditedAPIMixin
 from portal.api.filters import MarkingFilterBackend
+from portal.filters import PortalFilterBackend
 from portal.markings.marking import Marking
 from tasking.api.serializers import (
     FilingSerializer,
@@ -22,11 +25,12 @@ from tasking.api.serializers import (
     TaskingRequestSerializer,
     TransitionSerializer,
 )
+from tasking.filters import TaskingRequestFilter
 from tasking.models import CoalitionOperation, RequestMessage, TaskingRequest
 from tasking.services import conversation, metrics, transitions
 from tasking.services import operations as operation_services
 from tasking.services.filing import file_request
-from tasking.services.rows import INBOX_STATUSES, decorate, with_page_data
+from tasking.services.rows import INBOX_STATUSES, RequestRow, request_rows, with_page_data
 
 
 class RequestAccessBackend(filters.BaseFilterBackend):
@@ -43,26 +47,29 @@ class TaskingRequestViewSet(
 
     queryset = TaskingRequest.objects.all()
     serializer_class = TaskingRequestSerializer
-    filter_backends = [MarkingFilterBackend, RequestAccessBackend]
+    filter_backends = [MarkingFilterBackend, RequestAccessBackend, PortalFilterBackend]
+    filterset_class = TaskingRequestFilter
+    # The rows of the requests this answer shows, by id: the serializer reads each one's actions.
+    # Set afresh for each answer (`shown`); the class's own is an empty, read-only default.
+    rows: Mapping[int, RequestRow] = MappingProxyType({})
 
     def get_queryset(self) -> QuerySet[TaskingRequest]:
-        requests = with_page_data(TaskingRequest.objects.all(), self.request.user)
-        params = self.request.query_params
-        if params.get("status"):
-            requests = requests.filter(status=params["status"])
-        if params.get("spoc"):
-            requests = requests.filter(spoc__code=params["spoc"])
+        return with_page_data(TaskingRequest.objects.all(), self.request.user)
+
+    def shown(self, requests: list[TaskingRequest]) -> list[TaskingRequest]:
+        self.rows = {row.request.pk: row for row in request_rows(requests, self.request.user)}
         return requests
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        return {**super().get_serializer_context(), "rows": self.rows}
 
     def paginate_queryset(self, queryset: Any) -> Any:
         page = super().paginate_queryset(queryset)
-        if page is not None:
-            decorate(page, self.request.user)
-        return page
+        return None if page is None else self.shown(page)
 
     def get_object(self) -> TaskingRequest:
         obj = super().get_object()
-        decorate([obj], self.request.user)
+        self.shown([obj])
         return obj
 
     @extend_schema(request=FilingSerializer, responses={201: TaskingRequestSerializer})
@@ -71,9 +78,9 @@ class TaskingRequestViewSet(
         serializer.is_valid(raise_exception=True)
         filed = file_request(serializer.filing(), request.user, submit=serializer.validated_data["submit"])
         obj = self.get_queryset().get(pk=filed.request.pk)
-        decorate([obj], request.user)
+        self.shown([obj])
         body = {
-            **TaskingRequestSerializer(obj, context={"request": request}).data,
+            **TaskingRequestSerializer(obj, context=self.get_serializer_context()).data,
             "warnings": filed.warnings,
         }
         return Response(body, status=status.HTTP_201_CREATED)
@@ -87,10 +94,10 @@ class TaskingRequestViewSet(
             .filter(status__in=INBOX_STATUSES)
             .order_by("response_deadline", "pk")
         )
-        rows = list(requests[:500])
-        audit.record_reads(rows)
-        decorate(rows, request.user)
-        return Response(TaskingRequestSerializer(rows, many=True, context={"request": request}).data)
+        shown = self.shown(list(requests[:500]))
+        audit.record_reads(shown)
+        context = self.get_serializer_context()
+        return Response(TaskingRequestSerializer(shown, many=True, context=context).data)
 
     @extend_schema(request=TransitionSerializer, responses=TaskingRequestSerializer)
     @action(detail=True, methods=["post"])

@@ -1,16 +1,18 @@
 """What a page or API answer shows of each request: the statuses an inbox lists, the related
-rows loaded with a page, and per row the reader's side, actions and the passes over sensors they
-may see."""
+rows loaded with a page, and per request a row of the reader's side, actions and the passes over
+sensors they may see."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
 from portal.references import readable
 from tasking import workflow
-from tasking.choices import Actor, RequestStatus
+from tasking.choices import Actor, RequestAction, RequestStatus
 from tasking.models import PredictedPass, RequestTarget, TaskingRequest, is_operator
 
 INBOX_STATUSES = [
@@ -33,9 +35,23 @@ def with_page_data(requests: QuerySet[TaskingRequest], user: Any) -> QuerySet[Ta
     )
 
 
-def decorate(requests: list[TaskingRequest], user: Any, *, answerable: bool = False) -> None:
-    """Per row: the actions the user may take. `answerable`: the rows came from
+@dataclass(frozen=True)
+class RequestRow:
+    """One request as a page or API answer shows it to one reader: the side they answer it
+    from (None when they take no part), the actions open to them, the passes they may see."""
+
+    request: TaskingRequest
+    side: Actor | None
+    actions: tuple[RequestAction, ...]
+    passes: tuple[PredictedPass, ...]
+
+
+def request_rows(
+    requests: Iterable[TaskingRequest], user: Any, *, answerable: bool = False
+) -> list[RequestRow]:
+    """A row per request, in order. `answerable`: the requests came from
     `answerable_by(user)` already (the inbox), so none is looked up again."""
+    requests = list(requests)
     operator = is_operator(user)
     partner_ids: set[int] = set()
     if answerable and not operator:
@@ -46,10 +62,13 @@ def decorate(requests: list[TaskingRequest], user: Any, *, answerable: bool = Fa
             .filter(pk__in=[r.pk for r in requests])
             .values_list("pk", flat=True)
         )
+    rows = []
     for request in requests:
         side = Actor.OPERATOR if operator else Actor.PARTNER if request.pk in partner_ids else None
-        request.side = side  # type: ignore[attr-defined]
-        request.actions = (  # type: ignore[attr-defined]
-            [a for a in workflow.actions_for(request.status, request.kind, side)] if side else []
-        )
-        request.shown_passes = list(request.passes.all())  # type: ignore[attr-defined]
+        actions = tuple(workflow.actions_for(request.status, request.kind, side)) if side else ()
+        rows.append(RequestRow(request, side, actions, tuple(request.passes.all())))
+    return rows
+
+
+def request_row(request: TaskingRequest, user: Any) -> RequestRow:
+    return request_rows([request], user)[0]

@@ -116,3 +116,19 @@ def test_messages_through_the_api(world: World, api_client_for: Any) -> None:
     assert [m["body"] for m in api.get(f"/api/tasking-requests/{request.pk}/messages/").json()] == [
         "Pass at 02:10"
     ]
+
+
+def test_every_answer_about_a_request_lists_the_actions_open_to_its_reader(
+    world: World, api_client_for: Any
+) -> None:
+    request = world.file()
+    for persona, actions in [("uk_staff", ["accept", "reject", "propose"]), ("us_operator", ["cancel"])]:
+        api = api_client_for(world.users[persona])
+        listed = api.get("/api/tasking-requests/").json()["results"]
+        assert [(row["id"], row["actions"]) for row in listed] == [(request.pk, actions)], persona
+        detail = api.get(f"/api/tasking-requests/{request.pk}/").json()
+        assert detail["actions"] == actions, persona
+    filed = api_client_for(world.users["us_operator"]).post(
+        "/api/tasking-requests/", body(world), format="json"
+    )
+    assert filed.status_code == 201 and filed.json()["actions"] == ["cancel"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -124,6 +125,38 @@ def test_the_unmet_filter_lists_requests_that_ended_without_what_was_asked(
     everything = references(operator.get(reverse("request-list"), {"status": "unmet"}).content.decode())
     assert old.reference in everything and accepted.reference not in everything
     assert operator.get(reverse("request-list"), {"days": "soon"}).status_code == 400
+
+
+def test_the_page_and_the_api_filter_requests_alike(
+    world: World, operator: Client, api_client_for: Any
+) -> None:
+    rejected = world.file(title="Rejected one")
+    transitions.apply(rejected, "reject", by=world.users["uk_staff"], reason_code="weather")
+    accepted = world.file(title="Accepted one")
+    transitions.apply(accepted, "accept", by=world.users["uk_staff"])
+    world.file(title="Waiting one")
+    to_australia = world.file(spoc=world.spocs["au-spoc"], marking=Marking.parse("CUI//REL TO USA, AUS"))
+    api = api_client_for(world.users["us_operator"])
+    for params, expected in [
+        ({"status": "unmet"}, [rejected]),
+        ({"status": "accepted"}, [accepted]),
+        ({"spoc": "au-spoc"}, [to_australia]),
+        ({"spoc": "no-such-spoc"}, []),
+    ]:
+        page = references(operator.get(reverse("request-list"), params).content.decode())
+        listed = [row["reference"] for row in api.get("/api/tasking-requests/", params).json()["results"]]
+        wanted = sorted(r.reference for r in expected)
+        assert sorted(page) == wanted and sorted(listed) == wanted, params
+
+
+@pytest.mark.parametrize("param", ["status", "days"])
+def test_a_filter_value_that_means_nothing_is_a_400_naming_it(
+    world: World, operator: Client, api_client_for: Any, param: str
+) -> None:
+    page = operator.get(reverse("request-list"), {param: "soon"})
+    assert page.status_code == 400 and param in page.content.decode()
+    answer = api_client_for(world.users["us_operator"]).get("/api/tasking-requests/", {param: "soon"})
+    assert answer.status_code == 400 and param in answer.json()
 
 
 def test_the_home_page_links_unmet_to_the_unmet_filter(world: World, operator: Client) -> None:
