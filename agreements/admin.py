@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from agreements.models import (
+    AGREEMENT_EDITABLE_FIELDS,
     Agreement,
     AgreementHistory,
     DataPlanEntry,
@@ -21,7 +22,7 @@ from agreements.models import (
     TierEvaluation,
 )
 from agreements.models.agreements import sensor_problems
-from portal.admin import MarkedModelAdmin, ReadableInline
+from portal.admin import MARKING_COLUMNS, MarkedModelAdmin, ReadableInline
 
 
 class ParentVisibleInline(ReadableInline):
@@ -49,27 +50,7 @@ class SensorBiasAdmin(MarkedModelAdmin):
 class AgreementAdminForm(forms.ModelForm):
     class Meta:
         model = Agreement
-        fields = [
-            "title",
-            "kind",
-            "partner",
-            "sensors",
-            "effective_from",
-            "expires_on",
-            "data_formats",
-            "classification_ceiling",
-            "default_releasability",
-            "quick_turn_response",
-            "routine_response",
-            "delivery_timeliness",
-            "staffing",
-            "language",
-            "communication_mode",
-            "conops",
-            "classification_level",
-            "noforn",
-            "rel_mask",
-        ]
+        fields = [*AGREEMENT_EDITABLE_FIELDS, *MARKING_COLUMNS]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

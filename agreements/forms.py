@@ -9,7 +9,16 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.forms import inlineformset_factory
 
 from agreements.choices import MEASUREMENT_UNITS, AgreementStatus, DataFormat, MeasurementType, Mission
-from agreements.models import Agreement, DataPlanEntry, Sensor, SensorBias, SensorOutage, TierDefinition
+from agreements.models import (
+    AGREEMENT_EDITABLE_FIELDS,
+    DATA_PLAN_FIELDS,
+    Agreement,
+    DataPlanEntry,
+    Sensor,
+    SensorBias,
+    SensorOutage,
+    TierDefinition,
+)
 from agreements.models.agreements import sensor_problems
 from portal.forms import ISODateInput, MarkingChangeFormMixin, MarkingFormField, UTCDateTimeInput
 from portal.markings.marking import Marking
@@ -22,24 +31,7 @@ class AgreementForm(MarkingChangeFormMixin, forms.ModelForm):
 
     class Meta:
         model = Agreement
-        fields = [
-            "title",
-            "kind",
-            "partner",
-            "sensors",
-            "effective_from",
-            "expires_on",
-            "data_formats",
-            "classification_ceiling",
-            "default_releasability",
-            "quick_turn_response",
-            "routine_response",
-            "delivery_timeliness",
-            "staffing",
-            "language",
-            "communication_mode",
-            "conops",
-        ]
+        fields = AGREEMENT_EDITABLE_FIELDS
         widgets = {
             "effective_from": ISODateInput(),
             "expires_on": ISODateInput(),
@@ -76,7 +68,7 @@ class AgreementForm(MarkingChangeFormMixin, forms.ModelForm):
 DataPlanFormSet: Any = inlineformset_factory(
     Agreement,
     DataPlanEntry,
-    fields=["sensor", "taskability", "deliveries_per_week", "timeliness", "notes"],
+    fields=DATA_PLAN_FIELDS,
     extra=2,
     can_delete=True,
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -10,6 +11,8 @@ from rest_framework import serializers
 
 from agreements.choices import DataFormat, MeasurementType, Mission, Priority, SensorStatus
 from agreements.models import (
+    AGREEMENT_EDITABLE_FIELDS,
+    DATA_PLAN_FIELDS,
     Agreement,
     AgreementHistory,
     DataPlanEntry,
@@ -23,6 +26,11 @@ from agreements.models.agreements import sensor_problems
 from portal import ownership
 from portal.api.base import MarkedModelSerializer, ReferencingSerializerMixin
 from portal.conflicts import Untaken
+
+
+def shown_beside(fields: Iterable[str], extras: Mapping[str, tuple[str, ...]]) -> list[str]:
+    """`fields` in their order, each followed by the fields `extras` shows right after it."""
+    return [shown for name in fields for shown in (name, *extras.get(name, ()))]
 
 
 class ModelRulesMixin:
@@ -145,13 +153,13 @@ class SensorBiasSerializer(ModelRulesMixin, MarkedModelSerializer):
 class DataPlanEntrySerializer(ModelRulesMixin, ReferencingSerializerMixin, serializers.ModelSerializer):
     class Meta:
         model = DataPlanEntry
-        fields = ["id", "agreement", "sensor", "taskability", "deliveries_per_week", "timeliness", "notes"]
+        fields = ["id", "agreement", *DATA_PLAN_FIELDS]
 
 
 class NestedPlanSerializer(ReferencingSerializerMixin, serializers.ModelSerializer):
     class Meta:
         model = DataPlanEntry
-        fields = ["id", "sensor", "taskability", "deliveries_per_week", "timeliness", "notes"]
+        fields = ["id", *DATA_PLAN_FIELDS]
 
 
 class AgreementSerializer(ModelRulesMixin, MarkedModelSerializer):
@@ -167,24 +175,8 @@ class AgreementSerializer(ModelRulesMixin, MarkedModelSerializer):
         model = Agreement
         fields = [
             "id",
-            "title",
-            "kind",
-            "partner",
-            "partner_code",
-            "sensors",
-            "status",
-            "effective_from",
-            "expires_on",
-            "data_formats",
-            "classification_ceiling",
-            "default_releasability",
-            "quick_turn_response",
-            "routine_response",
-            "delivery_timeliness",
-            "staffing",
-            "language",
-            "communication_mode",
-            "conops",
+            # The partner's code beside the partner, the status (read only) before the dates.
+            *shown_beside(AGREEMENT_EDITABLE_FIELDS, {"partner": ("partner_code",), "sensors": ("status",)}),
             "data_plan",
             "created",
             "updated",

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from agreements.models.agreements import (
+    AGREEMENT_EDITABLE_FIELDS,
     AGREEMENT_TRANSITIONS,
+    DATA_PLAN_FIELDS,
     Agreement,
     AgreementHistory,
     DataPlanEntry,
@@ -20,7 +22,9 @@ from agreements.models.tiers import (
 )
 
 __all__ = [
+    "AGREEMENT_EDITABLE_FIELDS",
     "AGREEMENT_TRANSITIONS",
+    "DATA_PLAN_FIELDS",
     "EVALUATION_TRANSITIONS",
     "Agreement",
     "AgreementHistory",

@@ -98,6 +98,28 @@ def sensor_problems(kind: str, partner_id: int | None, sensors: Iterable[Any]) -
     return None
 
 
+# The terms of an agreement its editors set, in the order the edit page, the admin and the API
+# show them. The status is not one: it changes only through `Agreement.transition`.
+AGREEMENT_EDITABLE_FIELDS: tuple[str, ...] = (
+    "title",
+    "kind",
+    "partner",
+    "sensors",
+    "effective_from",
+    "expires_on",
+    "data_formats",
+    "classification_ceiling",
+    "default_releasability",
+    "quick_turn_response",
+    "routine_response",
+    "delivery_timeliness",
+    "staffing",
+    "language",
+    "communication_mode",
+    "conops",
+)
+
+
 class AgreementQuerySet(MarkedQuerySet):
     def active_at(self, at: dt.datetime | dt.date) -> Self:
         day = day_of(at)
@@ -115,23 +137,11 @@ class Agreement(MarkedModel):
         None, owner_may_edit=False, managed_by=frozenset({Role.AGREEMENT_ADMIN}), why="the partner is a party"
     )
 
+    # What a change is written in the history for: the status and every edited term but the
+    # sensors, whose changes agreements.signals writes.
     TRACKED_FIELDS: ClassVar[tuple[str, ...]] = (
-        "title",
-        "kind",
-        "partner",
         "status",
-        "effective_from",
-        "expires_on",
-        "data_formats",
-        "classification_ceiling",
-        "default_releasability",
-        "quick_turn_response",
-        "routine_response",
-        "delivery_timeliness",
-        "staffing",
-        "language",
-        "communication_mode",
-        "conops",
+        *(name for name in AGREEMENT_EDITABLE_FIELDS if name != "sensors"),
     )
 
     title = models.CharField(max_length=200)
@@ -442,6 +452,11 @@ class AgreementHistory(models.Model):
             to_status=to_status,
             reason=reason,
         )
+
+
+# What a data plan entry says about its sensor, in the order the agreement's editor and the API
+# show it.
+DATA_PLAN_FIELDS: tuple[str, ...] = ("sensor", "taskability", "deliveries_per_week", "timeliness", "notes")
 
 
 class DataPlanEntry(models.Model):

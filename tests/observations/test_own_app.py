@@ -97,7 +97,9 @@ def test_a_records_audit_trail_holds_the_events_stored_under_its_former_label(
     assert "before the move" in page and "another batch" not in page
     api = client.get(f"/api/audit/?{query}").json()
     # Both ages: the event stored when the batch was created now, and the one stored before.
-    assert sorted(event["object_repr"] for event in api["results"]) == sorted([str(uk_batch), "before the move"])
+    assert sorted(event["object_repr"] for event in api["results"]) == sorted(
+        [str(uk_batch), "before the move"]
+    )
     # Asked by the former label, the same events answer.
     assert (
         "before the move"

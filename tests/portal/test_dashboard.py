@@ -25,17 +25,22 @@ def figures(user: User) -> dict[str, int | str]:
     }
 
 
-def test_the_overview_counts_only_what_each_persona_may_see(demo: dict[str, User], client: Client) -> None:
-    sensor_counts = set()
+def test_the_overview_answers_each_persona_with_its_own_counts(demo: dict[str, User], client: Client) -> None:
+    # The exact figures of each persona are in test_dashboard_figures, on a world small enough
+    # to write them out; over the whole demo, what holds whatever the demo holds.
+    shown = {}
     for username in ["us_operator", "uk_staff", "fr_staff", "visitor", "security_officer"]:
         user = demo[username]
-        shown = figures(user)
-        assert shown["Partnership/Sensors"] == Sensor.objects.visible_to(user).count()
-        assert shown["Catalog/Objects you may see"] == SpaceObject.objects.visible_to(user).count()
-        sensor_counts.add(shown["Partnership/Sensors"])
+        shown[username] = figures(user)
         client.force_login(user)
         assert client.get("/").status_code == 200
-    assert len(sensor_counts) > 2  # the personas really do see different networks
+    sensors = {username: each["Partnership/Sensors"] for username, each in shown.items()}
+    objects = {username: each["Catalog/Objects you may see"] for username, each in shown.items()}
+    # The TOP SECRET US officer may see every record; the partners see fewer sensors.
+    assert sensors["security_officer"] == Sensor.objects.count()
+    assert objects["security_officer"] == SpaceObject.objects.count()
+    assert sensors["uk_staff"] < Sensor.objects.count() and sensors["fr_staff"] < Sensor.objects.count()
+    assert len(set(sensors.values())) > 2  # the personas really do see different networks
 
 
 def test_partners_see_their_inbox_and_us_operators_their_requests(demo: dict[str, User]) -> None:
@@ -47,7 +52,6 @@ def test_partners_see_their_inbox_and_us_operators_their_requests(demo: dict[str
 def test_a_count_carries_the_marking_of_what_it_counts(demo: dict[str, User], client: Client) -> None:
     admin = demo["agreement_admin"]
     sensors = next(f for p in panels_for(admin) for f in p.figures if f.label == "Sensors")
-    assert sensors.marking == Sensor.objects.visible_to(admin).combined_marking()
     assert sensors.marking is not None and sensors.marking.noforn  # some US sensors are NOFORN
     client.force_login(admin)
     assert "NOFORN" in client.get("/").content.decode().split("</header>")[0]
