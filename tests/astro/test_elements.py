@@ -1,3 +1,5 @@
+"""Mean elements: semi-major axis, apogee and perigee, orbit regimes."""
+
 from __future__ import annotations
 
 import numpy as np

@@ -1,3 +1,5 @@
+"""Frames and Earth rotation (TEME, ITRF, ground sites, look angles) against skyfield."""
+
 from __future__ import annotations
 
 import numpy as np

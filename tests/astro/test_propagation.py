@@ -1,3 +1,5 @@
+"""SGP4 propagation against Vallado's verification vectors shipped with the sgp4 wheel."""
+
 from __future__ import annotations
 
 import datetime as dt

@@ -1,3 +1,5 @@
+"""Observed-minus-predicted residuals: angles wrapped, lines of sight compared."""
+
 from __future__ import annotations
 
 import math

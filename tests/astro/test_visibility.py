@@ -1,3 +1,5 @@
+"""Pass prediction and visibility from a ground site, against skyfield."""
+
 from __future__ import annotations
 
 import datetime as dt

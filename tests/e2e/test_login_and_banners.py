@@ -1,3 +1,5 @@
+"""In the browser: signing in, and the classification banners of each persona's pages."""
+
 from __future__ import annotations
 
 from typing import Any

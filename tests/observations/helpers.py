@@ -1,3 +1,5 @@
+"""Observation files written for tests: records at known times, in any delivered format."""
+
 from __future__ import annotations
 
 import datetime as dt

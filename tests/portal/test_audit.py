@@ -1,3 +1,5 @@
+"""The audit trail: every change recorded, append only, read by the security officer."""
+
 from __future__ import annotations
 
 from typing import Any

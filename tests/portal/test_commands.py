@@ -1,3 +1,5 @@
+"""Management commands: the demo seed, API tokens, and the production settings' deploy check."""
+
 from __future__ import annotations
 
 import json

@@ -1,3 +1,5 @@
+"""The home page's panels on the demo coalition, per persona."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,3 +1,5 @@
+"""Markings: parsing, combining and the access rule of classification and releasability."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

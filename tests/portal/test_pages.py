@@ -1,3 +1,5 @@
+"""Every main page answers each persona, under the right banners."""
+
 from __future__ import annotations
 
 import re

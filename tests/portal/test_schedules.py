@@ -1,3 +1,5 @@
+"""The periodic jobs are in the database after migrate, as the settings list them."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,3 +1,5 @@
+"""`import_eop`: import an IERS finals file (UT1-UTC and polar motion)."""
+
 from __future__ import annotations
 
 from pathlib import Path

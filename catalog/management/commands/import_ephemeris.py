@@ -1,3 +1,5 @@
+"""`import_ephemeris`: load a CCSDS OEM as the truth of the calibration satellite it names."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,3 +1,5 @@
+"""`run_calibration`: calibrate one sensor over a period against the calibration satellites' truth."""
+
 from __future__ import annotations
 
 import datetime as dt

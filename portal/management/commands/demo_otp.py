@@ -1,3 +1,5 @@
+"""`demo_otp`: print the demo users' current one-time codes (demo keys only)."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -1,3 +1,5 @@
+"""`coverage_whatif`: the SSN coverage a set of requests would get, without booking anything."""
+
 from __future__ import annotations
 
 import datetime as dt

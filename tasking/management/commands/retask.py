@@ -1,3 +1,5 @@
+"""`retask`: retask US SSN sensors for the unmet requests, printing the tasks booked and the gaps left."""
+
 from __future__ import annotations
 
 import datetime as dt
