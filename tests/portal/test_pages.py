@@ -1,4 +1,4 @@
-"""Every main page answers each persona, under the right banners."""
+"""Pages: banners of the highest marking shown, sign-in required, failed logins locked out."""
 
 from __future__ import annotations
 
