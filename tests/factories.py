@@ -5,14 +5,15 @@ calibration runs and tasking requests.
 Every marked record is UNCLASSIFIED and releasable to the whole coalition unless the test gives
 `marking=` (a `Marking` or its banner text), so that a test about markings names the one it
 means. Numbers that must be unique come from sequences placed above the ranges the demo seed and
-the tests' hand-picked numbers use.
+the tests' hand-picked numbers use. Call `XFactory.create(...)` (or `.build(...)`): those are
+typed as the model, the bare call is not.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import itertools
-from typing import Any
+from typing import Any, TypeVar
 
 import factory
 from django.utils import timezone
@@ -59,7 +60,10 @@ def next_change_seq() -> int:
     return next(_change_seq)
 
 
-class BaseFactory(DjangoModelFactory):
+T = TypeVar("T")
+
+
+class BaseFactory(DjangoModelFactory[T]):
     class Meta:
         abstract = True
         # Post-generation hooks save what they change themselves (an agreement refuses a
@@ -67,7 +71,7 @@ class BaseFactory(DjangoModelFactory):
         skip_postgeneration_save = True
 
 
-class MarkedFactory(BaseFactory):
+class MarkedFactory(BaseFactory[T]):
     """A marked record: `marking=` becomes the three marking columns, unless the caller gave
     the columns themselves (`**marking_columns(...)`)."""
 
@@ -84,7 +88,7 @@ class MarkedFactory(BaseFactory):
         return kwargs
 
 
-class NationFactory(BaseFactory):
+class NationFactory(BaseFactory[Nation]):
     class Meta:
         model = Nation
         django_get_or_create = ("code",)
@@ -93,7 +97,7 @@ class NationFactory(BaseFactory):
     name = factory.LazyAttribute(lambda o: NATION_NAMES[o.code])
 
 
-class SpOCFactory(BaseFactory):
+class SpOCFactory(BaseFactory[SpOC]):
     """A SpOC; asking for a code the demo coalition has (`code="uk-spoc"`) returns that one."""
 
     class Meta:
@@ -106,8 +110,8 @@ class SpOCFactory(BaseFactory):
     staffed_24x7 = True
 
 
-class UserFactory(BaseFactory):
-    """A user; the traits give the portal's roles (`UserFactory(partner_staff=True)`).
+class UserFactory(BaseFactory[User]):
+    """A user; the traits give the portal's roles (`UserFactory.create(partner_staff=True)`).
     Nationality follows the SpOC, if any; the password is the demo one."""
 
     class Meta:
@@ -129,7 +133,7 @@ class UserFactory(BaseFactory):
     role = Role.NONE
 
 
-class SensorFactory(MarkedFactory):
+class SensorFactory(MarkedFactory[Sensor]):
     """A tracking radar of a new SpOC; `optical=True` makes it a telescope."""
 
     class Meta:
@@ -155,7 +159,7 @@ class SensorFactory(MarkedFactory):
     is_us_ssn = factory.LazyAttribute(lambda o: o.spoc.nation_id == US)
 
 
-class SensorBiasFactory(MarkedFactory):
+class SensorBiasFactory(MarkedFactory[SensorBias]):
     class Meta:
         model = SensorBias
 
@@ -167,7 +171,7 @@ class SensorBiasFactory(MarkedFactory):
     source = "hand-entered for a test"
 
 
-class AgreementFactory(MarkedFactory):
+class AgreementFactory(MarkedFactory[Agreement]):
     """A SpOC-level agreement, created as a draft. `status=` moves it on afterwards: through
     the lifecycle, with its history, when `status__by=` names an agreement admin (and
     `status__reason=` the reason); set directly, with no history, otherwise. `sensors=` lists
@@ -201,7 +205,7 @@ class AgreementFactory(MarkedFactory):
         obj.refresh_from_db()
 
 
-class SpaceObjectFactory(MarkedFactory):
+class SpaceObjectFactory(MarkedFactory[SpaceObject]):
     class Meta:
         model = SpaceObject
 
@@ -210,7 +214,7 @@ class SpaceObjectFactory(MarkedFactory):
     seq = factory.LazyFunction(next_change_seq)
 
 
-class ElementSetFactory(MarkedFactory):
+class ElementSetFactory(MarkedFactory[ElementSet]):
     """A low-Earth-orbit element set from the upstream feed, three hours old."""
 
     class Meta:
@@ -234,11 +238,11 @@ class ElementSetFactory(MarkedFactory):
     seq = factory.LazyFunction(next_change_seq)
 
 
-class IngestBatchFactory(MarkedFactory):
+class IngestBatchFactory(MarkedFactory[Any]):
     """A delivery already archived (the payload's name and digest only: no file is written)."""
 
     class Meta:
-        # By label: the observation models may move to an app of their own.
+        # By label (and so typed as Any): the observation models may move to an app of their own.
         model = "catalog.IngestBatch"
 
     spoc = factory.SubFactory(SpOCFactory)
@@ -247,7 +251,7 @@ class IngestBatchFactory(MarkedFactory):
     payload_sha256 = "0" * 64
 
 
-class ObservationFactory(MarkedFactory):
+class ObservationFactory(MarkedFactory[Any]):
     """An observation by a sensor, in a delivery of that sensor's SpOC marked like it."""
 
     class Meta:
@@ -263,7 +267,7 @@ class ObservationFactory(MarkedFactory):
     content_hash = factory.Sequence(lambda n: f"obs-{n}")
 
 
-class CalibrationRunFactory(MarkedFactory):
+class CalibrationRunFactory(MarkedFactory[CalibrationRun]):
     """A finished calibration run of a sensor over one day."""
 
     class Meta:
@@ -275,7 +279,7 @@ class CalibrationRunFactory(MarkedFactory):
     status = CalibrationStatus.DONE
 
 
-class TaskingRequestFactory(MarkedFactory):
+class TaskingRequestFactory(MarkedFactory[TaskingRequest]):
     """A draft tasking request to a SpOC; filing through `tasking.services.filing` is what
     gives a request its targets, windows and routing."""
 
