@@ -1,4 +1,5 @@
-"""Factories for sensors and agreements, and a small explicit network for the marking matrix."""
+"""Sensor and agreement builders for the agreements tests, on the shared factories, and a small
+explicit network for the marking matrix."""
 
 from __future__ import annotations
 
@@ -8,30 +9,15 @@ from typing import Any
 
 import pytest
 
-from agreements.choices import AgreementKind, AgreementStatus, DataFormat, MeasurementType, SensorType
+from agreements.choices import AgreementKind, AgreementStatus, DataFormat
 from agreements.models import Agreement, Sensor
 from agreements.services.tiers import seed_default_tiers
-from portal.markings.models import marking_columns
 from portal.models import SpOC, User
+from tests.factories import LIFECYCLE_PATHS, AgreementFactory, CalibrationRunFactory, SensorFactory
 
 NOW = dt.datetime(2025, 6, 1, 12, 0, tzinfo=dt.UTC)
 
-PATHS: dict[str, list[str]] = {
-    AgreementStatus.DRAFT: [],
-    AgreementStatus.IN_NEGOTIATION: [AgreementStatus.IN_NEGOTIATION],
-    AgreementStatus.ACTIVE: [AgreementStatus.IN_NEGOTIATION, AgreementStatus.ACTIVE],
-    AgreementStatus.SUSPENDED: [
-        AgreementStatus.IN_NEGOTIATION,
-        AgreementStatus.ACTIVE,
-        AgreementStatus.SUSPENDED,
-    ],
-    AgreementStatus.EXPIRED: [
-        AgreementStatus.IN_NEGOTIATION,
-        AgreementStatus.ACTIVE,
-        AgreementStatus.EXPIRED,
-    ],
-    AgreementStatus.TERMINATED: [AgreementStatus.TERMINATED],
-}
+PATHS = LIFECYCLE_PATHS
 
 
 @pytest.fixture
@@ -52,20 +38,9 @@ def make_sensor(spocs: dict[str, SpOC]) -> Callable[..., Sensor]:
         owner = spocs[spoc]
         nation = owner.nation_id
         default_marking = "CUI//REL TO USA, FVEY" if nation == "USA" else f"CUI//REL TO USA, {nation}"
-        values: dict[str, Any] = dict(
-            name=f"Sensor {spoc}",
-            number=next(numbers),
-            sensor_type=SensorType.TRACKING_RADAR,
-            latitude_deg=50.0,
-            longitude_deg=0.0,
-            altitude_km=0.1,
-            measurement_types=[MeasurementType.RANGE, MeasurementType.AZIMUTH_ELEVATION],
-            max_range_km=3000.0,
-            tracks_per_hour=10,
-            is_us_ssn=nation == "USA",
-        )
+        values: dict[str, Any] = dict(name=f"Sensor {spoc}", number=next(numbers), tracks_per_hour=10)
         values.update(fields)
-        return Sensor.objects.create(spoc=owner, **values, **marking_columns(marking or default_marking))
+        return SensorFactory.create(spoc=owner, marking=marking or default_marking, **values)
 
     return make
 
@@ -91,17 +66,16 @@ def make_agreement(spocs: dict[str, SpOC], admin: User) -> Callable[..., Agreeme
             routine_response=dt.timedelta(hours=48),
         )
         values.update(fields)
-        agreement = Agreement.objects.create(
+        return AgreementFactory.create(
             partner=spocs[partner],
             kind=kind,
+            sensors=sensors,
+            status=status,
+            status__by=admin,
+            status__reason="test",
+            marking=marking or f"CUI//REL TO USA, {nation}",
             **values,
-            **marking_columns(marking or f"CUI//REL TO USA, {nation}"),
         )
-        if sensors:
-            agreement.sensors.set(sensors)
-        for step in PATHS[status]:
-            agreement.transition(step, admin, reason="test")
-        return agreement
 
     return make
 
@@ -170,15 +144,4 @@ def network(make_sensor: Callable[..., Sensor], make_agreement: Callable[..., Ag
 def finished_calibration_run(sensor: Any, qualifies_for: list[int]) -> int:
     """A finished calibration run of `sensor` qualifying it for `qualifies_for` (a promotion
     cites one); the figures are not the point here."""
-    from catalog.models import CalibrationRun, CalibrationStatus
-
-    run = CalibrationRun(
-        sensor=sensor,
-        start=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
-        end=dt.datetime(2026, 1, 2, tzinfo=dt.UTC),
-        status=CalibrationStatus.DONE,
-        qualifies_for=qualifies_for,
-    )
-    run.marking = sensor.marking
-    run.save()
-    return run.pk
+    return CalibrationRunFactory.create(sensor=sensor, qualifies_for=qualifies_for, marking=sensor.marking).pk

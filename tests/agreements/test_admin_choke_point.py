@@ -11,11 +11,12 @@ from typing import Any
 from django.test import Client
 from django.urls import reverse
 
-from agreements.models import Sensor, SensorBias
+from agreements.models import Sensor
 from portal.markings.marking import Level
 from portal.markings.models import marking_columns
 from portal.models import AuditEvent, Notice, User
 from portal.testing import sign_in
+from tests.factories import SensorBiasFactory
 
 
 def superuser(username: str = "root", nationality: str = "USA", clearance: int = 4) -> User:
@@ -108,7 +109,7 @@ def test_a_delete_confirmation_names_no_hidden_record_and_refuses(
     coalition: dict[str, User], make_sensor: Callable[..., Sensor]
 ) -> None:
     sensor = make_sensor("uk-spoc", marking="CUI//REL TO USA, GBR")
-    SensorBias.objects.create(
+    SensorBiasFactory.create(
         sensor=sensor,
         measurement_type="range",
         bias=0.012,

@@ -10,12 +10,13 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from agreements.choices import EvaluationStatus, MeasurementType, Mission, SensorStatus, SensorType
-from agreements.models import Sensor, SensorBias, SensorOutage, TierDefinition, TierEvaluation
+from agreements.models import Sensor, SensorOutage, TierDefinition, TierEvaluation
 from agreements.services.tiers import evaluation_progress, is_fit_for, levels_fit_for, tier_for
 from portal.errors import Conflict, DomainError, NotAllowed
 from portal.markings.models import marking_columns
 from portal.models import AuditEvent, User
 from tests.agreements.conftest import NOW, finished_calibration_run
+from tests.factories import SensorBiasFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -80,7 +81,7 @@ def test_current_biases_are_the_latest_per_measurement_type(
 ) -> None:
     sensor = make_sensor("uk-spoc")
     marking = marking_columns("CUI//REL TO USA, GBR")
-    old = SensorBias.objects.create(
+    old = SensorBiasFactory.create(
         sensor=sensor,
         measurement_type="range",
         bias=0.05,
@@ -89,7 +90,7 @@ def test_current_biases_are_the_latest_per_measurement_type(
         source="memo 1",
         **marking,
     )
-    new = SensorBias.objects.create(
+    new = SensorBiasFactory.create(
         sensor=sensor,
         measurement_type="range",
         bias=0.02,
@@ -98,7 +99,7 @@ def test_current_biases_are_the_latest_per_measurement_type(
         source="memo 2",
         **marking,
     )
-    angles = SensorBias.objects.create(
+    angles = SensorBiasFactory.create(
         sensor=sensor,
         measurement_type="azimuth_elevation",
         bias=0.01,

@@ -10,18 +10,17 @@ import numpy as np
 import pytest
 
 from agreements.choices import MeasurementType, SensorType
-from agreements.models import Sensor
 from agreements.services.tiers import seed_default_tiers
 from catalog.calibration.truth import import_ephemeris
-from catalog.models import CalibrationTruth, SpaceObject
-from catalog.observations.models import IngestBatch, Observation
+from catalog.models import CalibrationTruth
+from catalog.observations.models import Observation
 from portal.markings.marking import Marking
-from portal.markings.models import marking_columns
 from portal.models import SpOC, User
 from tests.astro.skyfield_reference import FYLINGDALES
 from tests.calibration import oem_writer
 from tests.calibration.scenario import DAY, Injected, pass_times, radar_observations
 from tests.calibration.truth import states
+from tests.factories import IngestBatchFactory, ObservationFactory, SensorFactory, SpaceObjectFactory
 
 BIASES = {"range": 0.05, "azimuth": 0.01, "elevation": -0.008, "range_rate": 0.0003}
 NOISE = {"range": 0.015, "azimuth": 0.005, "elevation": 0.005, "range_rate": 0.0002}
@@ -31,7 +30,7 @@ NOISE = {"range": 0.015, "azimuth": 0.005, "elevation": 0.005, "range_rate": 0.0
 def calibration_setup(coalition: dict[str, User]) -> dict[str, Any]:
     seed_default_tiers()
     spoc = SpOC.objects.get(code="uk-spoc")
-    sensor = Sensor.objects.create(
+    sensor = SensorFactory.create(
         spoc=spoc,
         name="Fylingdales-like radar",
         number=7700,
@@ -45,11 +44,9 @@ def calibration_setup(coalition: dict[str, User]) -> dict[str, Any]:
             MeasurementType.RANGE_RATE,
         ],
         max_range_km=5000.0,
-        **marking_columns("CUI//REL TO USA, GBR"),
+        marking="CUI//REL TO USA, GBR",
     )
-    calsat = SpaceObject.objects.create(
-        catalog_number=39000, name="CALSAT", seq=91_000, marking=Marking.unclassified()
-    )
+    calsat = SpaceObjectFactory.create(catalog_number=39000, name="CALSAT", seq=91_000)
     nodes = DAY + (np.arange(0.0, 86_400.0 + 1e-9, 30.0) * 1e6).astype("timedelta64[us]")
     truth, _ = import_ephemeris(
         oem_writer.kvn("CALSAT", "39000", "TEME", "UTC", nodes, states("TEME", nodes)),
@@ -60,14 +57,14 @@ def calibration_setup(coalition: dict[str, User]) -> dict[str, Any]:
     observed, gross = radar_observations(
         FYLINGDALES, labels, Injected(biases=BIASES, noise=NOISE, time_bias_s=0.005, outliers=4)
     )
-    batch = IngestBatch.objects.create(
-        delivered_by_name="uk_staff", payload_sha256="0" * 64, **marking_columns("CUI//REL TO USA, GBR")
+    batch = IngestBatchFactory.create(
+        delivered_by_name="uk_staff", spoc=None, payload="", marking="CUI//REL TO USA, GBR"
     )
     rows = []
     for i, label in enumerate(labels):
         when = dt.datetime.fromisoformat(str(label)).replace(tzinfo=dt.UTC)
         rows.append(
-            Observation(
+            ObservationFactory.build(
                 sensor=sensor,
                 batch=batch,
                 ob_time=when,
@@ -78,7 +75,7 @@ def calibration_setup(coalition: dict[str, User]) -> dict[str, Any]:
                 azimuth_deg=float(observed["azimuth"][i] % 360.0),
                 elevation_deg=float(observed["elevation"][i]),
                 range_rate_km_s=float(observed["range_rate"][i]),
-                **marking_columns("CUI//REL TO USA, GBR"),
+                marking="CUI//REL TO USA, GBR",
             )
         )
     Observation.objects.bulk_create(rows)

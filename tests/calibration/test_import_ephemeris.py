@@ -14,17 +14,17 @@ from django.core.management import call_command
 from catalog.astro.orientation import earth_orientation
 from catalog.calibration.truth import states_of
 from catalog.models import CalibrationTruth, SpaceObject
-from portal.markings.marking import Marking
 from tests.calibration import oem_writer
 from tests.calibration.truth import grid, states
+from tests.factories import SpaceObjectFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def calsat(coalition: Any) -> SpaceObject:
-    return SpaceObject.objects.create(
-        catalog_number=39000, name="CALSAT", seq=90_000, marking=Marking.parse("CUI//REL TO USA, GBR")
+    return SpaceObjectFactory.create(
+        catalog_number=39000, name="CALSAT", seq=90_000, marking="CUI//REL TO USA, GBR"
     )
 
 

@@ -13,8 +13,8 @@ from agreements.choices import AgreementKind, AgreementStatus, MeasurementType, 
 from agreements.models import Agreement, Sensor, SensorBias
 from agreements.services.tiers import seed_default_tiers
 from catalog.observations.synthetic import Site
-from portal.markings.models import marking_columns
 from portal.models import SpOC, User
+from tests.factories import AgreementFactory, SensorBiasFactory, SensorFactory, UserFactory
 
 RADAR = [MeasurementType.RANGE, MeasurementType.AZIMUTH_ELEVATION, MeasurementType.RANGE_RATE]
 OPTICAL = [MeasurementType.RA_DEC]
@@ -58,14 +58,13 @@ def _sensor(
     max_range: float | None = 6000.0,
     az: tuple[float, float] | None = None,
 ) -> Sensor:
-    sensor = Sensor(
+    sensor = SensorFactory.build(
         spoc=spoc,
         number=number,
         name=name,
         sensor_type=kind,
         latitude_deg=lat,
         longitude_deg=lon,
-        altitude_km=0.1,
         measurement_types=list(measures),
         min_elevation_deg=min_el,
         max_range_km=max_range,
@@ -74,8 +73,9 @@ def _sensor(
         is_us_ssn=ssn,
         azimuth_min_deg=az[0] if az else None,
         azimuth_max_deg=az[1] if az else None,
+        marking=marking,
     )
-    sensor.marking = marking
+    # The world's sensors are what an agreement admin could register: the form's checks pass.
     sensor.full_clean()
     sensor.save()
     return sensor
@@ -90,21 +90,18 @@ def _agreement(
     sensors: Sequence[Sensor] = (),
     status: str = AgreementStatus.ACTIVE,
 ) -> Agreement:
-    agreement = Agreement(
+    return AgreementFactory.create(
         title=f"{spoc.code} {kind}",
         kind=kind,
         partner=spoc,
         data_formats=formats,
         default_releasability=releasability,
-        **marking_columns(releasability),
+        marking=releasability,
+        effective_from=dt.date(2020, 1, 1),
+        expires_on=None,
+        sensors=sensors,
+        status=status,
     )
-    agreement.save()
-    agreement.sensors.set(sensors)
-    Agreement.objects.filter(pk=agreement.pk).update(
-        status=status, effective_from=dt.date(2020, 1, 1), expires_on=None
-    )
-    agreement.refresh_from_db()
-    return agreement
 
 
 @pytest.fixture
@@ -198,12 +195,8 @@ def world(coalition: dict[str, User]) -> World:
         ),
     }
     users = dict(coalition)
-    users["de_staff"] = User.objects.create_user(
-        "de_staff", nationality="DEU", clearance=3, spoc=de, role="partner_staff"
-    )
-    users["jp_staff"] = User.objects.create_user(
-        "jp_staff", nationality="JPN", clearance=3, spoc=jp, role="partner_staff"
-    )
+    users["de_staff"] = UserFactory.create(username="de_staff", partner_staff=True, spoc=de)
+    users["jp_staff"] = UserFactory.create(username="jp_staff", partner_staff=True, spoc=jp)
     return World(users, sensors, agreements)
 
 
@@ -214,14 +207,4 @@ def media(settings: Any, tmp_path: Any) -> Any:
 
 
 def add_bias(sensor: Sensor, kind: str, value: float) -> SensorBias:
-    bias = SensorBias(
-        sensor=sensor,
-        measurement_type=kind,
-        bias=value,
-        noise_sigma=0.01,
-        effective_date=dt.date(2024, 1, 1),
-        source="hand-entered for a test",
-    )
-    bias.marking = sensor.marking
-    bias.save()
-    return bias
+    return SensorBiasFactory.create(sensor=sensor, measurement_type=kind, bias=value, marking=sensor.marking)

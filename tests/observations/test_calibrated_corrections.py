@@ -17,7 +17,7 @@ from catalog.calibration import runs
 from catalog.models import CalibrationRun, CalibrationStatus
 from catalog.observations.association import _FIELDS, Candidates, _arrays
 from catalog.observations.models import Observation
-from portal.markings.marking import Marking
+from tests.factories import CalibrationRunFactory
 from tests.observations.conftest import add_bias
 from tests.observations.helpers import payload, radar_record
 
@@ -27,7 +27,7 @@ NOISE = {"range": 0.015, "azimuth": 0.004, "elevation": 0.005, "range_rate": 0.0
 
 def accepted_run(world: Any, marking: str | None = None) -> CalibrationRun:
     sensor = world.sensors["uk_radar"]
-    run = CalibrationRun(
+    run = CalibrationRunFactory.create(
         sensor=sensor,
         start=dt.datetime(2024, 3, 1, tzinfo=dt.UTC),
         end=dt.datetime(2024, 3, 2, tzinfo=dt.UTC),
@@ -42,9 +42,8 @@ def accepted_run(world: Any, marking: str | None = None) -> CalibrationRun:
             }
             for name in PLANTED
         },
+        marking=marking or sensor.marking,
     )
-    run.marking = Marking.parse(marking) if marking else sensor.marking
-    run.save()
     runs.accept(run, world.users["agreement_admin"])
     return run
 

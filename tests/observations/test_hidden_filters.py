@@ -8,9 +8,8 @@ from typing import Any
 
 from django.test import Client
 
-from catalog.models import SpaceObject
 from catalog.observations.models import Observation
-from portal.markings.models import marking_columns
+from tests.factories import SpaceObjectFactory
 from tests.observations.helpers import payload, radar_record
 
 
@@ -19,8 +18,8 @@ def test_a_hidden_catalog_number_finds_nothing_like_a_missing_one(
 ) -> None:
     api = api_client_for(world.users["uk_staff"])
     api.post("/api/observations/", payload([radar_record(1)], "udl-json"), content_type="application/json")
-    hidden = SpaceObject.objects.create(
-        catalog_number=48003, name="KESTREL-9", seq=1, **marking_columns("TOP SECRET//NOFORN")
+    hidden = SpaceObjectFactory.create(
+        catalog_number=48003, name="KESTREL-9", seq=1, marking="TOP SECRET//NOFORN"
     )
     Observation.objects.update(space_object=hidden, association="associated")
     assert api.get("/api/observations/", {"object": 48003}).json()["results"] == []

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,15 +11,14 @@ from django.utils import timezone
 
 from agreements.choices import AgreementKind, AgreementStatus, DataFormat, SensorType
 from agreements.models import Agreement, Sensor
-from catalog.models import ElementSet, SpaceObject
+from catalog.models import SpaceObject
 from portal.markings.marking import Marking
 from portal.markings.models import marking_columns
 from portal.models import SpOC, User
 from tasking.choices import Purpose
 from tasking.models import TaskingRequest
 from tasking.services.filing import Filing, file_request
-
-_seq = itertools.count(1_000_000)
+from tests.factories import AgreementFactory, ElementSetFactory, SensorFactory, SpaceObjectFactory
 
 
 @dataclass
@@ -61,27 +59,27 @@ def make_sensor(
     spoc: SpOC, number: int, name: str, kind: str, lat: float, lon: float, level: int | None, marking: str
 ) -> Sensor:
     radar = kind in (SensorType.TRACKING_RADAR, SensorType.PHASED_ARRAY_RADAR)
-    return Sensor.objects.create(
+    return SensorFactory.create(
         spoc=spoc,
         number=number,
         name=name,
         sensor_type=kind,
         latitude_deg=lat,
         longitude_deg=lon,
-        altitude_km=0.1,
         measurement_types=["range", "azimuth_elevation"] if radar else ["ra_dec"],
         min_elevation_deg=5.0,
         max_range_km=4000.0 if radar else None,
         limiting_magnitude=None if radar else 16.0,
         integration_level=level,
-        **marking_columns(marking),
+        is_us_ssn=False,
+        marking=marking,
     )
 
 
 def make_agreement(
     title: str, kind: str, spoc: SpOC, admin: User, marking: str, sensors: tuple[Sensor, ...] = ()
 ) -> Agreement:
-    agreement = Agreement(
+    return AgreementFactory.create(
         title=title,
         kind=kind,
         partner=spoc,
@@ -92,42 +90,18 @@ def make_agreement(
         quick_turn_response=dt.timedelta(hours=2),
         routine_response=dt.timedelta(hours=48),
         delivery_timeliness=dt.timedelta(minutes=30),
-        **marking_columns(marking),
+        marking=marking,
+        sensors=sensors,
+        status=AgreementStatus.ACTIVE,
+        status__by=admin,
     )
-    agreement.save()
-    agreement.sensors.set(sensors)
-    agreement.transition(AgreementStatus.IN_NEGOTIATION, admin)
-    agreement.transition(AgreementStatus.ACTIVE, admin)
-    return agreement
 
 
 def make_object(number: int, name: str, marking: str = "UNCLASSIFIED", **elements: float) -> SpaceObject:
-    obj = SpaceObject.objects.create(
-        catalog_number=number, name=name, seq=next(_seq), **marking_columns(marking)
-    )
-    values = dict(
-        mean_motion=15.50,
-        eccentricity=0.0005,
-        inclination=51.64,
-        ra_of_asc_node=120.0,
-        arg_of_pericenter=80.0,
-        mean_anomaly=10.0,
-    )
-    values.update(elements)
-    ElementSet.objects.create(
-        space_object=obj,
-        epoch=timezone.now() - dt.timedelta(hours=3),
-        bstar=0.0001,
-        mean_motion_dot=0.0,
-        mean_motion_ddot=0.0,
-        source="upstream",
-        source_key="upstream",
-        regime="LEO",
-        content_hash=f"h{number}",
-        seq=next(_seq),
-        **values,
-        **marking_columns(marking),
-    )
+    """A space object with an upstream element set of three hours ago (the ISS's orbit unless
+    `elements` say otherwise)."""
+    obj = SpaceObjectFactory.create(catalog_number=number, name=name, marking=marking)
+    ElementSetFactory.create(space_object=obj, content_hash=f"h{number}", marking=marking, **elements)
     return obj
 
 

@@ -4,26 +4,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from agreements.models import Sensor
-from portal.markings.models import marking_columns
 from portal.models import SpOC, User
+from tests.factories import SensorFactory
 
 
 def test_a_hidden_sensor_is_refused_like_a_missing_one(
     coalition: dict[str, User], api_client_for: Any
 ) -> None:
-    hidden = Sensor.objects.create(
+    hidden = SensorFactory.create(
         spoc=SpOC.objects.get(code="uk-spoc"),
         name="Hidden",
         number=9911,
         sensor_type="optical_telescope",
         latitude_deg=51.0,
         longitude_deg=-1.0,
-        altitude_km=0.1,
         measurement_types=["ra_dec"],
         min_elevation_deg=10,
+        max_range_km=None,
         tracks_per_hour=10,
-        **marking_columns("TOP SECRET//NOFORN"),
+        marking="TOP SECRET//NOFORN",
     )
     api = api_client_for(coalition["us_operator"])  # SECRET: may not see a TOP SECRET sensor
     body = {

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 
 import pytest
 from django.test import Client
@@ -11,16 +10,13 @@ from django.urls import reverse
 
 from agreements.models import Sensor
 from catalog.models import SpaceObject
-from catalog.observations.models import IngestBatch, Observation
-from portal.markings.models import marking_columns
 from tasking.choices import RequestStatus
 from tasking.models import RequestWindow, TaskingRequest
 from tasking.services import fulfilment, sweeps, transitions
 from tasking.services.fulfilment import ObservationRow, count_tracks
+from tests.factories import IngestBatchFactory, ObservationFactory
 
 from .conftest import World
-
-_hash = itertools.count()
 
 
 def deliver(
@@ -31,23 +27,10 @@ def deliver(
     track: str = "",
     **extra,
 ) -> None:
-    batch = IngestBatch.objects.create(
-        delivered_by_name="test",
-        spoc=sensor.spoc,
-        payload="observations/test.json",
-        payload_sha256="0" * 64,
-        **marking_columns(marking),
-    )
+    batch = IngestBatchFactory.create(spoc=sensor.spoc, marking=marking)
     for at in times:
-        Observation.objects.create(
-            sensor=sensor,
-            batch=batch,
-            ob_time=at,
-            content_hash=f"c{next(_hash)}",
-            space_object=obj,
-            track_id=track,
-            **marking_columns(marking),
-            **extra,
+        ObservationFactory.create(
+            sensor=sensor, batch=batch, ob_time=at, space_object=obj, track_id=track, marking=marking, **extra
         )
 
 

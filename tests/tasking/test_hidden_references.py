@@ -13,13 +13,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agreements.choices import AgreementKind
-from agreements.models import Agreement
-from catalog.models import ElementSet
 from portal.errors import DomainError
 from portal.markings.marking import Marking
 from portal.markings.models import marking_columns
 from tasking.models import CoalitionOperation, PredictedPass, RequestTarget, SupportPlanEntry, TaskingRequest
 from tasking.services.filing import file_request
+from tests.factories import AgreementFactory, ElementSetFactory
 
 from .conftest import World, make_object
 
@@ -50,7 +49,7 @@ def planted(world: World) -> dict[str, Any]:
         elements_epoch=world.now,
     )
     # The ISS itself is visible, but the element set copied for it is TOP SECRET.
-    secret_elements = ElementSet.objects.create(
+    secret_elements = ElementSetFactory.create(
         space_object=world.iss,
         epoch=world.now - dt.timedelta(hours=1),
         mean_motion=15.987654,
@@ -67,7 +66,7 @@ def planted(world: World) -> dict[str, Any]:
         regime="LEO",
         content_hash="ts-copy",
         seq=99_000_001,
-        **marking_columns(TS_NOFORN),
+        marking=TS_NOFORN,
     )
     RequestTarget.objects.filter(request=request, space_object=world.iss).update(
         element_set=secret_elements, elements={"mean_motion": 15.987654, "inclination": 51.611111}
@@ -83,13 +82,14 @@ def planted(world: World) -> dict[str, Any]:
         rise_azimuth_deg=10.0,
         set_azimuth_deg=170.0,
     )
-    agreement = Agreement.objects.create(
+    agreement = AgreementFactory.create(
         title="Black channel arrangement",
         kind=AgreementKind.SPOC_LEVEL,
         partner=world.spocs["uk-spoc"],
         effective_from=dt.date(2020, 1, 1),
+        data_formats=[],
         default_releasability=TS_NOFORN,
-        **marking_columns(TS_NOFORN),
+        marking=TS_NOFORN,
     )
     operation = hidden_operation(world)
     TaskingRequest.objects.filter(pk=request.pk).update(agreement=agreement, operation=operation)

@@ -17,6 +17,7 @@ from portal.errors import DomainError
 from portal.markings.marking import Marking
 from portal.markings.models import marking_columns
 from tasking.services.filing import file_request
+from tests.factories import AgreementFactory
 
 from .conftest import World, make_sensor
 
@@ -26,7 +27,7 @@ HIDDEN_TITLE = "Black channel arrangement"
 
 def hidden_agreement(world: World, kind: str, *sensors: Sensor, spoc: str = "uk-spoc") -> Agreement:
     """An active TOP SECRET//NOFORN agreement, newer than the visible ones, with terms of its own."""
-    agreement = Agreement.objects.create(
+    return AgreementFactory.create(
         title=HIDDEN_TITLE,
         kind=kind,
         partner=world.spocs[spoc],
@@ -37,12 +38,10 @@ def hidden_agreement(world: World, kind: str, *sensors: Sensor, spoc: str = "uk-
         quick_turn_response=dt.timedelta(minutes=17),
         routine_response=dt.timedelta(hours=7),
         delivery_timeliness=dt.timedelta(minutes=30),
-        **marking_columns(TS_NOFORN),
+        marking=TS_NOFORN,
+        sensors=sensors,
+        status=AgreementStatus.ACTIVE,
     )
-    agreement.sensors.set(sensors)
-    Agreement.objects.filter(pk=agreement.pk).update(status=AgreementStatus.ACTIVE)
-    agreement.refresh_from_db()
-    return agreement
 
 
 def test_a_request_is_routed_by_the_agreements_the_filer_may_read(world: World) -> None:

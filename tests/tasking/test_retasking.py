@@ -25,6 +25,7 @@ from tasking.models import (
     SsnTaskStatus,
 )
 from tasking.services import retasking, transitions
+from tests.factories import SensorFactory
 from tests.tasking.conftest import World
 
 S = RequestStatus
@@ -39,16 +40,14 @@ def _ssn(number: int, lat: float, lon: float, marking: str, tph: int = 60, **ext
         sensor_type=SensorType.PHASED_ARRAY_RADAR,
         latitude_deg=lat,
         longitude_deg=lon,
-        altitude_km=0.1,
-        measurement_types=["range", "azimuth_elevation"],
         min_elevation_deg=3.0,
         max_range_km=6000.0,
         tracks_per_hour=tph,
         is_us_ssn=True,
-        **marking_columns(marking),
+        marking=marking,
     )
     values.update(extra)
-    return Sensor.objects.create(**values)
+    return SensorFactory.create(**values)
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from portal import ownership
 from portal.models import Role, SpOC, User
 from tasking.models import TaskingRequest
 from tasking.services import notify, staff
+from tests.factories import UserFactory
 
 
 @pytest.fixture
@@ -16,12 +17,12 @@ def people(coalition: dict[str, User]) -> list[User]:
     """The personas and the cases where a looser query would differ from the rule."""
     uk = SpOC.objects.get(code="uk-spoc")
     us = SpOC.objects.get(code="us-spoc")
-    User.objects.create(
+    UserFactory.create(
         username="uk_left", nationality="GBR", role=Role.PARTNER_STAFF, spoc=uk, is_active=False
     )
-    User.objects.create(username="us_on_watch", nationality="USA", role=Role.US_OPERATOR, spoc=us)
-    User.objects.create(username="uk_officer", nationality="GBR", role=Role.SECURITY_OFFICER, spoc=uk)
-    User.objects.create(username="uk_none", nationality="GBR", role=Role.NONE, spoc=uk)
+    UserFactory.create(username="us_on_watch", nationality="USA", role=Role.US_OPERATOR, spoc=us)
+    UserFactory.create(username="uk_officer", nationality="GBR", role=Role.SECURITY_OFFICER, spoc=uk)
+    UserFactory.create(username="uk_none", nationality="GBR", role=Role.NONE, spoc=uk)
     return list(User.objects.all())
 
 
