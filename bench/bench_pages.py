@@ -50,7 +50,7 @@ from django.test import Client
 from agreements.choices import MeasurementType, SensorType
 from agreements.models import Sensor
 from catalog.choices import AssociationStatus
-from catalog.models import IngestBatch, Observation, SpaceObject
+from catalog.models import ElementSet, IngestBatch, Observation, SpaceObject
 from catalog.services.importer import import_records
 from catalog.services.synthetic import synthetic_catalog
 from portal.markings.models import marking_columns
@@ -165,6 +165,8 @@ def prepare(scale: float) -> dict[str, Any]:
     if not User.objects.filter(username="us_operator").exists():
         call_command("seed_demo", verbosity=0)
     if bench_requests().count() == wanted["requests"]:
+        if not bench_residuals().exists():  # a database built before residuals were generated
+            add_residuals()
         return {"generated_s": None, **wanted}
     started = time.perf_counter()
     steps = {}
@@ -172,6 +174,7 @@ def prepare(scale: float) -> dict[str, Any]:
         ("objects", lambda: make_objects(wanted["objects"])),
         ("sensors and users", make_sensors_and_users),
         ("observations", lambda: make_observations(wanted["observations"])),
+        ("residuals", add_residuals),
         ("requests", lambda: make_requests(wanted["requests"])),
     ):
         began = time.perf_counter()
@@ -287,6 +290,30 @@ def make_observations(count: int) -> None:
         },
         [count],
     )
+
+
+def bench_residuals() -> models.QuerySet[Observation]:
+    bench_sensors = range(FIRST_SENSOR, FIRST_SENSOR + SENSORS)
+    return Observation.objects.filter(sensor__number__in=bench_sensors, residual_angle_deg__isnull=False)
+
+
+def add_residuals() -> None:
+    """An angle residual against the object's newest element set on every associated bench
+    observation, as association leaves them (the explorer's sparklines read them)."""
+    table = connection.ops.quote_name(Observation._meta.db_table)
+    sets = connection.ops.quote_name(ElementSet._meta.db_table)
+    sensors = connection.ops.quote_name(Sensor._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} o SET residual_angle_deg = ((o.id * 7919) %% 2001 - 1000) / 1e6, "
+            "residual_element_set_id = e.id "
+            f"FROM (SELECT DISTINCT ON (space_object_id) id, space_object_id FROM {sets} "
+            "ORDER BY space_object_id, epoch DESC) e, "
+            f"{sensors} s WHERE e.space_object_id = o.space_object_id AND s.id = o.sensor_id "
+            "AND s.number BETWEEN %s AND %s AND o.association = %s",
+            [FIRST_SENSOR, FIRST_SENSOR + SENSORS - 1, str(AssociationStatus.ASSOCIATED)],
+        )
+        cursor.execute(f"ANALYZE {table}")
 
 
 def bench_object_ids() -> list[int]:
