@@ -4,16 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('agreements', '0005_generic_taken_message'),
-        ('catalog', '0009_batch_uct_count'),
-        ('tasking', '0004_generic_taken_message'),
+        ("agreements", "0005_generic_taken_message"),
+        ("catalog", "0009_batch_uct_count"),
+        ("tasking", "0004_generic_taken_message"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='observation',
-            index=models.Index(condition=models.Q(('association', 'associated'), ('residual_angle_deg__isnull', False)), fields=['sensor', '-ob_time', '-id'], name='catalog_obs_sensor_residuals'),
+            model_name="observation",
+            index=models.Index(
+                condition=models.Q(("association", "associated"), ("residual_angle_deg__isnull", False)),
+                fields=["sensor", "-ob_time", "-id"],
+                name="catalog_obs_sensor_residuals",
+            ),
         ),
     ]

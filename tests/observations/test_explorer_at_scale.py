@@ -45,7 +45,9 @@ def test_the_sparklines_take_each_sensors_newest_readable_residuals(
     associated = delivered(world, "us_radar", "us_operator")
     newest = max(associated, key=lambda o: (o.ob_time, o.pk))
     # The newest residual's element set becomes unreadable to the US operator (SECRET).
-    ElementSet.objects.filter(pk=newest.residual_element_set_id).update(**marking_columns("TOP SECRET//NOFORN"))
+    ElementSet.objects.filter(pk=newest.residual_element_set_id).update(
+        **marking_columns("TOP SECRET//NOFORN")
+    )
     sensors = {o.sensor_id for o in associated}
     readable = set(ElementSet.objects.exclude(pk=newest.residual_element_set_id).values_list("pk", flat=True))
     found = views.latest_residuals(world.users["us_operator"], sorted(sensors))
