@@ -18,7 +18,7 @@ from django.views.generic import FormView, ListView, TemplateView
 from portal import audit
 from portal.errors import DomainError, NotAllowed
 from portal.models import Role, SpOC
-from portal.tables import BadTableParameter, Table, TablePageMixin, numbered_page
+from portal.tables import BadTableParameter, BoundedMarkedPaginator, Table, TablePageMixin, numbered_page
 from portal.views.base import RoleRequiredMixin
 from tasking import workflow
 from tasking.choices import FailureReason, RejectReason, RequestAction, RequestStatus
@@ -70,6 +70,7 @@ class RequestListView(TablePageMixin, LoginRequiredMixin, ListView):
     model = TaskingRequest
     template_name = "tasking/request_list.html"
     paginate_by = 50
+    paginator_class = BoundedMarkedPaginator  # a SpOC's history runs to tens of thousands
     table = REQUEST_TABLE
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
