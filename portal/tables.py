@@ -101,10 +101,11 @@ class BoundedMarkedPaginator(MarkedPaginator):
     def counted(self) -> int:
         """The rows counted: at most one past the limit."""
         rows = self.object_list
-        if not isinstance(rows, MarkedQuerySet):
-            return len(rows[: self.limit + 1])
-        total, self.marking = rows.order_by()[: self.limit + 1].count_and_marking()
-        return total
+        if isinstance(rows, MarkedQuerySet):
+            total, self.marking = rows.order_by()[: self.limit + 1].count_and_marking()
+            return total
+        counted = rows[: self.limit + 1]
+        return counted.count() if isinstance(counted, QuerySet) else len(counted)
 
     @cached_property
     def count(self) -> int:
