@@ -10,8 +10,10 @@ added beside the demo, never over it: 100,000 tasking requests, 30,000 objects (
 from 200,001), 877,000 observations, 50 sensors (numbers 8001-8050) and 300 users, each times
 `--scale`. Objects go through the catalog importer; the other rows are written by one
 `INSERT ... SELECT FROM generate_series` per table, so PostgreSQL makes them without a model
-instance or a round trip per row. A database that already holds that scale is reused; another
-scale is replaced (`flush`, then `seed_demo` again).
+instance or a round trip per row; then one UPDATE gives each associated bench observation an
+angle residual against its object's newest element set, as association does. A database that
+already holds that scale is reused (and given the residuals if it has none); another scale is
+replaced (`flush`, then `seed_demo` again).
 
 Each persona signs in with Django's test client (DEBUG off) and asks every page and API list
 once to warm, counting its queries, then up to `--requests-per-page` more times within
