@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import models
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from portal.markings.models import MarkedModel
 
@@ -74,9 +74,12 @@ def readable(model_or_queryset: type[models.Model] | QuerySet[Any], user: Any) -
     queryset = queryset.filter(**{f"{parent}__in": readable(parent_model, user).values("pk")})
     for link in guarded_links(model):
         target: Any = link.related_model
+        # EXISTS for this row's target rather than IN (every readable target): inside the OR,
+        # PostgreSQL would build the whole readable set first (every readable request's
+        # targets, to show one page's passes); as EXISTS it weighs probing each row's target.
         queryset = queryset.filter(
             Q(**{f"{link.name}__isnull": True})
-            | Q(**{f"{link.name}__in": readable(target, user).values("pk")})
+            | Exists(readable(target, user).filter(pk=OuterRef(link.attname)))
         )
     return queryset
 

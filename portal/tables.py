@@ -89,6 +89,33 @@ class MarkedPaginator(Paginator):
         return super().count
 
 
+class BoundedMarkedPaginator(MarkedPaginator):
+    """A `MarkedPaginator` that counts no further than `limit` rows: past it the total is shown
+    as "more than `limit`" (`beyond_limit`) and the pages stop at the limit. A count over
+    hundreds of thousands of rows would cost more than the page it totals. The total's marking
+    is that of the rows it counted, so it stays the combination of what the figure rests on."""
+
+    limit = 10_000
+
+    @cached_property
+    def counted(self) -> int:
+        """The rows counted: at most one past the limit."""
+        rows = self.object_list
+        if isinstance(rows, MarkedQuerySet):
+            total, self.marking = rows.order_by()[: self.limit + 1].count_and_marking()
+            return total
+        counted = rows[: self.limit + 1]
+        return counted.count() if isinstance(counted, QuerySet) else len(counted)
+
+    @cached_property
+    def count(self) -> int:
+        return min(self.counted, self.limit)
+
+    @property
+    def beyond_limit(self) -> bool:
+        return self.counted > self.limit
+
+
 def numbered_page(
     queryset: QuerySet[Any], request: HttpRequest, param: str = "page", per_page: int = PAGE_SIZE
 ) -> Page[Any]:

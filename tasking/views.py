@@ -19,7 +19,7 @@ from portal import audit
 from portal.errors import DomainError, NotAllowed
 from portal.filters import FilteredPageMixin
 from portal.models import Role, SpOC
-from portal.tables import BadTableParameter, Table, TablePageMixin, numbered_page
+from portal.tables import BadTableParameter, BoundedMarkedPaginator, Table, TablePageMixin, numbered_page
 from portal.views.base import RoleRequiredMixin
 from tasking.choices import FailureReason, RejectReason, RequestAction, RequestStatus
 from tasking.filters import UNMET_FILTER, UNMET_LABEL, TaskingRequestFilter
@@ -66,6 +66,7 @@ class RequestListView(TablePageMixin, FilteredPageMixin, LoginRequiredMixin, Lis
     model = TaskingRequest
     template_name = "tasking/request_list.html"
     paginate_by = 50
+    paginator_class = BoundedMarkedPaginator  # a SpOC's history runs to tens of thousands
     table = REQUEST_TABLE
     filterset_class = TaskingRequestFilter
 

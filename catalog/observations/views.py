@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db import connection
 from django.db.models import F, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.http import HttpRequest, HttpResponse
@@ -24,7 +25,7 @@ from catalog.observations.models import MISSION_BITS, IngestBatch, Observation
 from portal.filters import FilteredPageMixin
 from portal.forms import MarkingFormField
 from portal.references import reader_for
-from portal.tables import Table, TablePageMixin
+from portal.tables import BoundedMarkedPaginator, Table, TablePageMixin
 from portal.views.base import MarkedDetailView, MarkedListView
 
 SPARK_POINTS = 120
@@ -130,6 +131,7 @@ class ObservationListView(TablePageMixin, FilteredPageMixin, MarkedListView):
     template_name = "observations/observation_list.html"
     filterset_class = ObservationFilter
     table = OBSERVATION_TABLE
+    paginator_class = BoundedMarkedPaginator  # hundreds of thousands of rows: "more than 10000"
 
     def get_queryset(self) -> QuerySet[Observation]:
         return self.filter_page(super().get_queryset().select_related("sensor", "space_object"))
@@ -158,38 +160,17 @@ class ObservationListView(TablePageMixin, FilteredPageMixin, MarkedListView):
         return context
 
     def _sparklines(self, sensor_ids: set[int]) -> list[dict[str, Any]]:
-        """Each shown sensor's latest residuals, all sensors in one query (a window per sensor)."""
+        """Each shown sensor's latest residuals, all sensors in one query."""
         user = self.request.user
         sensors = list(Sensor.objects.visible_to(user).filter(pk__in=sensor_ids).order_by("number"))
         hidden_biases = sensors_with_hidden_biases(user, sensor_ids)
-        latest = (
-            Observation.objects.visible_to(user)
-            .filter(
-                sensor__in=[s.pk for s in sensors],
-                association=AssociationStatus.ASSOCIATED,
-                residual_angle_deg__isnull=False,
-            )
-            .filter(space_object__in=SpaceObject.objects.visible_to(user))
-            # Residuals are shown only with a readable element set and readable biases.
-            .filter(residual_element_set__in=ElementSet.objects.visible_to(user))
-            .annotate(
-                newest=Window(
-                    RowNumber(), partition_by=[F("sensor_id")], order_by=[F("ob_time").desc(), F("id").desc()]
-                )
-            )
-            .filter(newest__lte=SPARK_POINTS)
-            .order_by()
-            .values_list("sensor_id", "newest", "residual_angle_deg")
-        )
-        by_sensor: dict[int, list[tuple[int, float]]] = {}
-        for sensor_id, rank, value in latest:
-            by_sensor.setdefault(sensor_id, []).append((rank, value))
+        by_sensor: dict[int, list[tuple[Any, int, float]]] = {}
+        for sensor_id, ob_time, pk, value in latest_residuals(user, [s.pk for s in sensors]):
+            by_sensor.setdefault(sensor_id, []).append((ob_time, pk, value))
         lines = []
         for sensor in sensors:
             values = (
-                []
-                if sensor.pk in hidden_biases
-                else [v for _, v in sorted(by_sensor.get(sensor.pk, []), reverse=True)]
+                [] if sensor.pk in hidden_biases else [v for *_, v in sorted(by_sensor.get(sensor.pk, []))]
             )
             lines.append(
                 {
@@ -201,6 +182,37 @@ class ObservationListView(TablePageMixin, FilteredPageMixin, MarkedListView):
                 }
             )
         return lines
+
+
+def latest_residuals(user: Any, sensor_ids: list[int]) -> list[tuple[int, Any, int, float]]:
+    """(sensor id, time, id, angle residual) of each sensor's SPARK_POINTS newest residuals that
+    `user` may read, in one query.
+
+    Where the database orders and limits the arms of a UNION (PostgreSQL), each sensor's arm
+    walks the partial residual index newest first and stops at SPARK_POINTS rows; elsewhere one
+    window numbers every residual of the sensors and keeps the newest."""
+    if not sensor_ids:
+        return []
+    residuals = (
+        Observation.objects.visible_to(user)
+        .filter(association=AssociationStatus.ASSOCIATED, residual_angle_deg__isnull=False)
+        .filter(space_object__in=SpaceObject.objects.visible_to(user))
+        # Residuals are shown only with a readable element set and readable biases.
+        .filter(residual_element_set__in=ElementSet.objects.visible_to(user))
+    )
+    columns = ("sensor_id", "ob_time", "id", "residual_angle_deg")
+    if connection.features.supports_slicing_ordering_in_compound:
+        arms = [
+            residuals.filter(sensor_id=pk).order_by("-ob_time", "-id").values_list(*columns)[:SPARK_POINTS]
+            for pk in sorted(sensor_ids)
+        ]
+        return list(arms[0].union(*arms[1:], all=True)) if len(arms) > 1 else list(arms[0])
+    numbered = residuals.filter(sensor__in=sensor_ids).annotate(
+        newest=Window(
+            RowNumber(), partition_by=[F("sensor_id")], order_by=[F("ob_time").desc(), F("id").desc()]
+        )
+    )
+    return list(numbered.filter(newest__lte=SPARK_POINTS).order_by().values_list(*columns))
 
 
 class ObservationDetailView(MarkedDetailView):

@@ -75,21 +75,28 @@ class MarkedQuerySet(models.QuerySet):
         query: a page with several figures over the same rows reads them once."""
         aggregates: dict[str, Any] = {}
         for name, where in subsets.items():
-            aggregates[f"{name}_rows"] = Count("pk", filter=where)
-            aggregates[f"{name}_level"] = Max("classification_level", filter=where)
-            noforn = Q(noforn=True) if where is None else where & Q(noforn=True)
-            aggregates[f"{name}_noforn"] = Count("pk", filter=noforn)
-            aggregates[f"{name}_mask"] = BitAnd("rel_mask", filter=where)
+            aggregates.update(marking_aggregates(name, where))
         summary = self.aggregate(**aggregates)
-        return {
-            name: _count_and_marking(
-                summary[f"{name}_rows"],
-                summary[f"{name}_level"],
-                summary[f"{name}_noforn"],
-                summary[f"{name}_mask"],
-            )
-            for name in subsets
-        }
+        return {name: count_and_marking_of(summary, name) for name in subsets}
+
+
+def marking_aggregates(name: str, where: Q | None = None) -> dict[str, Any]:
+    """The aggregates `count_and_marking_of` reads back, named after `name`: usable in
+    `aggregate()` or, per group, in `values(...).annotate()`."""
+    noforn = Q(noforn=True) if where is None else where & Q(noforn=True)
+    return {
+        f"{name}_rows": Count("pk", filter=where),
+        f"{name}_level": Max("classification_level", filter=where),
+        f"{name}_noforn": Count("pk", filter=noforn),
+        f"{name}_mask": BitAnd("rel_mask", filter=where),
+    }
+
+
+def count_and_marking_of(values: dict[str, Any], name: str) -> tuple[int, Marking | None]:
+    """How many rows `marking_aggregates(name)` counted, and the marking their aggregate carries."""
+    return _count_and_marking(
+        values[f"{name}_rows"], values[f"{name}_level"], values[f"{name}_noforn"], values[f"{name}_mask"]
+    )
 
 
 def _count_and_marking(rows: int, level: int, noforn: int, mask: int) -> tuple[int, Marking | None]:

@@ -29,6 +29,8 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from portal.markings.marking import Marking
+from portal.markings.models import count_and_marking_of, marking_aggregates
+from portal.models import SpOC
 from tasking.choices import RequestKind, RequestStatus
 from tasking.models import TaskingRequest
 
@@ -235,33 +237,42 @@ def partner_metrics(
     )
     if spoc_code:
         inputs = inputs.filter(spoc__code=spoc_code)
-    count, combined = inputs.order_by().count_and_marking()
-    if not count:
-        return MetricsReport([], Marking.unclassified(), span, 0)
     in_sql = connection.vendor == "postgresql" if in_sql is None else in_sql
-    aggregates = {**_counts(), **(_sql_percentiles() if in_sql else {})}
+    # The inputs' count and marking come per group from the same scan, and are combined here:
+    # a second pass over every input only to mark the report cost as much as the figures.
+    aggregates = {**_counts(), **marking_aggregates("inputs"), **(_sql_percentiles() if in_sql else {})}
+    # Grouped by the SpOC's id alone (its code and name are read after): a narrower sort.
     grouped = (
         inputs.annotate(month=TruncMonth("submitted_at", tzinfo=dt.UTC))
-        .values("spoc_id", "spoc__code", "spoc__name", "month")
+        .values("spoc_id", "month")
         .annotate(**aggregates)
         .order_by()
     )
     rows: dict[tuple[int, dt.date], MonthFigures] = {}
+    count, markings = 0, []
     for values in grouped:
         key = (values["spoc_id"], _date(values["month"]))
+        counted, marking = count_and_marking_of(values, "inputs")
+        count += counted
+        markings.append(marking)
         rows[key] = MonthFigures(
             values["spoc_id"],
-            values["spoc__code"],
-            values["spoc__name"],
+            "",
+            "",
             key[1],
             histogram=[values[f"bucket_{i}"] for i in range(len(RESPONSE_BUCKETS))],
             **{name: values[name] for name in _FIGURES if name in values},
         )
+    if not count:
+        return MetricsReport([], Marking.unclassified(), span, 0)
+    spocs = SpOC.objects.filter(pk__in={r.spoc_id for r in rows.values()}).values_list("pk", "code", "name")
+    names = {pk: (code, name) for pk, code, name in spocs}
+    for row in rows.values():
+        row.spoc_code, row.spoc_name = names[row.spoc_id]
     if not in_sql:
         _portable_percentiles(inputs, rows)
-    assert combined is not None
     ordered = sorted(rows.values(), key=lambda r: (r.spoc_code, r.month))
-    return MetricsReport(ordered, combined, span, count)
+    return MetricsReport(ordered, Marking.combine(*(m for m in markings if m is not None)), span, count)
 
 
 _FIGURES = (

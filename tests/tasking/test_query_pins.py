@@ -6,7 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tasking.choices import NotificationKind
@@ -16,8 +18,8 @@ from tasking.services import transitions
 from .conftest import World
 from .copies import copies
 
-PAGES = ["home", "request-list", "request-inbox", "notification-list"]
-LIMIT = {"home": 24, "request-list": 16, "request-inbox": 20, "notification-list": 12}
+PAGES = ["home", "request-list", "request-inbox", "notification-list", "tasking-metrics"]
+LIMIT = {"home": 24, "request-list": 16, "request-inbox": 20, "notification-list": 12, "tasking-metrics": 8}
 
 
 @pytest.fixture
@@ -72,3 +74,18 @@ def test_the_api_list_runs_few_queries_with_many_rows(
     rows = response.json()["results"]
     assert len(rows) == 100  # a full page
     assert all(len(row["targets"]) == 2 for row in rows)  # children learnt for the page are still shown
+
+
+@pytest.mark.parametrize("persona", ["us_operator", "uk_staff"])
+def test_the_metrics_read_the_requests_once(many: World, client: Client, persona: str) -> None:
+    """One grouped query over the requests gives the figures, their count and their marking
+    (elsewhere than on PostgreSQL, a second one fetches what the percentiles are taken from)."""
+    client.force_login(many.users[persona])
+    client.get(reverse("tasking-metrics"))
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("tasking-metrics"))
+    assert response.status_code == 200
+    reading_requests = [
+        q["sql"] for q in queries.captured_queries if 'FROM "tasking_taskingrequest"' in q["sql"]
+    ]
+    assert len(reading_requests) == (1 if connection.vendor == "postgresql" else 2), reading_requests

@@ -12,6 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from portal.markings.marking import Marking
+from portal.tables import BoundedMarkedPaginator
 from tasking.choices import RequestStatus
 from tasking.models import TaskingRequest
 from tasking.services import transitions
@@ -87,6 +88,25 @@ def test_pages_are_numbered_and_the_total_counts_only_what_the_reader_may_open(
     assert len(references(second)) == 10
     client.force_login(world.users["us_operator"])
     assert "66 in all" in client.get(reverse("request-list")).content.decode()
+
+
+def test_past_the_counting_limit_the_total_says_more_than(
+    world: World, client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A long history is counted only up to the limit, and only rows the reader may open count."""
+    monkeypatch.setattr(BoundedMarkedPaginator, "limit", 55)
+    uk_request = world.file()
+    copies(uk_request, 59)
+    au_request = world.file(
+        spoc=world.spocs["au-spoc"], marking=Marking.parse("CUI//REL TO USA, AUS"), title="For Australia"
+    )
+    copies(au_request, 5)
+    client.force_login(world.users["uk_staff"])
+    page = client.get(reverse("request-list")).content.decode()
+    assert "more than 55 in all" in page
+    assert 'href="?page=2"' in page
+    client.force_login(world.users["au_staff"])
+    assert "6 in all" in client.get(reverse("request-list")).content.decode()
 
 
 def test_the_inbox_pages_each_section_and_counts_what_the_reader_may_open(

@@ -170,6 +170,15 @@ class Observation(MarkedModel):
             models.Index(fields=["space_object", "ob_time"], name="catalog_obs_object_time"),
             # The explorer's default order, over every sensor.
             models.Index(fields=["-ob_time", "-id"], name="catalog_obs_newest"),
+            # The explorer's residual sparklines: a sensor's newest residuals, read newest first
+            # without passing the observations that have none.
+            models.Index(
+                fields=["sensor", "-ob_time", "-id"],
+                name="catalog_obs_sensor_residuals",
+                condition=models.Q(
+                    association=AssociationStatus.ASSOCIATED, residual_angle_deg__isnull=False
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
