@@ -302,11 +302,11 @@ class Agreement(MarkedModel):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         adding = self._state.adding
-        if adding and self.status != AgreementStatus.DRAFT and not getattr(self, "_transitioning", False):
+        if adding and self.status != AgreementStatus.DRAFT:
             raise TransitionRefused("A new agreement starts as a draft.", field="status")
         self._apply_spoc_defaults()
         changes = {} if adding else self.pending_changes()
-        if "status" in changes and not getattr(self, "_transitioning", False):
+        if "status" in changes:
             raise TransitionRefused("Change an agreement's status through its transitions.", field="status")
         super().save(*args, **kwargs)
         if adding:
