@@ -1,11 +1,13 @@
-"""Keeps an agreement's history complete whichever way its sensors or data plan change."""
+"""Keeps an agreement's history complete whichever way its sensors change, and when a data plan
+entry goes: a cascade or a queryset delete never calls `delete()`. An entry's own saves are
+kept by `DataPlanEntry.save`, as an agreement's are by `Agreement.save`."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django.db.models.signals import m2m_changed, post_delete
 from django.dispatch import receiver
 
 from agreements.models import Agreement, AgreementHistory, DataPlanEntry, HistoryKind, Sensor
@@ -29,43 +31,17 @@ def sensors_changed(
             if problem:
                 raise ValidationError({"sensors": problem})
     elif action == "pre_clear" and not reverse:
-        instance._cleared_sensors = [str(sensor) for sensor in instance.sensors.all()]
+        # Named while they are still there; the clear runs in the same transaction, so the row
+        # stands or falls with it.
+        names = [str(sensor) for sensor in instance.sensors.all()]
+        if names:
+            AgreementHistory.write(instance, HistoryKind.SENSORS, changes={"sensors": {"removed": names}})
     elif action in {"post_add", "post_remove"}:
         key = "added" if action == "post_add" else "removed"
         for agreement in agreements:
             names = [str(sensor) for sensor in sensors]
             if names:
                 AgreementHistory.write(agreement, HistoryKind.SENSORS, changes={"sensors": {key: names}})
-    elif action == "post_clear" and not reverse:
-        names = getattr(instance, "_cleared_sensors", [])
-        if names:
-            AgreementHistory.write(instance, HistoryKind.SENSORS, changes={"sensors": {"removed": names}})
-
-
-@receiver(pre_save, sender=DataPlanEntry)
-def remember_plan_entry(sender: Any, instance: DataPlanEntry, **kwargs: Any) -> None:
-    if instance.pk is not None:
-        before = DataPlanEntry.objects.filter(pk=instance.pk).select_related("sensor").first()
-        instance._before = before.describe() if before else None  # type: ignore[attr-defined]
-
-
-@receiver(post_save, sender=DataPlanEntry)
-def plan_entry_saved(
-    sender: Any, instance: DataPlanEntry, created: bool, raw: bool = False, **kwargs: Any
-) -> None:
-    if raw:
-        return
-    now = instance.describe()
-    before = getattr(instance, "_before", None)
-    changes: dict[str, Any]
-    if created or before is None:
-        changes = {"data_plan": {"added": now}}
-    else:
-        diff = {key: [before[key], value] for key, value in now.items() if before.get(key) != value}
-        if not diff:
-            return
-        changes = {"data_plan": {"sensor": now["sensor"], **diff}}
-    AgreementHistory.write(instance.agreement, HistoryKind.DATA_PLAN, changes=changes)
 
 
 @receiver(post_delete, sender=DataPlanEntry)

@@ -1,6 +1,14 @@
-"""Classification banners: the page's marking is the combination of everything it displayed."""
+"""Classification banners: the page's marking is the combination of everything it displayed.
+
+While a response is made (`collecting`, opened by the banner middleware), whatever shows a
+marked record notes its marking (`note_on_page`); outside a response noting does nothing.
+"""
 
 from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from contextvars import ContextVar
 
 from django.utils.html import format_html
 
@@ -28,6 +36,27 @@ class PageMarkings:
         if not self.markings:
             return Marking.unclassified()
         return Marking.combine(*self.markings)
+
+
+_page: ContextVar[PageMarkings | None] = ContextVar("page_markings", default=None)
+
+
+@contextlib.contextmanager
+def collecting() -> Iterator[PageMarkings]:
+    """Gather the markings of everything one response displays."""
+    page = PageMarkings()
+    token = _page.set(page)
+    try:
+        yield page
+    finally:
+        _page.reset(token)
+
+
+def note_on_page(marking: Marking) -> None:
+    """Add `marking` to the banner of the response being made, if any."""
+    page = _page.get()
+    if page is not None:
+        page.add(marking)
 
 
 def render_banner(marking: Marking) -> str:

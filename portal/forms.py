@@ -1,4 +1,5 @@
-"""Form pieces shared by every app: ISO date and UTC time inputs, the marking field, notices."""
+"""Form pieces shared by every app: ISO date and UTC time inputs, a whole-number field for
+query parameters, the marking field, notices."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.exceptions import ValidationError
 
 from portal import marking_changes
 from portal.markings.marking import Marking, MarkingError
@@ -51,6 +53,22 @@ class UTCISODateTimeInput(forms.DateTimeInput):
             **(attrs or {}),
         }
         super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%MZ")
+
+
+class WholeNumberField(forms.IntegerField):
+    """A whole number from `low` to `high` written in digits only: no sign, decimals, exponent or
+    spaces (which `int()` would take). Every refusal says `message`, which names the range."""
+
+    def __init__(self, *, low: int, high: int, message: str, **kwargs: Any) -> None:
+        refusals = {"invalid": message, "min_value": message, "max_value": message}
+        kwargs["error_messages"] = {**refusals, **kwargs.get("error_messages", {})}
+        super().__init__(min_value=low, max_value=high, **kwargs)
+
+    def to_python(self, value: Any) -> int | None:
+        if value not in self.empty_values and not str(value).isdigit():
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        result: int | None = super().to_python(value)
+        return result
 
 
 class MarkingFormField(forms.CharField):

@@ -13,7 +13,7 @@ from django.utils.cache import patch_vary_headers
 
 from portal import audit
 from portal.access import apply_if_due
-from portal.banners import BANNER_PLACEHOLDER, PageMarkings, render_banner
+from portal.banners import BANNER_PLACEHOLDER, collecting, render_banner
 from portal.network import client_address
 
 # Answers that show what was read: success, redirects, and a form shown again with its errors
@@ -73,9 +73,8 @@ class ClassificationBannerMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        page = PageMarkings()
-        request.page_markings = page  # type: ignore[attr-defined]
-        response = self.get_response(request)
+        with collecting() as page:
+            response = self.get_response(request)
         content_type = response.get("Content-Type", "")
         if (
             "text/html" in content_type

@@ -12,12 +12,11 @@ import datetime as dt
 from typing import Any
 
 import django_filters as filters
-from django import forms
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from portal.filters import PortalFilterSet
+from portal.forms import WholeNumberField
 from tasking import workflow
 from tasking.choices import RequestStatus
 from tasking.models import TaskingRequest
@@ -33,20 +32,9 @@ MAX_DAYS = 3650
 DAYS_MESSAGE = f"A whole number of days from 1 to {MAX_DAYS}."
 
 
-class DaysField(forms.IntegerField):
-    """A count of days written in digits only: no sign, no decimals, no spaces."""
-
-    default_error_messages = {"invalid": DAYS_MESSAGE}
-
+class DaysField(WholeNumberField):
     def __init__(self, **kwargs: Any) -> None:
-        bounds = {"min_value": DAYS_MESSAGE, "max_value": DAYS_MESSAGE}
-        kwargs["error_messages"] = {**bounds, **kwargs.get("error_messages", {})}
-        super().__init__(min_value=1, max_value=MAX_DAYS, **kwargs)
-
-    def to_python(self, value: Any) -> int | None:
-        if value not in self.empty_values and not str(value).isdigit():
-            raise ValidationError(self.error_messages["invalid"], code="invalid")
-        return super().to_python(value)
+        super().__init__(low=1, high=MAX_DAYS, message=DAYS_MESSAGE, **kwargs)
 
 
 class DaysFilter(filters.NumberFilter):

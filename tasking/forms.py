@@ -11,7 +11,7 @@ from django.utils import timezone
 from agreements.choices import SensorType
 from agreements.models import Sensor
 from catalog.models import SpaceObject
-from portal.forms import MarkingFormField, UTCDateTimeInput, UTCISODateTimeInput
+from portal.forms import MarkingFormField, UTCDateTimeInput, UTCISODateTimeInput, WholeNumberField
 from portal.markings.marking import Marking
 from portal.models import SpOC
 from tasking.choices import FailureReason, ObservationType, Priority, Purpose, RejectReason, Tier
@@ -228,3 +228,29 @@ class WhatIfForm(forms.Form):
     )
     tracks_per_hour = forms.IntegerField(label="Tracks per hour", min_value=1, max_value=3600, initial=30)
     max_range_km = forms.FloatField(label="Maximum range (km)", min_value=1, required=False)
+
+
+METRICS_MONTHS = 24  # the most the metrics look back (tasking.services.metrics keeps to it too)
+DEFAULT_METRICS_MONTHS = 6
+MONTHS_MESSAGE = f"A whole number of months from 1 to {METRICS_MONTHS}."
+
+
+class MetricsParamsForm(forms.Form):
+    """The query of the partner metrics, read alike by the page and the API: `months` to date
+    (blank: DEFAULT_METRICS_MONTHS) and the `spoc` code (blank: every SpOC)."""
+
+    months = WholeNumberField(low=1, high=METRICS_MONTHS, message=MONTHS_MESSAGE, required=False)
+    spoc = forms.CharField(required=False, strip=False)
+
+    def clean_months(self) -> int:
+        return self.cleaned_data["months"] or DEFAULT_METRICS_MONTHS
+
+    def clean_spoc(self) -> str | None:
+        return self.cleaned_data["spoc"] or None
+
+    def messages(self) -> dict[str, list[str]]:
+        """What is wrong, by parameter."""
+        return {name: [str(message) for message in errors] for name, errors in self.errors.items()}
+
+    def errors_text(self) -> str:
+        return "; ".join(f"{name}: {' '.join(texts)}" for name, texts in self.messages().items())

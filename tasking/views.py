@@ -23,7 +23,7 @@ from portal.tables import BadTableParameter, BoundedMarkedPaginator, Table, Tabl
 from portal.views.base import RoleRequiredMixin
 from tasking.choices import FailureReason, RejectReason, RequestAction, RequestStatus
 from tasking.filters import UNMET_FILTER, UNMET_LABEL, TaskingRequestFilter
-from tasking.forms import AnswerForm, MessageForm, RequestForm, WhatIfForm
+from tasking.forms import AnswerForm, MessageForm, MetricsParamsForm, RequestForm, WhatIfForm
 from tasking.models import (
     CoalitionOperation,
     Notification,
@@ -395,26 +395,22 @@ def _minutes(seconds: float | None) -> float | None:
     return None if seconds is None else round(seconds / 60.0, 1)
 
 
-METRICS_MONTHS = 24
-
-
 class MetricsView(LoginRequiredMixin, TemplateView):
     template_name = "tasking/metrics.html"
+    params_form = MetricsParamsForm
+    params: MetricsParamsForm
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        months = request.GET.get("months", "")
-        if months and not (months.isdigit() and 1 <= int(months) <= METRICS_MONTHS):
-            return HttpResponseBadRequest(
-                f"months: a whole number of months from 1 to {METRICS_MONTHS}.",
-                content_type="text/plain; charset=utf-8",
-            )
+        self.params = self.params_form(request.GET)
+        if not self.params.is_valid():
+            return HttpResponseBadRequest(self.params.errors_text(), content_type="text/plain; charset=utf-8")
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        months = int(self.request.GET.get("months") or "6")
+        months = self.params.cleaned_data["months"]
         report = metrics.partner_metrics(
-            self.request.user, months=months, spoc_code=self.request.GET.get("spoc")
+            self.request.user, months=months, spoc_code=self.params.cleaned_data["spoc"]
         )
         by_spoc: dict[str, list[metrics.MonthFigures]] = {}
         charts_data: list[dict[str, Any]] = []

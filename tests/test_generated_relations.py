@@ -679,7 +679,8 @@ _CSRF = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"|"X-CSRFToken": "[^
 
 def hand_written_params(view_class: Any) -> set[str]:
     """The `?param=` a view (and the portal's bases it inherits) reads from `request.GET` by
-    name, and the sort parameters of its tables, found in their source."""
+    name or through its `params_form`, and the sort parameters of its tables, found in their
+    source."""
     import inspect
 
     params: set[str] = set()
@@ -692,6 +693,9 @@ def hand_written_params(view_class: Any) -> set[str]:
     table = getattr(view_class, "table", None)
     if table is not None:
         params |= {"q", "sort"}
+    params_form = getattr(view_class, "params_form", None)
+    if params_form is not None:
+        params |= set(params_form.base_fields)
     return params - {"format", "next"}
 
 

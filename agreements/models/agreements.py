@@ -302,11 +302,11 @@ class Agreement(MarkedModel):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         adding = self._state.adding
-        if adding and self.status != AgreementStatus.DRAFT and not getattr(self, "_transitioning", False):
+        if adding and self.status != AgreementStatus.DRAFT:
             raise TransitionRefused("A new agreement starts as a draft.", field="status")
         self._apply_spoc_defaults()
         changes = {} if adding else self.pending_changes()
-        if "status" in changes and not getattr(self, "_transitioning", False):
+        if "status" in changes:
             raise TransitionRefused("Change an agreement's status through its transitions.", field="status")
         super().save(*args, **kwargs)
         if adding:
@@ -485,6 +485,25 @@ class DataPlanEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agreement_id}/{self.sensor_id}: {self.taskability}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Saved, and kept in the agreement's history: added, or what changed from the stored
+        entry (read first, as the save overwrites it); nothing if nothing changed."""
+        stored = None
+        if self.pk is not None:
+            stored = DataPlanEntry.objects.filter(pk=self.pk).select_related("sensor").first()
+        before = stored.describe() if stored is not None else None
+        super().save(*args, **kwargs)
+        now = self.describe()
+        changes: dict[str, Any]
+        if before is None:
+            changes = {"data_plan": {"added": now}}
+        else:
+            diff = {key: [before[key], value] for key, value in now.items() if before.get(key) != value}
+            if not diff:
+                return
+            changes = {"data_plan": {"sensor": now["sensor"], **diff}}
+        AgreementHistory.write(self.agreement, HistoryKind.DATA_PLAN, changes=changes)
 
     def clean(self) -> None:
         # In the editor an entry may belong to an agreement not saved yet (no id, but set).

@@ -8,6 +8,7 @@ from typing import Any
 
 from rest_framework.renderers import BrowsableAPIRenderer
 
+from portal.banners import note_on_page
 from portal.markings.marking import Marking, MarkingError
 
 
@@ -33,9 +34,6 @@ class MarkedBrowsableAPIRenderer(BrowsableAPIRenderer):
     def get_context(
         self, data: Any, accepted_media_type: str | None, renderer_context: Mapping[str, Any]
     ) -> Any:
-        request = renderer_context.get("request")
-        page = getattr(getattr(request, "_request", None), "page_markings", None)
-        if page is not None:
-            for marking in markings_in(data):
-                page.add(marking)
+        for marking in markings_in(data):
+            note_on_page(marking)
         return super().get_context(data, accepted_media_type, renderer_context)

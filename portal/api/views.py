@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, viewsets
 from rest_framework.request import Request
@@ -22,7 +21,7 @@ from portal.api.serializers import (
     SpOCSerializer,
     TaskRunSerializer,
 )
-from portal.model_labels import stored_labels
+from portal.audit_filters import AuditEventFilter
 from portal.models import AuditEvent, Nation, Notice, Role, SpOC, TaskRun
 from portal.task_runs import runs_visible_to
 
@@ -60,20 +59,6 @@ class NoticeViewSet(MarkedViewSet):
     def perform_create(self, serializer: Any) -> None:
         user: Any = self.request.user
         serializer.save(author=user, spoc=ownership.authoring_spoc(user, Notice))
-
-
-class AuditEventFilter(filters.FilterSet):
-    since = filters.IsoDateTimeFilter(field_name="at", lookup_expr="gte")
-    until = filters.IsoDateTimeFilter(field_name="at", lookup_expr="lt")
-    # A record's events under every label its model was stored under (portal.model_labels).
-    model = filters.CharFilter(method="_of_model")
-
-    class Meta:
-        model = AuditEvent
-        fields = ["actor_name", "action", "model", "object_id", "since", "until"]
-
-    def _of_model(self, queryset: QuerySet[AuditEvent], name: str, value: str) -> QuerySet[AuditEvent]:
-        return queryset.filter(model__in=stored_labels(value))
 
 
 class AuditEventViewSet(viewsets.ReadOnlyModelViewSet):

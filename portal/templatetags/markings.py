@@ -14,18 +14,15 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from portal import audit
-from portal.banners import BANNER_CLASSES, BANNER_PLACEHOLDER
+from portal.banners import BANNER_CLASSES, BANNER_PLACEHOLDER, note_on_page
 from portal.markings.marking import Marking
 
 register = template.Library()
 
 
-def _note(context: template.Context, marking: Marking, shown: Any = None) -> None:
+def _note(marking: Marking, shown: Any = None) -> None:
     audit.record_reads([shown])
-    request = context.get("request")
-    page = getattr(request, "page_markings", None)
-    if page is not None:
-        page.add(marking)
+    note_on_page(marking)
 
 
 def _marking_of(value: Any) -> Marking:
@@ -36,10 +33,10 @@ def _marking_of(value: Any) -> Marking:
     return value.marking
 
 
-@register.simple_tag(takes_context=True)
-def portion(context: template.Context, value: Any) -> SafeString:
+@register.simple_tag
+def portion(value: Any) -> SafeString:
     marking = _marking_of(value)
-    _note(context, marking, value)
+    _note(marking, value)
     return format_html(
         '<span class="portion {}" title="{}">({})</span>',
         BANNER_CLASSES[marking.level].replace("banner", "portion"),
@@ -48,9 +45,9 @@ def portion(context: template.Context, value: Any) -> SafeString:
     )
 
 
-@register.simple_tag(takes_context=True)
-def mark_page(context: template.Context, value: Any) -> str:
-    _note(context, _marking_of(value), value)
+@register.simple_tag
+def mark_page(value: Any) -> str:
+    _note(_marking_of(value), value)
     return ""
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import json
 from collections.abc import Iterator
@@ -18,12 +17,13 @@ from django.views import View
 from django.views.generic import CreateView, ListView, TemplateView
 
 from portal import audit, marking_changes, ownership
+from portal.audit_filters import AuditEventFilter
 from portal.dashboard import panels_for
 from portal.errors import NotAllowed
 from portal.forms import DowngradeForm, NoticeForm
 from portal.markings.marking import Marking
 from portal.markings.models import MarkedModel
-from portal.model_labels import model_for, stored_labels
+from portal.model_labels import model_for
 from portal.models import AuditAction, AuditEvent, Notice, Role, TaskRun
 from portal.tables import Table, TablePageMixin
 from portal.task_runs import runs_visible_to
@@ -89,13 +89,6 @@ class NoticeCreateView(LoginRequiredMixin, CreateView):
         form.instance.spoc = spoc
         notice = form.save()
         return redirect("notice-detail", pk=notice.pk)
-
-
-def _date_param(value: str | None) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
 
 
 CSV_COLUMNS = [
@@ -167,34 +160,20 @@ class AuditLogView(TablePageMixin, RoleRequiredMixin, ListView):
     template_name = "portal/audit_list.html"
     paginate_by = 100
     table = AUDIT_TABLE
+    filterset_class = AuditEventFilter
+    filterset: AuditEventFilter
 
     def get_queryset(self) -> QuerySet[AuditEvent]:
-        events = AuditEvent.objects.all()
-        params = self.request.GET
-        if params.get("actor"):
-            events = events.filter(actor_name=params["actor"])
-        if params.get("action"):
-            events = events.filter(action=params["action"])
-        if params.get("model"):
-            events = events.filter(model__in=stored_labels(params["model"]))
-        if params.get("object_id"):
-            events = events.filter(object_id=params["object_id"])
-        since, until = _date_param(params.get("since")), _date_param(params.get("until"))
-        if since is not None:
-            events = events.filter(at__gte=dt.datetime.combine(since, dt.time(), tzinfo=dt.UTC))
-        if until is not None:  # the whole of the last day
-            end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
-            events = events.filter(at__lt=end)
-        return events
+        return self.filterset.qs
 
     def get(  # type: ignore[override]
         self, request: HttpRequest, *args: Any, **kwargs: Any
     ) -> HttpResponse | StreamingHttpResponse:
-        for name in ("since", "until"):
-            if request.GET.get(name) and _date_param(request.GET.get(name)) is None:
-                return HttpResponseBadRequest(
-                    f"{name}: a date in the form YYYY-MM-DD.", content_type="text/plain; charset=utf-8"
-                )
+        self.filterset = self.filterset_class(request.GET, queryset=AuditEvent.objects.all(), request=request)
+        if not self.filterset.is_valid():
+            return HttpResponseBadRequest(
+                self.filterset.errors_text(), content_type="text/plain; charset=utf-8"
+            )
         if request.GET.get("format") == "csv":
             return audit_csv(self.tabled(self.get_queryset()))
         return super().get(request, *args, **kwargs)

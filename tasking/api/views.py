@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import filters, mixins, permissions, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -26,6 +27,7 @@ from tasking.api.serializers import (
     TransitionSerializer,
 )
 from tasking.filters import TaskingRequestFilter
+from tasking.forms import MetricsParamsForm
 from tasking.models import CoalitionOperation, RequestMessage, TaskingRequest
 from tasking.services import conversation, metrics, transitions
 from tasking.services import operations as operation_services
@@ -149,12 +151,11 @@ class TaskingRequestViewSet(
     @action(detail=False)
     def metrics(self, request: Request) -> Response:
         """Partner responsiveness by month, from the requests you may open; marked with their combination."""
-        try:
-            months = int(request.query_params.get("months", "6"))
-        except ValueError:
-            months = 6
+        params = MetricsParamsForm(request.query_params)
+        if not params.is_valid():
+            raise ValidationError(params.messages())
         report = metrics.partner_metrics(
-            request.user, months=months, spoc_code=request.query_params.get("spoc")
+            request.user, months=params.cleaned_data["months"], spoc_code=params.cleaned_data["spoc"]
         )
         return Response(
             {

@@ -210,6 +210,21 @@ def test_sensor_and_data_plan_changes_are_kept_in_the_history(
     assert plan_rows[1]["data_plan"]["deliveries_per_week"] == [0, 14]
 
 
+def test_clearing_the_sensors_and_saving_an_unchanged_plan_entry_are_kept_as_they_happened(
+    make_sensor: Callable[..., Sensor], make_agreement: Callable[..., Agreement]
+) -> None:
+    first, second = make_sensor("au-spoc", name="First"), make_sensor("au-spoc", name="Second")
+    agreement = make_agreement("au-spoc", AgreementKind.SENSOR_LEVEL, sensors=[first, second])
+    entry = DataPlanEntry.objects.create(agreement=agreement, sensor=second, taskability=Taskability.DAILY)
+    before = agreement.history.count()
+    DataPlanEntry.objects.get(pk=entry.pk).save()
+    assert agreement.history.count() == before, "a save that changes nothing is no history"
+    agreement.sensors.clear()
+    agreement.sensors.clear()  # nothing left to clear: no row
+    rows = [(row.kind, row.changes) for row in agreement.history.order_by("id")][before:]
+    assert rows == [(HistoryKind.SENSORS, {"sensors": {"removed": [str(first), str(second)]}})]
+
+
 def test_a_transition_goes_to_the_audit_trail(make_agreement: Callable[..., Agreement], admin: User) -> None:
     agreement = make_agreement("uk-spoc")
     agreement.transition(AgreementStatus.SUSPENDED, admin, reason="Review")
