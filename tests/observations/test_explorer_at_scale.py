@@ -45,6 +45,7 @@ def test_the_sparklines_take_each_sensors_newest_readable_residuals(
     monkeypatch.setattr(views, "SPARK_POINTS", 7)
     associated = delivered(world, "us_radar", "us_operator")
     newest = max(associated, key=lambda o: (o.ob_time, o.pk))
+    assert newest.residual_element_set_id is not None
     # The newest residual's element set becomes unreadable to the US operator (SECRET).
     ElementSet.objects.filter(pk=newest.residual_element_set_id).update(
         **marking_columns("TOP SECRET//NOFORN")
