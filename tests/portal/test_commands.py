@@ -28,6 +28,26 @@ def test_seed_demo_is_idempotent_and_reports_json(capsys: pytest.CaptureFixture[
 
 
 @pytest.mark.django_db
+def test_seed_demo_hashes_the_shared_password_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    from django.contrib.auth.hashers import MD5PasswordHasher
+
+    from portal.seed import DEMO_PASSWORD, USERS
+
+    hashed: list[str] = []
+    encode = MD5PasswordHasher.encode
+
+    def counting(self: MD5PasswordHasher, password: str, salt: str) -> str:
+        hashed.append(password)
+        return encode(self, password, salt)
+
+    monkeypatch.setattr(MD5PasswordHasher, "encode", counting)
+    call_command("seed_demo", verbosity=0)
+    assert hashed == [DEMO_PASSWORD]
+    users = User.objects.filter(username__in=[u["username"] for u in USERS])
+    assert len(users) == len(USERS) and all(user.check_password(DEMO_PASSWORD) for user in users)
+
+
+@pytest.mark.django_db
 def test_issue_api_token_prints_a_working_token(capsys: pytest.CaptureFixture[str]) -> None:
     call_command("seed_demo")
     capsys.readouterr()
