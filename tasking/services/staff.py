@@ -9,7 +9,12 @@ from django.contrib.contenttypes.models import ContentType
 
 from portal import audit, ownership
 from portal.models import AuditAction, SpOC, User
-from tasking.models import ANSWER_PERMISSION, VIEW_PERMISSION, TaskingRequest, TaskingRequestGroupObjectPermission
+from tasking.models import (
+    ANSWER_PERMISSION,
+    VIEW_PERMISSION,
+    TaskingRequest,
+    TaskingRequestGroupObjectPermission,
+)
 from tasking.models.requests import ANSWER_GRANT_CACHE
 
 GROUP_PREFIX = "SpOC staff: "
@@ -39,7 +44,9 @@ def grant_to_spoc_staff(request: TaskingRequest) -> None:
     group = staff_group(request.spoc)
     codenames = [name.split(".", 1)[1] for name in GRANTED]
     ctype = ContentType.objects.get_for_model(TaskingRequest)
-    permissions = {p.codename: p for p in Permission.objects.filter(content_type=ctype, codename__in=codenames)}
+    permissions = {
+        p.codename: p for p in Permission.objects.filter(content_type=ctype, codename__in=codenames)
+    }
     held = set(
         TaskingRequestGroupObjectPermission.objects.filter(
             group=group, content_object=request, permission__in=permissions.values()

@@ -134,7 +134,9 @@ def apply(
             proposed_end=window[1] if window else None,
         )
         # Reloaded with the SpOC and the requester the announcement names and tells, in one query.
-        request.refresh_from_db(from_queryset=TaskingRequest._base_manager.select_related("spoc", "requested_by"))
+        request.refresh_from_db(
+            from_queryset=TaskingRequest._base_manager.select_related("spoc", "requested_by")
+        )
         audit.record(
             AuditAction.UPDATE,
             request,

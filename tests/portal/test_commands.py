@@ -60,7 +60,9 @@ def test_prepare_demo_migrates_seeds_and_prints_the_codes_in_one_command(
 
 def test_make_run_starts_django_once_before_it_serves() -> None:
     recipe = (ROOT / "Makefile").read_text().split("\nrun:", 1)[1].split("\n\n", 1)[0]
-    commands = [line.strip() for line in recipe.splitlines() if line.lstrip("\t@").startswith("$(PY) manage.py")]
+    commands = [
+        line.strip() for line in recipe.splitlines() if line.lstrip("\t@").startswith("$(PY) manage.py")
+    ]
     # prepare_demo, then the server with the periodic jobs beside it.
     assert commands[0].endswith("manage.py prepare_demo")
     assert "run_embedded_beat" in commands[1] and "runserver" in commands[2] and len(commands) == 3

@@ -235,6 +235,7 @@ def test_the_preview_names_the_prediction_span_the_prediction_uses(
     html = operator.get(reverse("request-pass-preview"), long_window).content.decode()
     assert "(passes are predicted for the first 2 days of the window)" in html
     short_window = fields(world, window_end=iso(start + dt.timedelta(days=1)))
-    assert "passes are predicted for the first" not in operator.get(
-        reverse("request-pass-preview"), short_window
-    ).content.decode()
+    assert (
+        "passes are predicted for the first"
+        not in operator.get(reverse("request-pass-preview"), short_window).content.decode()
+    )

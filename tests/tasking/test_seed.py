@@ -51,7 +51,6 @@ def test_every_page_renders_for_every_persona_on_the_seeded_coalition(
         assert client.get(reverse("request-detail", args=[some.pk])).status_code in (200, 404)
 
 
-
 # Queries per seeded request: filing (route, targets, passes), its transitions, each with its
 # history, audit rows, notifications and grants. It was 74 while the staff grants went through
 # guardian one permission at a time and each transition fetched the SpOC and requester again.
