@@ -56,6 +56,10 @@ def test_prepare_demo_migrates_seeds_and_prints_the_codes_in_one_command(
     assert "Demo data ready:" in out
     assert "Current one-time passwords" in out and "agreement_admin" in out
     assert User.objects.filter(username="us_operator").exists()
+    call_command("prepare_demo", "--json")
+    report = json.loads(capsys.readouterr().out)
+    assert report["ok"] and report["seed"]["counts"]["spocs"] == 7
+    assert {entry["username"] for entry in report["otp"]["codes"]} >= {"agreement_admin", "security_officer"}
 
 
 def test_make_run_starts_django_once_before_it_serves() -> None:
