@@ -169,6 +169,8 @@ def test_a_tdm_segment_in_an_unknown_time_system_is_named_not_called_empty(world
 def test_a_chunk_of_observations_is_stored_by_one_insert(world: Any, media: Any) -> None:
     from django.db import connection
 
+    if connection.vendor == "postgresql":
+        pytest.skip("PostgreSQL stores a chunk by COPY from a second thread")
     records = [radar_record(i) for i in range(1, 1201)]
     data = payload(records, "udl-json")
     inserts: list[str] = []
