@@ -16,19 +16,23 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e ".[dev]"
 	touch $@
 
-staticfiles/staticfiles.json: $(VENV)/.installed static/vendor/htmx.min.js $(shell find static -type f 2>/dev/null)
-	DEBUG=0 SECRET_KEY=collectstatic-only $(PY) manage.py collectstatic --no-input --clear >/dev/null
-	@test -f $@
-
-# Installs the packages and builds the static files that DEBUG=0 serves (whitenoise manifest).
-install: $(VENV)/.installed staticfiles/staticfiles.json
-
 # Front-end libraries come from the npm registry through package-lock.json. Without npm the
 # pages still work: in-place actions fall back to ordinary form posts.
 # Without chart.js the calibration and retasking pages show their tables and no charts; the
 # what-if map is chartjs-chart-geo over Natural Earth's land outline from world-atlas.
 VENDOR := static/vendor/htmx.min.js static/vendor/chart.umd.min.js static/vendor/chartjs-chart-geo/index.umd.min.js \
 	static/vendor/land-110m.json
+
+NPM := $(shell command -v npm 2>/dev/null)
+
+# With npm the libraries are copied in first and a newer copy makes the collection stale. Without
+# npm they never appear: their absence alone must not collect again on every run.
+staticfiles/staticfiles.json: $(VENV)/.installed $(if $(NPM),$(VENDOR)) $(shell find static -type f 2>/dev/null)
+	DEBUG=0 SECRET_KEY=collectstatic-only $(PY) manage.py collectstatic --no-input --clear >/dev/null
+	@test -f $@
+
+# Installs the packages and builds the static files that DEBUG=0 serves (whitenoise manifest).
+install: $(VENV)/.installed staticfiles/staticfiles.json
 
 $(VENDOR) &: package-lock.json
 	@if command -v npm >/dev/null 2>&1; then \
@@ -43,16 +47,16 @@ $(VENDOR) &: package-lock.json
 
 static: $(VENDOR)
 
+# Migrating, seeding and printing the demo codes run in one process (prepare_demo): each
+# manage.py command costs Django's start-up, and a second run has little else to do.
 run: install static
-	$(PY) manage.py migrate --no-input
-	$(PY) manage.py seed_demo
+	$(PY) manage.py prepare_demo
 	@echo ""
 	@echo "  Coalition SDA Portal: http://127.0.0.1:$(PORT)/"
 	@echo "  Demo logins: us_operator, uk_staff, au_staff, fr_staff, agreement_admin, security_officer, security_officer2, visitor"
 	@echo "  Password for all: coalition-demo"
-	@echo "  agreement_admin and the security officers then enter a one-time password; the demo"
-	@echo "  keys (add them to any authenticator app) and the codes of this moment:"
-	@$(PY) manage.py demo_otp
+	@echo "  agreement_admin and the security officers then enter a one-time password: the demo"
+	@echo "  keys (add them to any authenticator app) and the codes of this moment are above."
 	@echo "  Codes change every 30 s: $(PY) manage.py demo_otp prints the current ones."
 	@echo ""
 	@# No broker: the periodic jobs (expiry, fulfilment, sync) run in-process beside the server.

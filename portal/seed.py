@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, TypeVar
 
+from django.contrib.auth.hashers import make_password
 from django.db import models
 
 from portal import audit
@@ -215,6 +216,9 @@ def seed_core() -> dict[str, int]:
             for spec in SPOCS
         ],
     )
+    # Every demo user has the same published password: one hash (a deliberately slow PBKDF2,
+    # 0.4 s) serves them all instead of one per user.
+    password: str | None = None
     for spec in USERS:
         user, created = User.objects.update_or_create(
             username=spec["username"],
@@ -229,7 +233,8 @@ def seed_core() -> dict[str, int]:
             },
         )
         if created:
-            user.set_password(DEMO_PASSWORD)
+            password = password or make_password(DEMO_PASSWORD)
+            user.password = password
             user.save(update_fields=["password"])
         if user.needs_second_factor:
             ensure_demo_device(user)

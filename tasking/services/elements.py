@@ -48,7 +48,8 @@ def best_element_set(space_object_id: int, request_marking: Marking, reader: Any
     sets = ElementSet.objects.filter(space_object_id=space_object_id)
     if reader is not None:
         sets = sets.visible_to(reader)
-    for elset in sets.order_by("-epoch", "-id")[:CANDIDATE_SETS]:
+    # With its object: the copy carried on the request names the catalog number.
+    for elset in sets.select_related("space_object").order_by("-epoch", "-id")[:CANDIDATE_SETS]:
         if covered_by(elset.marking, request_marking):
             return elset
     return None

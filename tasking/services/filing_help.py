@@ -103,6 +103,8 @@ class Preview:
     start: dt.datetime | None = None
     end: dt.datetime | None = None
     truncated: bool = False
+    # How much of the window passes are predicted for (the page says it when `truncated`).
+    predicted_for: dt.timedelta | None = None
     # What the preview is derived from (targets, element sets, sensors), combined.
     marking: Marking | None = None
 
@@ -157,4 +159,5 @@ def preview_passes(
     inputs += [Marking.parse(t.elements["marking"]) for t in request_targets if t.elements]
     preview.marking = Marking.combine(*inputs) if inputs else None
     preview.truncated = end - start > MAX_PREDICTION_SPAN
+    preview.predicted_for = MAX_PREDICTION_SPAN
     return preview

@@ -4,15 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import Group
-from guardian.shortcuts import assign_perm
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
 
-from portal import ownership
-from portal.models import SpOC, User
-from tasking.models import ANSWER_PERMISSION, VIEW_PERMISSION, TaskingRequest
+from portal import audit, ownership
+from portal.models import AuditAction, SpOC, User
+from tasking.models import (
+    ANSWER_PERMISSION,
+    VIEW_PERMISSION,
+    TaskingRequest,
+    TaskingRequestGroupObjectPermission,
+)
 from tasking.models.requests import ANSWER_GRANT_CACHE
 
 GROUP_PREFIX = "SpOC staff: "
+# What the staff of the SpOC a request is addressed to may do with it, in the order granted.
+GRANTED = (VIEW_PERMISSION, ANSWER_PERMISSION)
 
 
 def staff_group(spoc: SpOC) -> Group:
@@ -32,9 +39,26 @@ def sync_staff_membership(user: User) -> None:
 
 
 def grant_to_spoc_staff(request: TaskingRequest) -> None:
+    """Let the SpOC's staff group read and answer `request`: the two grants written in one insert
+    (and audited in one) rather than guardian's lookup, savepoint and insert per permission."""
     group = staff_group(request.spoc)
-    assign_perm(VIEW_PERMISSION, group, request)
-    assign_perm(ANSWER_PERMISSION, group, request)
+    codenames = [name.split(".", 1)[1] for name in GRANTED]
+    ctype = ContentType.objects.get_for_model(TaskingRequest)
+    permissions = {
+        p.codename: p for p in Permission.objects.filter(content_type=ctype, codename__in=codenames)
+    }
+    held = set(
+        TaskingRequestGroupObjectPermission.objects.filter(
+            group=group, content_object=request, permission__in=permissions.values()
+        ).values_list("permission__codename", flat=True)
+    )
+    grants = [
+        TaskingRequestGroupObjectPermission(group=group, permission=permissions[name], content_object=request)
+        for name in codenames
+        if name not in held
+    ]
+    TaskingRequestGroupObjectPermission.objects.bulk_create(grants)
+    audit.record_many(AuditAction.CREATE, grants)
 
 
 def staff_of(spoc: SpOC) -> list[Any]:

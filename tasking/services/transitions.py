@@ -133,7 +133,10 @@ def apply(
             proposed_start=window[0] if window else None,
             proposed_end=window[1] if window else None,
         )
-        request.refresh_from_db()
+        # Reloaded with the SpOC and the requester the announcement names and tells, in one query.
+        request.refresh_from_db(
+            from_queryset=TaskingRequest._base_manager.select_related("spoc", "requested_by")
+        )
         audit.record(
             AuditAction.UPDATE,
             request,

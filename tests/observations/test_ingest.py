@@ -164,3 +164,25 @@ def test_a_tdm_segment_in_an_unknown_time_system_is_named_not_called_empty(world
     assert result.batch.status == BatchStatus.REJECTED
     assert "holds no observation" not in result.batch.message
     assert [(e["field"], e["line"]) for e in result.errors] == [("TIME_SYSTEM", 5)]
+
+
+def test_a_chunk_of_observations_is_stored_by_one_insert(world: Any, media: Any) -> None:
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        pytest.skip("PostgreSQL stores a chunk by COPY from a second thread")
+    records = [radar_record(i) for i in range(1, 1201)]
+    data = payload(records, "udl-json")
+    inserts: list[str] = []
+
+    def watch(execute: Any, sql: str, *args: Any) -> Any:
+        if sql.startswith("INSERT") and '"catalog_observation"' in sql:
+            inserts.append(sql)
+        return execute(sql, *args)
+
+    with connection.execute_wrapper(watch):
+        result = ingest_bytes(world.users["uk_staff"], data, filename="obs.json", associate=False)
+    assert result.batch.accepted == 1200 and Observation.objects.count() == 1200
+    # One statement for the chunk: the model layer's inserts, held under SQLite's limit on the
+    # values of one statement, took one per 18 rows.
+    assert len(inserts) == 1

@@ -30,6 +30,51 @@ def test_seed_demo_is_idempotent_and_reports_json(capsys: pytest.CaptureFixture[
 
 
 @pytest.mark.django_db
+def test_seed_demo_hashes_the_shared_password_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    from django.contrib.auth.hashers import MD5PasswordHasher
+
+    from portal.seed import DEMO_PASSWORD, USERS
+
+    hashed: list[str] = []
+    encode = MD5PasswordHasher.encode
+
+    def counting(self: MD5PasswordHasher, password: str, salt: str) -> str:
+        hashed.append(password)
+        return encode(self, password, salt)
+
+    monkeypatch.setattr(MD5PasswordHasher, "encode", counting)
+    call_command("seed_demo", verbosity=0)
+    assert hashed == [DEMO_PASSWORD]
+    users = User.objects.filter(username__in=[u["username"] for u in USERS])
+    assert len(users) == len(USERS) and all(user.check_password(DEMO_PASSWORD) for user in users)
+
+
+@pytest.mark.django_db
+def test_prepare_demo_migrates_seeds_and_prints_the_codes_in_one_command(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    call_command("prepare_demo", verbosity=0)
+    out = capsys.readouterr().out
+    assert "Demo data ready:" in out
+    assert "Current one-time passwords" in out and "agreement_admin" in out
+    assert User.objects.filter(username="us_operator").exists()
+    call_command("prepare_demo", "--json")
+    report = json.loads(capsys.readouterr().out)
+    assert report["ok"] and report["seed"]["counts"]["spocs"] == 7
+    assert {entry["username"] for entry in report["otp"]["codes"]} >= {"agreement_admin", "security_officer"}
+
+
+def test_make_run_starts_django_once_before_it_serves() -> None:
+    recipe = (ROOT / "Makefile").read_text().split("\nrun:", 1)[1].split("\n\n", 1)[0]
+    commands = [
+        line.strip() for line in recipe.splitlines() if line.lstrip("\t@").startswith("$(PY) manage.py")
+    ]
+    # prepare_demo, then the server with the periodic jobs beside it.
+    assert commands[0].endswith("manage.py prepare_demo")
+    assert "run_embedded_beat" in commands[1] and "runserver" in commands[2] and len(commands) == 3
+
+
+@pytest.mark.django_db
 def test_issue_api_token_prints_a_working_token(capsys: pytest.CaptureFixture[str]) -> None:
     call_command("seed_demo")
     capsys.readouterr()

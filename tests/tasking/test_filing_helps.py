@@ -218,3 +218,24 @@ def test_window_times_are_iso_utc_text_and_round_trip(world: World, operator: Cl
     assert answer.status_code == 302
     window = TaskingRequest.objects.get().windows.get()
     assert iso(window.start) == fields(world)["window_start"]
+
+
+def test_the_preview_names_the_prediction_span_the_prediction_uses(
+    world: World, operator: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tasking.services import elements, filing_help
+
+    start = world.now + dt.timedelta(hours=1)
+    long_window = fields(world, window_end=iso(start + dt.timedelta(days=4)))
+    html = operator.get(reverse("request-pass-preview"), long_window).content.decode()
+    assert "(passes are predicted for the first 3 days of the window)" in html
+    # Passes are cut after a shorter span: the preview says that span.
+    for module in (elements, filing_help):
+        monkeypatch.setattr(module, "MAX_PREDICTION_SPAN", dt.timedelta(days=2))
+    html = operator.get(reverse("request-pass-preview"), long_window).content.decode()
+    assert "(passes are predicted for the first 2 days of the window)" in html
+    short_window = fields(world, window_end=iso(start + dt.timedelta(days=1)))
+    assert (
+        "passes are predicted for the first"
+        not in operator.get(reverse("request-pass-preview"), short_window).content.decode()
+    )

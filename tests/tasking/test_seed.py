@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
@@ -48,3 +49,25 @@ def test_every_page_renders_for_every_persona_on_the_seeded_coalition(
         for name in ("request-list", "operation-list", "tasking-metrics", "notification-list"):
             assert client.get(reverse(name)).status_code == 200, (user, name)
         assert client.get(reverse("request-detail", args=[some.pk])).status_code in (200, 404)
+
+
+# Queries per seeded request: filing (route, targets, passes), its transitions, each with its
+# history, audit rows, notifications and grants. It was 74 while the staff grants went through
+# guardian one permission at a time and each transition fetched the SpOC and requester again.
+QUERIES_PER_REQUEST = 62
+
+
+def test_the_seed_runs_a_bounded_number_of_queries_per_request(coalition: dict[str, User]) -> None:
+    seed_agreements()
+    seed_catalog()
+    queries: list[str] = []
+
+    def count(execute: Any, sql: str, *args: Any) -> Any:
+        queries.append(sql)
+        return execute(sql, *args)
+
+    with connection.execute_wrapper(count):
+        seed()
+    requests = TaskingRequest.objects.count()
+    assert requests > 60
+    assert len(queries) <= QUERIES_PER_REQUEST * requests, (len(queries), requests)
