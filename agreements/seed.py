@@ -22,7 +22,15 @@ from agreements.choices import (
     SensorType,
     Taskability,
 )
-from agreements.models import Agreement, DataPlanEntry, Sensor, SensorBias, SensorOutage, TierEvaluation
+from agreements.models import (
+    Agreement,
+    DataPlanEntry,
+    Sensor,
+    SensorBias,
+    SensorOutage,
+    TierEvaluation,
+    path_from_draft,
+)
 from agreements.services.tiers import seed_default_tiers
 from portal.markings.models import marking_columns
 from portal.models import SpOC, User
@@ -485,17 +493,6 @@ AGREEMENTS: list[dict[str, Any]] = [
     ),
 ]
 
-PATH_TO: dict[str, list[str]] = {
-    AgreementStatus.DRAFT: [],
-    AgreementStatus.IN_NEGOTIATION: [AgreementStatus.IN_NEGOTIATION],
-    AgreementStatus.ACTIVE: [AgreementStatus.IN_NEGOTIATION, AgreementStatus.ACTIVE],
-    AgreementStatus.EXPIRED: [
-        AgreementStatus.IN_NEGOTIATION,
-        AgreementStatus.ACTIVE,
-        AgreementStatus.EXPIRED,
-    ],
-}
-
 
 def _seed_sensors(spocs: dict[str, SpOC]) -> dict[int, Sensor]:
     sensors: dict[int, Sensor] = {}
@@ -650,7 +647,7 @@ def _seed_agreements(spocs: dict[str, SpOC], sensors: dict[int, Sensor], admin: 
                 defaults=dict(taskability=taskability, deliveries_per_week=per_week),
             )
         if created:
-            for step in PATH_TO[spec["status"]]:
+            for step in path_from_draft(spec["status"]):
                 agreement.transition(step, admin, reason="Demo history")
 
 

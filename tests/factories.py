@@ -19,8 +19,8 @@ import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory, Password
 
-from agreements.choices import AgreementKind, AgreementStatus, DataFormat, MeasurementType, SensorType
-from agreements.models import Agreement, Sensor, SensorBias
+from agreements.choices import AgreementKind, DataFormat, MeasurementType, SensorType
+from agreements.models import Agreement, Sensor, SensorBias, path_from_draft
 from catalog.choices import ElsetSource, Regime
 from catalog.models import CalibrationRun, CalibrationStatus, ElementSet, SpaceObject
 from catalog.observations.models import IngestBatch, Observation
@@ -34,23 +34,6 @@ from tasking.models import TaskingRequest
 MARKING_COLUMNS = frozenset(marking_columns(Marking.unclassified()))
 RADAR_MEASURES = [MeasurementType.RANGE, MeasurementType.AZIMUTH_ELEVATION]
 
-# The statuses an agreement passes through, from a draft, to reach each status.
-LIFECYCLE_PATHS: dict[str, list[str]] = {
-    AgreementStatus.DRAFT: [],
-    AgreementStatus.IN_NEGOTIATION: [AgreementStatus.IN_NEGOTIATION],
-    AgreementStatus.ACTIVE: [AgreementStatus.IN_NEGOTIATION, AgreementStatus.ACTIVE],
-    AgreementStatus.SUSPENDED: [
-        AgreementStatus.IN_NEGOTIATION,
-        AgreementStatus.ACTIVE,
-        AgreementStatus.SUSPENDED,
-    ],
-    AgreementStatus.EXPIRED: [
-        AgreementStatus.IN_NEGOTIATION,
-        AgreementStatus.ACTIVE,
-        AgreementStatus.EXPIRED,
-    ],
-    AgreementStatus.TERMINATED: [AgreementStatus.TERMINATED],
-}
 
 # Space objects and element sets share one change sequence, as the catalog's counter is one:
 # partner feeds order both kinds of record by it.
@@ -199,7 +182,7 @@ class AgreementFactory(MarkedFactory[Agreement]):
             return
         by = kwargs.get("by")
         if by is not None:
-            for step in LIFECYCLE_PATHS[extracted]:
+            for step in path_from_draft(extracted):
                 obj.transition(step, by, reason=kwargs.get("reason", ""))
             return
         Agreement.objects.filter(pk=obj.pk).update(status=extracted)

@@ -11,6 +11,7 @@ from agreements.models.agreements import (
     DataPlanEntry,
     HistoryKind,
     TransitionRefused,
+    path_from_draft,
 )
 from agreements.models.sensors import Sensor, SensorBias, SensorOutage
 from agreements.models.tiers import (
@@ -38,4 +39,5 @@ __all__ = [
     "TierDefinition",
     "TierEvaluation",
     "TransitionRefused",
+    "path_from_draft",
 ]

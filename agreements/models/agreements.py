@@ -42,6 +42,26 @@ AGREEMENT_TRANSITIONS: dict[str, frozenset[str]] = {
     AgreementStatus.EXPIRED: frozenset(),
     AgreementStatus.TERMINATED: frozenset(),
 }
+
+
+def path_from_draft(status: str) -> list[str]:
+    """The statuses a new (draft) agreement passes through, in order, to reach `status` by the
+    fewest transitions the lifecycle allows (empty for a draft)."""
+    paths: dict[str, list[str]] = {AgreementStatus.DRAFT: []}
+    frontier = [str(AgreementStatus.DRAFT)]
+    while frontier and status not in paths:
+        reached = []
+        for current in frontier:
+            for step in sorted(AGREEMENT_TRANSITIONS[current]):
+                if step not in paths:
+                    paths[step] = [*paths[current], step]
+                    reached.append(step)
+        frontier = reached
+    if status not in paths:
+        raise ValueError(f"no agreement reaches {status!r} from a draft")
+    return paths[status]
+
+
 REASON_REQUIRED = frozenset({AgreementStatus.SUSPENDED, AgreementStatus.TERMINATED})
 EXPIRY_REASON = "expiry date passed"
 

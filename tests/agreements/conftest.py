@@ -13,11 +13,9 @@ from agreements.choices import AgreementKind, AgreementStatus, DataFormat
 from agreements.models import Agreement, Sensor
 from agreements.services.tiers import seed_default_tiers
 from portal.models import SpOC, User
-from tests.factories import LIFECYCLE_PATHS, AgreementFactory, CalibrationRunFactory, SensorFactory
+from tests.factories import AgreementFactory, CalibrationRunFactory, SensorFactory
 
 NOW = dt.datetime(2025, 6, 1, 12, 0, tzinfo=dt.UTC)
-
-PATHS = LIFECYCLE_PATHS
 
 
 @pytest.fixture

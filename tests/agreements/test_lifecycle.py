@@ -16,12 +16,12 @@ from agreements.models import (
     DataPlanEntry,
     HistoryKind,
     Sensor,
+    path_from_draft,
 )
 from agreements.models.agreements import TransitionRefused
 from portal import audit
 from portal.errors import Conflict, DomainError, NotAllowed
 from portal.models import AuditEvent, User
-from tests.agreements.conftest import PATHS
 
 pytestmark = pytest.mark.django_db
 
@@ -232,10 +232,21 @@ def test_a_transition_goes_to_the_audit_trail(make_agreement: Callable[..., Agre
     assert event is not None and event.detail == {"status": ["active", "suspended"], "reason": "Review"}
 
 
-def test_paths_used_by_the_factory_follow_the_lifecycle() -> None:
-    for target, path in PATHS.items():
-        status: str = AgreementStatus.DRAFT
+def test_the_path_from_a_draft_is_the_shortest_the_lifecycle_allows() -> None:
+    s = AgreementStatus
+    expected = {
+        s.DRAFT: [],
+        s.IN_NEGOTIATION: [s.IN_NEGOTIATION],
+        s.ACTIVE: [s.IN_NEGOTIATION, s.ACTIVE],
+        s.SUSPENDED: [s.IN_NEGOTIATION, s.ACTIVE, s.SUSPENDED],
+        s.EXPIRED: [s.IN_NEGOTIATION, s.ACTIVE, s.EXPIRED],
+        s.TERMINATED: [s.TERMINATED],
+    }
+    assert {status: path_from_draft(status) for status in s.values} == expected
+    for path in expected.values():
+        status: str = s.DRAFT
         for step in path:
             assert step in AGREEMENT_TRANSITIONS[status]
             status = step
-        assert status == target
+    with pytest.raises(ValueError):
+        path_from_draft("no such status")
