@@ -35,10 +35,10 @@ from agreements.choices import MeasurementType, SensorType
 from agreements.models import Sensor
 from agreements.services.tiers import seed_default_tiers
 from catalog.models import SpaceObject
-from catalog.observations.association import Candidates, associate_observations
-from catalog.observations.ingest import COLUMNS, ingest, receive
 from catalog.observations.models import Observation
-from catalog.observations.synthetic import SITES
+from catalog.observations.services.association import Candidates, associate_observations
+from catalog.observations.services.ingest import COLUMNS, ingest, receive
+from catalog.observations.services.synthetic import SITES
 from catalog.services.importer import import_records
 from catalog.services.synthetic import synthetic_catalog
 from portal.markings.models import marking_columns

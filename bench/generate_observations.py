@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from catalog.formats.observations import write_observations
 from catalog.formats.observations_common import ObservationRecord
-from catalog.observations.synthetic import _with, catalog_satrecs, generate_tracks
+from catalog.observations.services.synthetic import _with, catalog_satrecs, generate_tracks
 from catalog.services.synthetic import REFERENCE_EPOCH, synthetic_catalog
 
 CATALOG_SEED = 20240315

@@ -9,7 +9,7 @@ class TaskingConfig(AppConfig):
     name = "tasking"
 
     def ready(self) -> None:
-        from catalog.observations.answers import register
+        from catalog.observations.services.answers import register
         from portal.task_runs import run_lost
         from tasking import signals  # noqa: F401
         from tasking.services.answers import TaskingAnsweredRequests

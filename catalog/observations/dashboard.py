@@ -9,7 +9,7 @@ from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
 
-from catalog.observations.batches import batches_visible_to
+from catalog.observations.services.batches import batches_visible_to
 from portal.dashboard import Figure, Panel
 from portal.markings.models import MarkedQuerySet
 

@@ -17,11 +17,11 @@ from agreements.choices import MeasurementType, SensorType
 from agreements.models import Sensor
 from catalog.formats.observations import write_observations
 from catalog.formats.observations_common import ObservationRecord
-from catalog.observations.association import Candidates
 from catalog.observations.choices import AssociationStatus
-from catalog.observations.ingest import ingest, receive
 from catalog.observations.models import IngestBatch, Observation
-from catalog.observations.synthetic import Site, _with, catalog_satrecs, generate_tracks
+from catalog.observations.services.association import Candidates
+from catalog.observations.services.ingest import ingest, receive
+from catalog.observations.services.synthetic import Site, _with, catalog_satrecs, generate_tracks
 from catalog.services.synthetic import demo_day, synthetic_catalog
 from portal.models import User
 

@@ -12,10 +12,10 @@ from typing import Any
 
 from django.conf import settings
 
-from catalog.observations import sweeps
-from catalog.observations.association import associate_pending
-from catalog.observations.ingest import ingest
 from catalog.observations.models import IngestBatch
+from catalog.observations.services import sweeps
+from catalog.observations.services.association import associate_pending
+from catalog.observations.services.ingest import ingest
 from catalog.observations.task_names import ASSOCIATE_TASK, RETRY_TASK, SWEEP_TASK
 from portal.models import TaskRun
 from portal.task_runs import Subject, per_minute, recorded_task

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db import connection
 from django.db.models import F, QuerySet, Window
@@ -16,35 +15,20 @@ from django.views.generic import DetailView, ListView
 
 from agreements.models import Sensor
 from catalog.models import ElementSet, SpaceObject
-from catalog.observations.batches import batches_visible_to
 from catalog.observations.choices import AssociationStatus
-from catalog.observations.corrections import sensors_with_hidden_biases, withhold_corrections
 from catalog.observations.filters import ObservationFilter
-from catalog.observations.ingest import ingest_bytes
+from catalog.observations.forms import UploadForm
 from catalog.observations.models import MISSION_BITS, IngestBatch, Observation
+from catalog.observations.services.batches import batches_visible_to
+from catalog.observations.services.corrections import sensors_with_hidden_biases, withhold_corrections
+from catalog.observations.services.ingest import ingest_bytes
 from portal.filters import FilteredPageMixin
-from portal.forms import MarkingFormField
 from portal.references import reader_for
 from portal.tables import BoundedMarkedPaginator, Table, TablePageMixin
 from portal.views.base import MarkedDetailView, MarkedListView
 
 SPARK_POINTS = 120
 SPARK_WIDTH, SPARK_HEIGHT = 240, 36
-
-
-class UploadForm(forms.Form):
-    file = forms.FileField(help_text="CCSDS TDM (KVN or XML), CSV with a header, or UDL-style JSON")
-    sensor = forms.IntegerField(required=False, min_value=1, help_text="Only for files that do not name it")
-
-    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        # A marking that does not parse, or that its author could not read, is a form error here,
-        # before anything is stored (not a rejected delivery).
-        self.fields["marking"] = MarkingFormField(
-            user=user,
-            required=False,
-            help_text="Optional; never looser than the agreement's default",
-        )
 
 
 class UploadView(LoginRequiredMixin, View):

@@ -1,6 +1,6 @@
 """Tasking's answers to the catalog's questions about the request an observation answers.
 
-Registered with `catalog.observations.answers` from `TaskingConfig.ready`; the rules are the
+Registered with `catalog.observations.services.answers` from `TaskingConfig.ready`; the rules are the
 request's own (`visible_to`, `accessible_to`, the SpOC it is addressed to).
 """
 

@@ -13,9 +13,9 @@ from django_celery_beat.models import PeriodicTask
 from agreements.models import Sensor
 from agreements.services.tiers import seed_default_tiers
 from catalog.models import ElementSet, SpaceObject
-from catalog.observations.association import Candidates
 from catalog.observations.models import Observation
-from catalog.observations.synthetic import Site, generate_tracks
+from catalog.observations.services.association import Candidates
+from catalog.observations.services.synthetic import Site, generate_tracks
 from portal.embedded_beat import run_due
 from portal.schedules import ensure_periodic_tasks
 from tasking.choices import RequestStatus

@@ -13,7 +13,7 @@ from celery.signals import task_prerun
 
 @task_prerun.connect
 def pause_association_half_way(**_: Any) -> None:
-    from catalog.observations import association
+    from catalog.observations.services import association
 
     real = association._write
     if getattr(real, "pausing", False):

@@ -12,7 +12,7 @@ from typing import Any
 
 from portal.wsgi import application  # sets Django up: the ingest's models need it
 
-ingest: Any = importlib.import_module("catalog.observations.ingest")
+ingest: Any = importlib.import_module("catalog.observations.services.ingest")
 
 _store_chunk = ingest.Ingest.store_chunk
 

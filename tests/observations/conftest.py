@@ -12,7 +12,7 @@ import pytest
 from agreements.choices import AgreementKind, AgreementStatus, MeasurementType, SensorType
 from agreements.models import Agreement, Sensor, SensorBias
 from agreements.services.tiers import seed_default_tiers
-from catalog.observations.synthetic import Site
+from catalog.observations.services.synthetic import Site
 from portal.models import SpOC, User
 from tests.factories import AgreementFactory, SensorBiasFactory, SensorFactory, UserFactory
 

@@ -12,9 +12,9 @@ from catalog.astro.association import UCT, ObservationArrays, associate, precisi
 from catalog.astro.propagation import utc_to_jd_fr
 from catalog.models import SpaceObject
 from catalog.observations.choices import AssociationStatus
-from catalog.observations.ingest import ingest_bytes
 from catalog.observations.models import Observation
-from catalog.observations.synthetic import SITES, catalog_satrecs, generate_tracks
+from catalog.observations.services.ingest import ingest_bytes
+from catalog.observations.services.synthetic import SITES, catalog_satrecs, generate_tracks
 from catalog.services.importer import import_records
 from catalog.services.synthetic import REFERENCE_EPOCH, synthetic_catalog
 from tests.observations.helpers import payload
@@ -186,7 +186,7 @@ def test_a_tasked_delivery_links_the_request_and_checks_its_target_first(world: 
 
 
 def test_the_sensor_calibrated_noise_is_the_sigma_of_its_measurements(world: Any) -> None:
-    from catalog.observations.association import Candidates, _arrays
+    from catalog.observations.services.association import Candidates, _arrays
     from tests.observations.conftest import add_bias
 
     sensor = world.sensors["us_radar"]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from catalog.observations.ingest import arrival_marking
 from catalog.observations.models import IngestBatch, Observation
+from catalog.observations.services.ingest import arrival_marking
 from portal.markings.marking import Marking
 from tests.observations.helpers import payload, radar_record
 

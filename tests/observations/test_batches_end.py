@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 from django.db import OperationalError
 
-from catalog.observations import ingest as ingest_module
 from catalog.observations import tasks
 from catalog.observations.choices import BatchStatus
-from catalog.observations.ingest import ingest, ingest_bytes, receive
 from catalog.observations.models import IngestBatch, Observation
+from catalog.observations.services import ingest as ingest_module
+from catalog.observations.services.ingest import ingest, ingest_bytes, receive
 from tests.observations.helpers import payload, radar_record
 
 pytestmark = pytest.mark.django_db

@@ -15,8 +15,8 @@ from agreements.choices import MeasurementType
 from agreements.models import SensorBias
 from catalog.calibration import runs
 from catalog.models import CalibrationRun, CalibrationStatus
-from catalog.observations.association import _FIELDS, Candidates, _arrays
 from catalog.observations.models import Observation
+from catalog.observations.services.association import _FIELDS, Candidates, _arrays
 from tests.factories import CalibrationRunFactory
 from tests.observations.conftest import add_bias
 from tests.observations.helpers import payload, radar_record

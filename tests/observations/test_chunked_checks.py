@@ -16,10 +16,9 @@ from catalog.formats.errors import RecordError
 from catalog.formats.observations_common import FLOAT_FIELDS, ObservationRecord, build_record
 from catalog.formats.udl import UDL_NAMES
 from catalog.observations.choices import AssociationStatus, BatchStatus
-from catalog.observations.ingest import ingest, ingest_bytes, receive
 from catalog.observations.models import Observation
-from catalog.observations.tasks import associate_batch
-from catalog.observations.validation import (
+from catalog.observations.services.ingest import ingest, ingest_bytes, receive
+from catalog.observations.services.validation import (
     DeliveryContext,
     RecordColumns,
     check_columns,
@@ -29,6 +28,7 @@ from catalog.observations.validation import (
     corrected_columns,
     corrected_values,
 )
+from catalog.observations.tasks import associate_batch
 from portal.markings.marking import Marking
 from portal.models import TaskRun
 from tests.observations.helpers import T0, optical_record, payload, radar_record

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from catalog.observations.choices import BatchStatus
-from catalog.observations.ingest import ingest_bytes
 from catalog.observations.models import Observation
+from catalog.observations.services.ingest import ingest_bytes
 from tests.observations.helpers import payload, radar_record
 
 

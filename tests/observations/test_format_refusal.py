@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from catalog.observations.ingest import ingest_bytes
+from catalog.observations.services.ingest import ingest_bytes
 
 from .helpers import payload, radar_record
 

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from catalog.observations.choices import BatchStatus
-from catalog.observations.ingest import ingest, ingest_bytes, receive
 from catalog.observations.models import IngestBatch, Observation
+from catalog.observations.services.ingest import ingest, ingest_bytes, receive
 from tests.observations.helpers import T0, optical_record, payload, radar_record
 
 FORMATS = ["udl-json", "csv", "tdm-kvn", "tdm-xml"]

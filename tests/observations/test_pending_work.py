@@ -10,8 +10,8 @@ from kombu.exceptions import OperationalError as BrokerDown
 
 from catalog.observations import tasks
 from catalog.observations.choices import AssociationStatus
-from catalog.observations.ingest import ingest_bytes
 from catalog.observations.models import Observation
+from catalog.observations.services.ingest import ingest_bytes
 from portal.models import TaskRun, TaskRunStatus
 from tests.observations.helpers import payload, radar_record
 

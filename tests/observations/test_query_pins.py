@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from catalog.models import SpaceObject
-from catalog.observations.ingest import ingest_bytes
+from catalog.observations.services.ingest import ingest_bytes
 from portal.markings.models import marking_columns
 
 from .helpers import optical_record, payload, radar_record

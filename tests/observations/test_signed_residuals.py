@@ -12,9 +12,9 @@ from django.test import Client
 
 from catalog.models import ElementSet
 from catalog.observations.choices import AssociationStatus
-from catalog.observations.ingest import ingest_bytes
 from catalog.observations.models import Observation
-from catalog.observations.synthetic import catalog_satrecs, generate_tracks
+from catalog.observations.services.ingest import ingest_bytes
+from catalog.observations.services.synthetic import catalog_satrecs, generate_tracks
 from catalog.services.importer import import_records
 from catalog.services.synthetic import REFERENCE_EPOCH, synthetic_catalog
 from portal.markings.models import marking_columns

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from catalog.observations import answers
+from catalog.observations.services import answers
 
 ROOT = Path(__file__).resolve().parents[2]
 # app -> the apps above it, whose models it may not look up by name

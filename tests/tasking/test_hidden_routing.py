@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from agreements.choices import AgreementKind, AgreementStatus, DataFormat
 from agreements.models import Agreement, Sensor
-from catalog.observations.validation import DeliveryContext, DeliveryRefused
+from catalog.observations.services.validation import DeliveryContext, DeliveryRefused
 from portal.errors import DomainError
 from portal.markings.marking import Marking
 from portal.markings.models import marking_columns

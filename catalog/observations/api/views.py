@@ -23,14 +23,18 @@ from rest_framework.settings import api_settings
 
 from catalog.formats.observations import FORMATS
 from catalog.models import SpaceObject
-from catalog.observations.answers import answered_requests
-from catalog.observations.batches import batches_visible_to
 from catalog.observations.choices import BatchStatus
-from catalog.observations.corrections import withhold_corrections
 from catalog.observations.filters import ObservationFilter
-from catalog.observations.ingest import INTERRUPTED, IngestResult, ingest, receive
 from catalog.observations.models import IngestBatch, Observation
-from catalog.observations.validation import DeliveryRefused, check_tasking_request, parse_requested_marking
+from catalog.observations.services.answers import answered_requests
+from catalog.observations.services.batches import batches_visible_to
+from catalog.observations.services.corrections import withhold_corrections
+from catalog.observations.services.ingest import INTERRUPTED, IngestResult, ingest, receive
+from catalog.observations.services.validation import (
+    DeliveryRefused,
+    check_tasking_request,
+    parse_requested_marking,
+)
 from portal.api.base import (
     AuditedAPIMixin,
     MarkedReadOnlyViewSet,

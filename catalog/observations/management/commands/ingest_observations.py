@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
 
-from catalog.observations.ingest import ingest, receive
+from catalog.observations.services.ingest import ingest, receive
 from portal.management.base import ReportingCommand
 from portal.models import User
 

@@ -24,9 +24,9 @@ from catalog.formats.b3 import B3_NAMES
 from catalog.formats.errors import RecordError
 from catalog.formats.observations_common import FLOAT_FIELDS, ObservationRecord
 from catalog.formats.udl import UDL_NAMES
-from catalog.observations.answers import answered_requests
 from catalog.observations.choices import DataMode
 from catalog.observations.models import MISSION_ORDER, missions_mask
+from catalog.observations.services.answers import answered_requests
 from portal import ownership
 from portal.markings.marking import Marking, MarkingError
 from portal.markings.nations import mask_of

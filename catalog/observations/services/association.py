@@ -20,9 +20,9 @@ from agreements.models import Sensor
 from catalog.astro.association import UCT, Association, Gates, ObservationArrays, associate
 from catalog.astro.propagation import MeanElements, satrec_from_elements, utc_to_jd_fr
 from catalog.models import ElementSet, SpaceObject
-from catalog.observations.answers import answered_requests
 from catalog.observations.choices import AssociationStatus
 from catalog.observations.models import IngestBatch, Observation
+from catalog.observations.services.answers import answered_requests
 from catalog.services.earth_orientation import active_table
 
 _FRAMES_TEME = frozenset({"TEME"})

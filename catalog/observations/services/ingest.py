@@ -30,8 +30,7 @@ from catalog.formats.observations import FORMATS, detect_format, read_observatio
 from catalog.formats.observations_common import ObservationRecord
 from catalog.observations.choices import BatchStatus, DataMode
 from catalog.observations.models import IngestBatch, Observation
-from catalog.observations.task_names import ASSOCIATE_TASK
-from catalog.observations.validation import (
+from catalog.observations.services.validation import (
     CORRECTED,
     DeliveryContext,
     DeliveryRefused,
@@ -45,6 +44,7 @@ from catalog.observations.validation import (
     fit_mask,
     parse_requested_marking,
 )
+from catalog.observations.task_names import ASSOCIATE_TASK
 from catalog.services.bulk import copy_new_rows
 from portal import audit
 from portal.markings.marking import Level, Marking

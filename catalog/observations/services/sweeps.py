@@ -48,7 +48,7 @@ def settle_orphans(older_than: dt.timedelta, now: dt.datetime | None = None) -> 
     """Batches still `received` whose ingest is gone (its process or its database connection
     died): failed with the reason, and retryable. A live ingest holds its batch row locked, so
     it is skipped (on SQLite, which has no row locks, only the age tells)."""
-    from catalog.observations.ingest import INTERRUPTED
+    from catalog.observations.services.ingest import INTERRUPTED
 
     now = now or timezone.now()
     with transaction.atomic():
