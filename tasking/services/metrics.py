@@ -248,31 +248,28 @@ def partner_metrics(
         .annotate(**aggregates)
         .order_by()
     )
+    groups = list(grouped)
+    counted = [count_and_marking_of(values, "inputs") for values in groups]
+    count = sum(n for n, _ in counted)
+    if not count:
+        return MetricsReport([], Marking.unclassified(), span, 0)
+    spocs = SpOC.objects.filter(pk__in={values["spoc_id"] for values in groups})
+    names = {pk: (code, name) for pk, code, name in spocs.values_list("pk", "code", "name")}
     rows: dict[tuple[int, dt.date], MonthFigures] = {}
-    count, markings = 0, []
-    for values in grouped:
+    for values in groups:
         key = (values["spoc_id"], _date(values["month"]))
-        counted, marking = count_and_marking_of(values, "inputs")
-        count += counted
-        markings.append(marking)
         rows[key] = MonthFigures(
             values["spoc_id"],
-            "",
-            "",
+            *names[values["spoc_id"]],
             key[1],
             histogram=[values[f"bucket_{i}"] for i in range(len(RESPONSE_BUCKETS))],
             **{name: values[name] for name in _FIGURES if name in values},
         )
-    if not count:
-        return MetricsReport([], Marking.unclassified(), span, 0)
-    spocs = SpOC.objects.filter(pk__in={r.spoc_id for r in rows.values()}).values_list("pk", "code", "name")
-    names = {pk: (code, name) for pk, code, name in spocs}
-    for row in rows.values():
-        row.spoc_code, row.spoc_name = names[row.spoc_id]
     if not in_sql:
         _portable_percentiles(inputs, rows)
     ordered = sorted(rows.values(), key=lambda r: (r.spoc_code, r.month))
-    return MetricsReport(ordered, Marking.combine(*(m for m in markings if m is not None)), span, count)
+    markings = [marking for _, marking in counted if marking is not None]
+    return MetricsReport(ordered, Marking.combine(*markings), span, count)
 
 
 _FIGURES = (
