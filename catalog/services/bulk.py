@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db import connection, models
 from django.db.models import F, Lookup, Q
+from django.db.models.constants import OnConflict
 
 
 class _AnyOf(Lookup):
@@ -67,28 +68,40 @@ def allocate_ids(model: type[models.Model], count: int) -> list[int]:
         return list(range(last + 1, last + 1 + count))
 
 
-def insert_rows(model: type[models.Model], columns: tuple[str, ...], rows: list[Any]) -> None:
+def insert_rows(
+    model: type[models.Model], columns: tuple[str, ...], rows: list[Any], *, skip_stored: bool = False
+) -> None:
     """Insert plain rows (column attnames in `columns`), skipping model instances entirely.
 
     PostgreSQL gets COPY, the fastest way in; other databases an executemany of one INSERT.
-    Dates and times go through the backend's own adapters so lookups match Django's.
+    With `skip_stored`, a row that clashes with a stored one (a unique key) is left out instead
+    of failing the whole insert: an INSERT that ignores conflicts on every database, since COPY
+    cannot. Dates and times go through the backend's own adapters so lookups match Django's.
     """
-    table = connection.ops.quote_name(model._meta.db_table)
-    names = ", ".join(connection.ops.quote_name(column) for column in columns)
-    adapters = [_adapter_of(model_field(model, column.removesuffix("_id"))) for column in columns]
+    if not rows:
+        return
+    ops = connection.ops
+    table = ops.quote_name(model._meta.db_table)
+    by_attname = {field.attname: field for field in model._meta.concrete_fields}
+    fields = [by_attname[column] for column in columns]
+    names = ", ".join(ops.quote_name(field.column) for field in fields)
+    adapters = [_adapter_of(field) for field in fields]
     if any(adapters):
         rows = [
             tuple(adapt(value) if adapt else value for adapt, value in zip(adapters, row, strict=True))
             for row in rows
         ]
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+        if connection.vendor == "postgresql" and not skip_stored:
             with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
-        else:
-            marks = ", ".join(["%s"] * len(columns))
-            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)  # noqa: S608
+            return
+        on_conflict = OnConflict.IGNORE if skip_stored else None
+        insert = ops.insert_statement(on_conflict=on_conflict)
+        suffix = ops.on_conflict_suffix_sql(fields, on_conflict, None, None) if skip_stored else ""
+        marks = ", ".join(["%s"] * len(columns))
+        cursor.executemany(f"{insert} {table} ({names}) VALUES ({marks}) {suffix}", rows)
 
 
 def model_field(model: type[models.Model], name: str) -> models.Field[Any, Any]:

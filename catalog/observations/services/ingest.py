@@ -21,7 +21,6 @@ from typing import Any, BinaryIO
 from django.core.files.base import ContentFile, File
 from django.db import DatabaseError, connection, transaction
 from django.db.models import F
-from django.db.models.constants import OnConflict
 from django.utils import timezone
 
 from agreements.models import Sensor
@@ -45,7 +44,7 @@ from catalog.observations.services.validation import (
     parse_requested_marking,
 )
 from catalog.observations.task_names import ASSOCIATE_TASK
-from catalog.services.bulk import copy_new_rows
+from catalog.services.bulk import copy_new_rows, insert_rows
 from portal import audit
 from portal.markings.marking import Level, Marking
 from portal.markings.nations import NATION_BITS
@@ -662,34 +661,11 @@ def _insert_generic(rows: list[tuple[Any, ...]]) -> dict[str, int]:
         for row in rows
         if row[_HASH] not in existing and (not row[_CLIENT] or (row[_SENSOR], row[_CLIENT]) not in taken)
     ]
-    _insert_rows(fresh)
+    # bulk_create compiled every value into statements of 18 rows (SQLite's limit on the values
+    # of one statement): most of a delivery's ingest time here.
+    insert_rows(Observation, COLUMNS, fresh, skip_stored=True)
     made = Observation.objects.filter(content_hash__in=[row[_HASH] for row in fresh])
     return dict(made.values_list("content_hash", "id"))
-
-
-def _insert_rows(rows: list[tuple[Any, ...]]) -> None:
-    """One parameterised INSERT run for all `rows` (a row already stored is skipped), each value
-    prepared by its field as the model layer prepares it. `bulk_create` built a model instance
-    per row and compiled every value into statements of 18 rows (SQLite's limit on the values of
-    one statement): most of a delivery's ingest time here. Columns outside COLUMNS are left to
-    the database, as PostgreSQL's COPY leaves them."""
-    if not rows:
-        return
-    ops = connection.ops
-    by_name = {f.attname: f for f in Observation._meta.concrete_fields}
-    fields = [by_name[name] for name in COLUMNS]
-    sql = "{insert} {table} ({columns}) VALUES ({values}) {suffix}".format(
-        insert=ops.insert_statement(on_conflict=OnConflict.IGNORE),
-        table=ops.quote_name(Observation._meta.db_table),
-        columns=", ".join(ops.quote_name(f.column) for f in fields),
-        values=", ".join(["%s"] * len(fields)),
-        suffix=ops.on_conflict_suffix_sql(fields, OnConflict.IGNORE, None, None),
-    )
-    prepared = [
-        [f.get_db_prep_save(value, connection) for f, value in zip(fields, row, strict=True)] for row in rows
-    ]
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, prepared)
 
 
 def ingest_bytes(user: Any, data: bytes | BinaryIO, **options: Any) -> IngestResult:
