@@ -58,8 +58,10 @@ class TaskingRequestViewSet(
     def get_queryset(self) -> QuerySet[TaskingRequest]:
         return with_page_data(TaskingRequest.objects.all(), self.request.user)
 
-    def shown(self, requests: list[TaskingRequest]) -> list[TaskingRequest]:
-        self.rows = {row.request.pk: row for row in request_rows(requests, self.request.user)}
+    def shown(self, requests: list[TaskingRequest], *, answerable: bool = False) -> list[TaskingRequest]:
+        """Note the rows of `requests`; `answerable`: they came from `answerable_by` the caller."""
+        rows = request_rows(requests, self.request.user, answerable=answerable)
+        self.rows = {row.request.pk: row for row in rows}
         return requests
 
     def get_serializer_context(self) -> dict[str, Any]:
@@ -96,7 +98,7 @@ class TaskingRequestViewSet(
             .filter(status__in=INBOX_STATUSES)
             .order_by("response_deadline", "pk")
         )
-        shown = self.shown(list(requests[:500]))
+        shown = self.shown(list(requests[:500]), answerable=True)
         audit.record_reads(shown)
         context = self.get_serializer_context()
         return Response(TaskingRequestSerializer(shown, many=True, context=context).data)
