@@ -68,7 +68,9 @@ class ReadLedger:
 
     def events(self, actor: Actor) -> list[AuditEvent]:
         for model, pks in self.parents.items():
-            for parent in model._default_manager.filter(pk__in=pks):
+            label = model._meta.label_lower
+            unseen = [pk for pk in pks if (label, str(pk)) not in self.shown]  # shown since noted
+            for parent in model._default_manager.filter(pk__in=unseen) if unseen else ():
                 if is_classified(parent):
                     self.note(parent)
         self.parents.clear()

@@ -8,8 +8,11 @@ One rule for every way a reference reaches a reader:
   when its parent is, and when every marked record it names is too (a data-plan entry about a
   hidden sensor is itself absent), except the `optional_links` it names, which are shown or not
   on their own (a support-plan line keeps its label but not a hidden request's id).
+- `readable_children(model, user)`: the same for the children of parents already shown, their
+  parent not asked again (a page's windows, targets and passes, loaded after the page).
 - `Reader`: a per-request cache of which related rows a user may read, filled in batches, behind
   the DRF related fields of `portal.api.base`, the `{% readable %}` template tags and messages.
+  What a page has just loaded through these rules it may `vouch` for, so it is not asked again.
 """
 
 from __future__ import annotations
@@ -71,17 +74,51 @@ def readable(model_or_queryset: type[models.Model] | QuerySet[Any], user: Any) -
     if parent is None:
         return queryset
     parent_model: Any = model._meta.get_field(parent).related_model
-    queryset = queryset.filter(**{f"{parent}__in": readable(parent_model, user).values("pk")})
+    return readable_children(queryset, user).filter(
+        **{f"{parent}__in": readable(parent_model, user).values("pk")}
+    )
+
+
+def readable_children(model_or_queryset: type[models.Model] | QuerySet[Any], user: Any) -> QuerySet[Any]:
+    """The rows of a child model (one read through a parent) whose own guarded links `user` may
+    read, without asking about their parent: for the children of parents already read through
+    `readable` and shown (a page's rows, loaded after the page). `readable` adds the parent.
+
+    A link to a sibling, a child of the same parent model (a pass's target), is read within the
+    row's own parent: the sibling must have that parent too, so its parent is not asked again
+    (a sibling of another parent counts as hidden). Asking it would nest the parent's whole rule
+    once more for each such link, which Django clones and compiles on every query."""
+    if isinstance(model_or_queryset, QuerySet):
+        queryset = model_or_queryset
+    else:
+        queryset = model_or_queryset._default_manager.all()
+    model = queryset.model
+    parent = parent_field(model)
+    if parent is None:
+        raise ValueError(f"{model.__name__} is not read through a parent")
+    parent_link: Any = model._meta.get_field(parent)
     for link in guarded_links(model):
         target: Any = link.related_model
+        if _is_sibling(target, parent_link.related_model):
+            sibling_parent: Any = target._meta.get_field(parent_field(target))
+            inner = readable_children(target, user).filter(
+                **{sibling_parent.attname: OuterRef(parent_link.attname)}
+            )
+        else:
+            inner = readable(target, user)
         # EXISTS for this row's target rather than IN (every readable target): inside the OR,
         # PostgreSQL would build the whole readable set first (every readable request's
         # targets, to show one page's passes); as EXISTS it weighs probing each row's target.
         queryset = queryset.filter(
-            Q(**{f"{link.name}__isnull": True})
-            | Exists(readable(target, user).filter(pk=OuterRef(link.attname)))
+            Q(**{f"{link.name}__isnull": True}) | Exists(inner.filter(pk=OuterRef(link.attname)))
         )
     return queryset
+
+
+def _is_sibling(model: type[models.Model], parent_model: Any) -> bool:
+    """Whether `model` is a child read through a parent of `parent_model`."""
+    name = parent_field(model)
+    return name is not None and model._meta.get_field(name).related_model is parent_model
 
 
 class Reader:
@@ -102,6 +139,12 @@ class Reader:
         found = set(readable(model, self.user).filter(pk__in=wanted).values_list("pk", flat=True))
         for pk in wanted:
             known[pk] = pk in found
+
+    def vouch(self, rows: Iterable[Any]) -> None:
+        """Know `rows` readable without asking: the caller has just loaded them through
+        `readable` (or `readable_children` under parents it loaded so) for this reader's user."""
+        for obj in rows:
+            self._known.setdefault(type(obj), {})[obj.pk] = True
 
     def may_read(self, model: type[models.Model], pk: Any) -> bool:
         if pk is None:

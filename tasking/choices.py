@@ -45,6 +45,16 @@ class RequestStatus(models.TextChoices):
     RETASKED = "retasked", "Retasked"
 
 
+# In the partner's hands (the inbox's second list): a window proposed, or accepted and worked on.
+IN_HAND_STATUSES = (
+    RequestStatus.PROPOSED,
+    RequestStatus.ACCEPTED,
+    RequestStatus.SCHEDULED,
+    RequestStatus.COLLECTED,
+    RequestStatus.DELIVERED,
+)
+
+
 class RequestAction(models.TextChoices):
     SUBMIT = "submit", "Submit"
     CANCEL = "cancel", "Cancel"

@@ -21,7 +21,7 @@ from portal.filters import FilteredPageMixin
 from portal.models import Role, SpOC
 from portal.tables import BadTableParameter, BoundedMarkedPaginator, Table, TablePageMixin, numbered_page
 from portal.views.base import RoleRequiredMixin
-from tasking.choices import FailureReason, RejectReason, RequestAction, RequestStatus
+from tasking.choices import IN_HAND_STATUSES, RequestAction, RequestStatus
 from tasking.filters import UNMET_FILTER, UNMET_LABEL, TaskingRequestFilter
 from tasking.forms import AnswerForm, MessageForm, MetricsParamsForm, RequestForm, WhatIfForm
 from tasking.models import (
@@ -36,7 +36,7 @@ from tasking.services import conversation, coverage_whatif, fulfilment, metrics,
 from tasking.services import operations as operation_services
 from tasking.services.filing import file_request
 from tasking.services.filing_help import WINDOW_PRESETS, pick_json, pick_objects, preview_passes
-from tasking.services.rows import INBOX_STATUSES, request_row, request_rows, with_page_data
+from tasking.services.rows import load_children, request_row, request_rows, with_page_data
 
 REQUEST_TABLE = Table(
     sorts={
@@ -72,10 +72,11 @@ class RequestListView(TablePageMixin, FilteredPageMixin, LoginRequiredMixin, Lis
 
     def get_queryset(self) -> QuerySet[TaskingRequest]:
         user = self.request.user
-        return with_page_data(self.filter_page(TaskingRequest.objects.accessible_to(user)), user)
+        return with_page_data(self.filter_page(TaskingRequest.objects.accessible_to(user)))
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
+        load_children(list(context["object_list"]), self.request)
         audit.record_reads(context["object_list"])
         context["statuses"] = [(UNMET_FILTER, UNMET_LABEL), *RequestStatus.choices]
         context["spocs"] = SpOC.objects.exclude(nation_id="USA")
@@ -105,23 +106,21 @@ class InboxView(RoleRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         inbox = TaskingRequest.objects.answerable_by(user)
-        in_hand_statuses = [s for s in INBOX_STATUSES if s != RequestStatus.SUBMITTED]
         awaiting = numbered_page(
-            with_page_data(
-                INBOX_TABLE.apply(inbox.filter(status=RequestStatus.SUBMITTED), self.request), user
-            ),
+            with_page_data(INBOX_TABLE.apply(inbox.filter(status=RequestStatus.SUBMITTED), self.request)),
             self.request,
         )
         in_hand = numbered_page(
             with_page_data(
-                INBOX_TABLE.apply(inbox.filter(status__in=in_hand_statuses), self.request, prefix="hand_"),
-                user,
+                INBOX_TABLE.apply(inbox.filter(status__in=IN_HAND_STATUSES), self.request, prefix="hand_")
             ),
             self.request,
             param="hand_page",
         )
-        awaiting_rows = request_rows(awaiting.object_list, user, answerable=True)
-        in_hand_rows = request_rows(in_hand.object_list, user, answerable=True)
+        # Both lists' rows in one go: their children are loaded by one query per kind.
+        waiting = list(awaiting.object_list)
+        rows = request_rows([*waiting, *in_hand.object_list], self.request, answerable=True)
+        awaiting_rows, in_hand_rows = rows[: len(waiting)], rows[len(waiting) :]
         audit.record_reads([row.request for row in (*awaiting_rows, *in_hand_rows)])
         context.update(
             awaiting=awaiting,
@@ -131,8 +130,6 @@ class InboxView(RoleRequiredMixin, TemplateView):
             q=self.request.GET.get("q", ""),
             default_sort=INBOX_TABLE.default,
             default_hand_sort=INBOX_TABLE.default,
-            reject_reasons=RejectReason.choices,
-            failure_reasons=FailureReason.choices,
         )
         return context
 
@@ -223,7 +220,7 @@ class PassPreviewView(RoleRequiredMixin, View):
 def _get_request(user: Any, pk: int) -> TaskingRequest:
     """A request the user may open, or a 404 exactly like a missing one."""
     return get_object_or_404(
-        with_page_data(TaskingRequest.objects.accessible_to(user), user).select_related("agreement"), pk=pk
+        with_page_data(TaskingRequest.objects.accessible_to(user)).select_related("agreement"), pk=pk
     )
 
 
@@ -244,14 +241,12 @@ class RequestDetailView(LoginRequiredMixin, View):
         audit.record_reads(ssn_tasks)
         return {
             "object": obj,
-            "row": request_row(obj, user),
+            "row": request_row(obj, request),
             "events": obj.events.all(),
             "thread": thread,
             "ssn_tasks": ssn_tasks,
             "evidence": list(fulfilment.evidence_for(obj, user)[:200]),
             "message_form": MessageForm(user=user, initial_marking=obj.marking),
-            "reject_reasons": RejectReason.choices,
-            "failure_reasons": FailureReason.choices,
             **extra,
         }
 
@@ -314,12 +309,10 @@ class RequestActView(LoginRequiredMixin, View):
         obj = _get_request(user, pk)
         template = "tasking/_inbox_row.html" if where == "inbox" else "tasking/_actions.html"
         context = {
-            "row": request_row(obj, user),
+            "row": request_row(obj, request),
             "object": obj,
             "error": error,
             "done": done,
-            "reject_reasons": RejectReason.choices,
-            "failure_reasons": FailureReason.choices,
         }
         return render(request, template, context, status=status)
 

@@ -76,7 +76,7 @@ class TaskingRequestSerializer(MarkedModelSerializer):
     sensor_number = VisibleSlugRelatedField(source="sensor", slug_field="number", read_only=True)
     windows = WindowSerializer(many=True, read_only=True)
     targets = TargetSerializer(many=True, read_only=True)
-    passes = serializers.SerializerMethodField()
+    passes = PassSerializer(many=True, read_only=True)
     actions = serializers.SerializerMethodField()
 
     class Meta:
@@ -118,9 +118,6 @@ class TaskingRequestSerializer(MarkedModelSerializer):
             "marking",
         ]
         read_only_fields = fields
-
-    def get_passes(self, obj: TaskingRequest) -> list[dict[str, Any]]:
-        return PassSerializer(obj.passes.all(), many=True, context=self.context).data  # type: ignore[return-value]
 
     def get_actions(self, obj: TaskingRequest) -> list[str]:
         # The view passes the rows of the requests it shows; a request without one offers none.

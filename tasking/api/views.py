@@ -56,11 +56,11 @@ class TaskingRequestViewSet(
     rows: Mapping[int, RequestRow] = MappingProxyType({})
 
     def get_queryset(self) -> QuerySet[TaskingRequest]:
-        return with_page_data(TaskingRequest.objects.all(), self.request.user)
+        return with_page_data(TaskingRequest.objects.all())
 
     def shown(self, requests: list[TaskingRequest], *, answerable: bool = False) -> list[TaskingRequest]:
         """Note the rows of `requests`; `answerable`: they came from `answerable_by` the caller."""
-        rows = request_rows(requests, self.request.user, answerable=answerable)
+        rows = request_rows(requests, self.request, answerable=answerable)
         self.rows = {row.request.pk: row for row in rows}
         return requests
 
@@ -94,7 +94,7 @@ class TaskingRequestViewSet(
     def inbox(self, request: Request) -> Response:
         """Requests addressed to the caller's SpOC that are waiting for it or in its hands, by deadline."""
         requests = (
-            with_page_data(TaskingRequest.objects.answerable_by(request.user), request.user)
+            with_page_data(TaskingRequest.objects.answerable_by(request.user))
             .filter(status__in=INBOX_STATUSES)
             .order_by("response_deadline", "pk")
         )

@@ -16,6 +16,7 @@ from portal.markings.models import MarkedManager, MarkedModel, MarkedQuerySet
 from portal.models import Role
 from portal.ownership import OwnershipRule, is_us_side, staff_spoc_id
 from tasking.choices import (
+    IN_HAND_STATUSES,
     Actor,
     FailureReason,
     ObservationType,
@@ -62,9 +63,20 @@ class TaskingRequestQuerySet(MarkedQuerySet):
         if permission_id is None:
             return self.none()
         grant = {"content_object": models.OuterRef("pk"), "permission_id": permission_id}
-        by_user = TaskingRequestUserObjectPermission.objects.filter(user=user, **grant)
+        by_user = TaskingRequestUserObjectPermission.objects.filter(user=user, permission_id=permission_id)
         by_group = TaskingRequestGroupObjectPermission.objects.filter(group_id__in=group_ids, **grant)
-        return visible.filter(spoc_id=spoc_id).filter(models.Exists(by_user) | models.Exists(by_group))
+        # Only the kinds of grant the user holds: OR-ing an EXISTS the user cannot satisfy makes
+        # PostgreSQL hash every request the group was ever granted (40,000) to show a page of
+        # 50, where the group's EXISTS alone is a probe per row (41 ms against 0.6 ms). Whether
+        # the user holds a grant of their own is asked afresh each time (one indexed probe):
+        # one given a moment ago counts at once.
+        held = [models.Exists(by_user.filter(**grant))] if by_user.exists() else []
+        if group_ids:
+            held.append(models.Exists(by_group))
+        if not held:
+            return self.none()
+        rule = held[0] if len(held) == 1 else held[0] | held[1]
+        return visible.filter(spoc_id=spoc_id).filter(rule)
 
 
 def _answer_grant_keys(user: Any) -> tuple[int | None, list[int]]:
@@ -172,6 +184,14 @@ class TaskingRequest(MarkedModel):
             models.Index(fields=["spoc", "submitted_at"], name="tasking_req_spoc_submitted"),
             # The inbox: one SpOC's requests in a status, by deadline.
             models.Index(fields=["spoc", "status", "response_deadline"], name="tasking_req_spoc_status_due"),
+            # The inbox's requests in hand (five statuses): walked in deadline order, a page is
+            # its first rows; with the marking in the index, counting them reads no table row.
+            models.Index(
+                fields=["spoc", "response_deadline", "id"],
+                include=["classification_level", "noforn", "rel_mask"],
+                condition=models.Q(status__in=IN_HAND_STATUSES),
+                name="tasking_req_in_hand_due",
+            ),
             # The request list's default order.
             models.Index(fields=["-created", "-id"], name="tasking_req_newest"),
         ]

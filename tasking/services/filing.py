@@ -122,12 +122,22 @@ def _check_releasable(marking: Marking, found: Route) -> None:
 def next_staffed(
     spoc: SpOC, after: dt.datetime, horizon: dt.timedelta = dt.timedelta(days=8)
 ) -> dt.datetime | None:
-    step = dt.timedelta(minutes=15)
-    moment = after
-    while moment < after + horizon:
-        if spoc.is_staffed_at(moment):
-            return moment
-        moment += step
+    """The first moment from `after` at which `spoc` is on watch, within `horizon`; None if it
+    is never staffed in that span. A watch opens at `staffed_from` local time on a staffed
+    weekday or, for an overnight watch, at the midnight that starts a staffed weekday (the
+    staffed days are read per moment by `SpOC.is_staffed_at`)."""
+    if spoc.is_staffed_at(after):
+        return after
+    if spoc.staffed_from is None:
+        return None
+    zone = ZoneInfo(spoc.time_zone)
+    first_day = after.astimezone(zone).date()
+    for offset in range(horizon.days + 2):
+        day = first_day + dt.timedelta(days=offset)
+        for start in (dt.time(0, 0), spoc.staffed_from):
+            candidate = dt.datetime.combine(day, start, tzinfo=zone)
+            if after < candidate <= after + horizon and spoc.is_staffed_at(candidate):
+                return candidate
     return None
 
 
@@ -137,11 +147,10 @@ def staffing_warning(spoc: SpOC, now: dt.datetime, deadline: dt.datetime) -> str
         return ""
     zone = ZoneInfo(spoc.time_zone)
     opening = next_staffed(spoc, now)
-    when = (
-        f"; next staffed {opening.astimezone(zone):%a %H:%M} local ({opening:%Y-%m-%d %H:%M} UTC)"
-        if opening
-        else ""
-    )
+    when = ""
+    if opening:
+        local, utc = opening.astimezone(zone), opening.astimezone(dt.UTC)
+        when = f"; next staffed {local:%a %H:%M} local ({utc:%Y-%m-%d %H:%M} UTC)"
     if not spoc.is_staffed_at(now):
         return f"{spoc} is not staffed now ({now.astimezone(zone):%a %H:%M} {spoc.time_zone}){when}."
     return (

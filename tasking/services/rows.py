@@ -8,31 +8,40 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 
-from portal.references import readable
+from portal.references import readable_children, reader_for
 from tasking import workflow
-from tasking.choices import Actor, RequestAction, RequestStatus
+from tasking.choices import IN_HAND_STATUSES, Actor, RequestAction, RequestStatus
 from tasking.models import PredictedPass, RequestTarget, TaskingRequest, is_operator
 
-INBOX_STATUSES = [
-    RequestStatus.SUBMITTED,
-    RequestStatus.PROPOSED,
-    RequestStatus.ACCEPTED,
-    RequestStatus.SCHEDULED,
-    RequestStatus.COLLECTED,
-    RequestStatus.DELIVERED,
-]
+INBOX_STATUSES = [RequestStatus.SUBMITTED, *IN_HAND_STATUSES]
 
 
-def with_page_data(requests: QuerySet[TaskingRequest], user: Any) -> QuerySet[TaskingRequest]:
-    """What a page or API answer of requests shows, with each request's targets and passes
-    only those `user` may read (portal.references: a child with a hidden link is absent)."""
-    targets = readable(RequestTarget, user).select_related("space_object")
-    passes = readable(PredictedPass, user).select_related("sensor", "target__space_object")
-    return requests.select_related("spoc", "sensor", "requested_by", "operation").prefetch_related(
-        "windows", Prefetch("targets", queryset=targets), Prefetch("passes", queryset=passes)
+def with_page_data(requests: QuerySet[TaskingRequest]) -> QuerySet[TaskingRequest]:
+    """The records a page or API answer shows beside each request, joined into its own row.
+    Its windows, targets and passes are loaded for the page once it is cut (`load_children`)."""
+    return requests.select_related("spoc", "sensor", "requested_by", "operation")
+
+
+def load_children(requests: list[TaskingRequest], viewer: Any) -> None:
+    """Load the windows, targets and passes of `requests`, which the viewer (an HTTP request,
+    whose reader is reused, or a user) is shown: only the children whose own links they may
+    read (portal.references: a child with a hidden link is absent). The requests came out of
+    `accessible_to` or `answerable_by`, so their children's parent is not asked again; the
+    viewer's reader is told what was loaded, so nested lists do not ask either."""
+    reader = reader_for(viewer)
+    user = reader.user
+    targets = readable_children(RequestTarget, user).select_related("space_object")
+    passes = readable_children(PredictedPass, user).select_related("sensor", "target__space_object")
+    prefetch_related_objects(
+        requests, "windows", Prefetch("targets", queryset=targets), Prefetch("passes", queryset=passes)
     )
+    reader.vouch(requests)
+    for request in requests:
+        reader.vouch(request.windows.all())
+        reader.vouch(request.targets.all())
+        reader.vouch(request.passes.all())
 
 
 @dataclass(frozen=True)
@@ -47,11 +56,14 @@ class RequestRow:
 
 
 def request_rows(
-    requests: Iterable[TaskingRequest], user: Any, *, answerable: bool = False
+    requests: Iterable[TaskingRequest], viewer: Any, *, answerable: bool = False
 ) -> list[RequestRow]:
-    """A row per request, in order. `answerable`: the requests came from
-    `answerable_by(user)` already (the inbox), so none is looked up again."""
+    """A row per request the viewer (an HTTP request or a user) is shown, in order, with its
+    children loaded. `answerable`: the requests came from `answerable_by` the viewer already
+    (the inbox), so none is looked up again."""
     requests = list(requests)
+    load_children(requests, viewer)
+    user = reader_for(viewer).user
     operator = is_operator(user)
     partner_ids: set[int] = set()
     if answerable and not operator:
@@ -70,5 +82,5 @@ def request_rows(
     return rows
 
 
-def request_row(request: TaskingRequest, user: Any) -> RequestRow:
-    return request_rows([request], user)[0]
+def request_row(request: TaskingRequest, viewer: Any) -> RequestRow:
+    return request_rows([request], viewer)[0]

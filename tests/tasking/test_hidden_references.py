@@ -16,6 +16,7 @@ from agreements.choices import AgreementKind
 from portal.errors import DomainError
 from portal.markings.marking import Marking
 from portal.markings.models import marking_columns
+from portal.references import readable, readable_children
 from tasking.models import CoalitionOperation, PredictedPass, RequestTarget, SupportPlanEntry, TaskingRequest
 from tasking.services.filing import file_request
 from tests.factories import AgreementFactory, ElementSetFactory
@@ -210,3 +211,23 @@ def test_an_operations_plan_names_no_hidden_sensor_object_or_request(
     for text in (json.dumps(body), page):
         assert "KESTREL-8" not in text and "Exmouth" not in text
         assert hidden_request.reference not in text
+
+
+def test_a_pass_is_read_within_its_own_request(world: World) -> None:
+    """A pass's target is a sibling (a child of a request too): it is read only as a target of
+    the pass's own request, so a pass pointing at another request's target is absent."""
+    mine, other = world.file(title="Mine"), world.file(title="Other")
+    own_target = RequestTarget.objects.get(request=mine, space_object=world.iss)
+    foreign_target = RequestTarget.objects.get(request=other, space_object=world.iss)
+    times = {"rise": world.now, "culmination": world.now, "set": world.now + dt.timedelta(minutes=9)}
+    angles = {"max_elevation_deg": 30.0, "rise_azimuth_deg": 0.0, "set_azimuth_deg": 90.0}
+    sensor = world.sensors["uk_radar"]
+    own = PredictedPass.objects.create(request=mine, target=own_target, sensor=sensor, **times, **angles)
+    crossed = PredictedPass.objects.create(
+        request=mine, target=foreign_target, sensor=sensor, **times, **angles
+    )
+    for user in (world.users["us_operator"], world.users["uk_staff"]):
+        assert set(readable(PredictedPass, user).filter(pk__in=[own.pk, crossed.pk])) == {own}
+        assert set(readable_children(PredictedPass, user).filter(pk__in=[own.pk, crossed.pk])) == {own}
+    with pytest.raises(ValueError, match="not read through a parent"):
+        readable_children(TaskingRequest, world.users["us_operator"])
