@@ -41,7 +41,6 @@ os.environ.setdefault("SECRET_KEY", "page-benchmark-only-key-not-for-production"
 import django
 
 django.setup()
-
 # ruff: noqa: E402
 from django.conf import settings
 from django.contrib.auth.models import Permission
@@ -49,6 +48,7 @@ from django.core.management import call_command
 from django.db import connection, models
 from django.test import Client
 
+import portal.wsgi  # noqa: F401 - a server process's start-up, its gc.freeze() included
 from agreements.choices import MeasurementType, SensorType
 from agreements.models import Sensor
 from catalog.models import ElementSet, SpaceObject
