@@ -26,8 +26,8 @@ def office_hours(**changes: object) -> SpOC:
     return SpOC(**fields)
 
 
-def paris(*args: int) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=PARIS)
+def paris(year: int, month: int, day: int, hour: int, minute: int, second: int = 0) -> dt.datetime:
+    return dt.datetime(year, month, day, hour, minute, second, tzinfo=PARIS)
 
 
 def test_the_watch_opens_at_the_start_of_the_staffed_hours() -> None:
