@@ -58,9 +58,12 @@ class ReadLedger:
         self.shown: dict[tuple[str, str], models.Model] = {}
         self.written: set[tuple[str, str]] = set()
         self.parents: dict[type[models.Model], set[Any]] = {}
+        # Every record passed, classified or not: a parent among them needs no loading.
+        self.seen: set[tuple[str, str]] = set()
 
     def note(self, obj: models.Model) -> None:
         self.shown.setdefault(_key(obj), obj)
+        self.seen.add(_key(obj))
 
     def note_parent(self, model: type[models.Model], pk: Any) -> None:
         if (model._meta.label_lower, str(pk)) not in self.shown:
@@ -69,7 +72,7 @@ class ReadLedger:
     def events(self, actor: Actor) -> list[AuditEvent]:
         for model, pks in self.parents.items():
             label = model._meta.label_lower
-            unseen = [pk for pk in pks if (label, str(pk)) not in self.shown]  # shown since noted
+            unseen = [pk for pk in pks if (label, str(pk)) not in self.seen]  # passed since noted
             for parent in model._default_manager.filter(pk__in=unseen) if unseen else ():
                 if is_classified(parent):
                     self.note(parent)
@@ -195,6 +198,8 @@ def record_reads(objects: Iterable[Any]) -> int:
     for obj in shown:
         ledger.note(obj)
     for obj in objects:
+        if isinstance(obj, models.Model):
+            ledger.seen.add(_key(obj))
         parent = _parent_of(obj)
         if parent is not None:
             ledger.note_parent(*parent)

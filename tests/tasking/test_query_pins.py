@@ -139,3 +139,17 @@ def test_each_inbox_row_answers_its_own_request_and_the_forms_are_rendered_once_
         assert re.findall(r'hx-post="([^"]+)"', body) == posted
     # The forms are rendered once for the waiting rows and once for those in hand.
     assert [t.name for t in response.templates].count("tasking/_answer_forms.html") == 2
+
+
+def test_the_api_list_reads_the_requests_once(many: World, client: Client) -> None:
+    """The read audit learns a child's parent from the rows shown: the requests are not
+    loaded again to find out whether they are classified."""
+    client.force_login(many.users["us_operator"])
+    url = reverse("api:taskingrequest-list")
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    assert len(_reads_of(queries, "tasking_taskingrequest")) == 1, _reads_of(
+        queries, "tasking_taskingrequest"
+    )
