@@ -105,7 +105,7 @@ _STAND_IN_PK = 0  # no request has it: its addresses are found and replaced by t
 def answer_forms(context: template.Context, row: Any, where: str, target: str) -> str:
     """The answer forms of `row` (`tasking/_answer_forms.html`), rendered once per set of
     actions on a page and then given the row's own addresses. A page of 100 rows rendered its
-    selects, inputs and tokens 100 times: about a third of the inbox's time. One CSRF token
+    selects, inputs and tokens 100 times: about a fifth of the inbox's time. One CSRF token
     serves every form of a page."""
     request = context.get("request")
     cache: dict[tuple[Any, ...], tuple[str, dict[str, str]]] = {}
