@@ -110,8 +110,9 @@ def answer_forms(context: template.Context, row: Any, where: str, target: str) -
     request = context.get("request")
     cache: dict[tuple[Any, ...], tuple[str, dict[str, str]]] = {}
     if request is not None:
-        cache = getattr(request, _FORMS_CACHE_ATTR, None) or {}
-        setattr(request, _FORMS_CACHE_ATTR, cache)
+        if not hasattr(request, _FORMS_CACHE_ATTR):
+            setattr(request, _FORMS_CACHE_ATTR, cache)
+        cache = getattr(request, _FORMS_CACHE_ATTR)
     key = (tuple(row.actions), where, target)
     if key not in cache:
         stand_in = {"actions": row.actions, "request": {"pk": _STAND_IN_PK}}
