@@ -452,8 +452,15 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=1.0, help="fraction of the issue's data size")
     parser.add_argument("--requests-per-page", type=int, default=10)
     parser.add_argument("--seconds-per-page", type=float, default=8.0, help="stop asking a slow page sooner")
-    parser.add_argument("--personas", nargs="*", default=PERSONAS)
-    parser.add_argument("--pages", nargs="*", default=list(PAGES), help="page names, as in the table")
+    parser.add_argument("--personas", nargs="*", default=PERSONAS, choices=PERSONAS)
+    parser.add_argument(
+        "--pages",
+        nargs="*",
+        default=list(PAGES),
+        choices=list(PAGES),
+        metavar="PAGE",
+        help="page names, as in the table: " + ", ".join(PAGES),
+    )
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         sys.exit("Set DATABASE_URL to a PostgreSQL database (see the usage above).")
