@@ -5,23 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.db import connection
-from django.db.models import F, QuerySet, Window
-from django.db.models.functions import RowNumber
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views import View
 from django.views.generic import DetailView, ListView
 
 from agreements.models import Sensor
-from catalog.models import ElementSet, SpaceObject
-from catalog.observations.choices import AssociationStatus
+from catalog.models import SpaceObject
 from catalog.observations.filters import ObservationFilter
 from catalog.observations.forms import UploadForm
 from catalog.observations.models import MISSION_BITS, IngestBatch, Observation
 from catalog.observations.services.batches import batches_visible_to
 from catalog.observations.services.corrections import sensors_with_hidden_biases, withhold_corrections
 from catalog.observations.services.ingest import ingest_bytes
+from catalog.observations.services.residuals import latest_residuals
 from portal.filters import FilteredPageMixin
 from portal.references import reader_for
 from portal.tables import BoundedMarkedPaginator, Table, TablePageMixin
@@ -149,7 +147,7 @@ class ObservationListView(TablePageMixin, FilteredPageMixin, MarkedListView):
         sensors = list(Sensor.objects.visible_to(user).filter(pk__in=sensor_ids).order_by("number"))
         hidden_biases = sensors_with_hidden_biases(user, sensor_ids)
         by_sensor: dict[int, list[tuple[Any, int, float]]] = {}
-        for sensor_id, ob_time, pk, value in latest_residuals(user, [s.pk for s in sensors]):
+        for sensor_id, ob_time, pk, value in latest_residuals(user, [s.pk for s in sensors], SPARK_POINTS):
             by_sensor.setdefault(sensor_id, []).append((ob_time, pk, value))
         lines = []
         for sensor in sensors:
@@ -166,37 +164,6 @@ class ObservationListView(TablePageMixin, FilteredPageMixin, MarkedListView):
                 }
             )
         return lines
-
-
-def latest_residuals(user: Any, sensor_ids: list[int]) -> list[tuple[int, Any, int, float]]:
-    """(sensor id, time, id, angle residual) of each sensor's SPARK_POINTS newest residuals that
-    `user` may read, in one query.
-
-    Where the database orders and limits the arms of a UNION (PostgreSQL), each sensor's arm
-    walks the partial residual index newest first and stops at SPARK_POINTS rows; elsewhere one
-    window numbers every residual of the sensors and keeps the newest."""
-    if not sensor_ids:
-        return []
-    residuals = (
-        Observation.objects.visible_to(user)
-        .filter(association=AssociationStatus.ASSOCIATED, residual_angle_deg__isnull=False)
-        .filter(space_object__in=SpaceObject.objects.visible_to(user))
-        # Residuals are shown only with a readable element set and readable biases.
-        .filter(residual_element_set__in=ElementSet.objects.visible_to(user))
-    )
-    columns = ("sensor_id", "ob_time", "id", "residual_angle_deg")
-    if connection.features.supports_slicing_ordering_in_compound:
-        arms = [
-            residuals.filter(sensor_id=pk).order_by("-ob_time", "-id").values_list(*columns)[:SPARK_POINTS]
-            for pk in sorted(sensor_ids)
-        ]
-        return list(arms[0].union(*arms[1:], all=True)) if len(arms) > 1 else list(arms[0])
-    numbered = residuals.filter(sensor__in=sensor_ids).annotate(
-        newest=Window(
-            RowNumber(), partition_by=[F("sensor_id")], order_by=[F("ob_time").desc(), F("id").desc()]
-        )
-    )
-    return list(numbered.filter(newest__lte=SPARK_POINTS).order_by().values_list(*columns))
 
 
 class ObservationDetailView(MarkedDetailView):

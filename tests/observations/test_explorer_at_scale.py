@@ -11,9 +11,9 @@ from django.test import Client
 from django.urls import reverse
 
 from catalog.models import ElementSet
-from catalog.observations import views
 from catalog.observations.choices import AssociationStatus
 from catalog.observations.models import Observation
+from catalog.observations.services.residuals import latest_residuals
 from portal.markings.models import marking_columns
 from portal.tables import BoundedMarkedPaginator
 from tests.observations.test_signed_residuals import delivered
@@ -35,14 +35,12 @@ def newest_by_hand(readable_sets: set[int], sensor_ids: set[int], points: int) -
     return {(s, pk) for s, found in by_sensor.items() for _, pk in sorted(found, reverse=True)[:points]}
 
 
-@pytest.mark.parametrize("union", [True, False], ids=["union of sensors", "window"])
+@pytest.mark.parametrize("lateral", [True, False], ids=["lateral per sensor", "window"])
 def test_the_sparklines_take_each_sensors_newest_readable_residuals(
-    world: Any, media: Any, monkeypatch: pytest.MonkeyPatch, union: bool
+    world: Any, media: Any, lateral: bool
 ) -> None:
-    if union and not connection.features.supports_slicing_ordering_in_compound:
-        pytest.skip("this database does not limit the arms of a UNION")
-    monkeypatch.setattr(connection.features, "supports_slicing_ordering_in_compound", union)
-    monkeypatch.setattr(views, "SPARK_POINTS", 7)
+    if lateral and connection.vendor != "postgresql":
+        pytest.skip("the lateral join is PostgreSQL's")
     associated = delivered(world, "us_radar", "us_operator")
     newest = max(associated, key=lambda o: (o.ob_time, o.pk))
     assert newest.residual_element_set_id is not None
@@ -52,7 +50,7 @@ def test_the_sparklines_take_each_sensors_newest_readable_residuals(
     )
     sensors = {o.sensor_id for o in associated}
     readable = set(ElementSet.objects.exclude(pk=newest.residual_element_set_id).values_list("pk", flat=True))
-    found = views.latest_residuals(world.users["us_operator"], sorted(sensors))
+    found = latest_residuals(world.users["us_operator"], sorted(sensors), 7, lateral=lateral)
     assert {(sensor_id, pk) for sensor_id, _, pk, _ in found} == newest_by_hand(readable, sensors, 7)
     assert newest.pk not in {pk for _, _, pk, _ in found}
     assert len(found) == 7 * len(sensors)
