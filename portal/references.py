@@ -18,11 +18,11 @@ One rule for every way a reference reaches a reader:
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 from django.db import models
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from portal.markings.models import MarkedModel
 
@@ -79,7 +79,12 @@ def readable(model_or_queryset: type[models.Model] | QuerySet[Any], user: Any) -
     )
 
 
-def readable_children(model_or_queryset: type[models.Model] | QuerySet[Any], user: Any) -> QuerySet[Any]:
+def readable_children(
+    model_or_queryset: type[models.Model] | QuerySet[Any],
+    user: Any,
+    *,
+    siblings_read: Mapping[type[models.Model], Collection[Any]] | None = None,
+) -> QuerySet[Any]:
     """The rows of a child model (one read through a parent) whose own guarded links `user` may
     read, without asking about their parent: for the children of parents already read through
     `readable` and shown (a page's rows, loaded after the page). `readable` adds the parent.
@@ -87,7 +92,12 @@ def readable_children(model_or_queryset: type[models.Model] | QuerySet[Any], use
     A link to a sibling, a child of the same parent model (a pass's target), is read within the
     row's own parent: the sibling must have that parent too, so its parent is not asked again
     (a sibling of another parent counts as hidden). Asking it would nest the parent's whole rule
-    once more for each such link, which Django clones and compiles on every query."""
+    once more for each such link, which Django clones and compiles on every query.
+
+    `siblings_read` gives, per sibling model, the ids of the siblings just read through this
+    rule under the same parents (a page's targets, before its passes): a link to that model
+    must then name one of them, of the row's own parent, and the sibling's rule is not compiled
+    into the query again."""
     if isinstance(model_or_queryset, QuerySet):
         queryset = model_or_queryset
     else:
@@ -101,6 +111,13 @@ def readable_children(model_or_queryset: type[models.Model] | QuerySet[Any], use
         target: Any = link.related_model
         if _is_sibling(target, parent_link.related_model):
             sibling_parent: Any = target._meta.get_field(parent_field(target))
+            if siblings_read is not None and target in siblings_read:
+                same_parent = {f"{link.name}__{sibling_parent.attname}": F(parent_link.attname)}
+                queryset = queryset.filter(
+                    Q(**{f"{link.name}__isnull": True})
+                    | Q(**{f"{link.attname}__in": list(siblings_read[target])}, **same_parent)
+                )
+                continue
             inner = readable_children(target, user).filter(
                 **{sibling_parent.attname: OuterRef(parent_link.attname)}
             )

@@ -33,10 +33,13 @@ def load_children(requests: list[TaskingRequest], viewer: Any) -> None:
     reader = reader_for(viewer)
     user = reader.user
     targets = readable_children(RequestTarget, user).select_related("space_object")
-    passes = readable_children(PredictedPass, user).select_related("sensor", "target__space_object")
-    prefetch_related_objects(
-        requests, "windows", Prefetch("targets", queryset=targets), Prefetch("passes", queryset=passes)
-    )
+    prefetch_related_objects(requests, "windows", Prefetch("targets", queryset=targets))
+    # A pass's target is one of the targets just read (of the pass's own request).
+    shown_targets = [target.pk for request in requests for target in request.targets.all()]
+    passes = readable_children(
+        PredictedPass, user, siblings_read={RequestTarget: shown_targets}
+    ).select_related("sensor", "target__space_object")
+    prefetch_related_objects(requests, Prefetch("passes", queryset=passes))
     reader.vouch(requests)
     for request in requests:
         reader.vouch(request.windows.all())

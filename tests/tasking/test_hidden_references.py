@@ -229,5 +229,9 @@ def test_a_pass_is_read_within_its_own_request(world: World) -> None:
     for user in (world.users["us_operator"], world.users["uk_staff"]):
         assert set(readable(PredictedPass, user).filter(pk__in=[own.pk, crossed.pk])) == {own}
         assert set(readable_children(PredictedPass, user).filter(pk__in=[own.pk, crossed.pk])) == {own}
+        # Given the targets already read, a pass names one of them, of its own request.
+        for read, expected in (([own_target.pk, foreign_target.pk], {own}), ([foreign_target.pk], set())):
+            passes = readable_children(PredictedPass, user, siblings_read={RequestTarget: read})
+            assert set(passes.filter(pk__in=[own.pk, crossed.pk])) == expected
     with pytest.raises(ValueError, match="not read through a parent"):
         readable_children(TaskingRequest, world.users["us_operator"])
