@@ -220,7 +220,11 @@ class PassPreviewView(RoleRequiredMixin, View):
 def _get_request(user: Any, pk: int) -> TaskingRequest:
     """A request the user may open, or a 404 exactly like a missing one."""
     return get_object_or_404(
-        with_page_data(TaskingRequest.objects.accessible_to(user)).select_related("agreement"), pk=pk
+        # The request's page also names who filed it and its operation.
+        with_page_data(TaskingRequest.objects.accessible_to(user)).select_related(
+            "agreement", "requested_by", "operation"
+        ),
+        pk=pk,
     )
 
 

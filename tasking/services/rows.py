@@ -20,8 +20,9 @@ INBOX_STATUSES = [RequestStatus.SUBMITTED, *IN_HAND_STATUSES]
 
 def with_page_data(requests: QuerySet[TaskingRequest]) -> QuerySet[TaskingRequest]:
     """The records a page or API answer shows beside each request, joined into its own row.
-    Its windows, targets and passes are loaded for the page once it is cut (`load_children`)."""
-    return requests.select_related("spoc", "sensor", "requested_by", "operation")
+    Its windows, targets and passes are loaded for the page once it is cut (`load_children`).
+    Lists show no requester and name the operation by id, so neither is joined here."""
+    return requests.select_related("spoc", "sensor")
 
 
 def load_children(requests: list[TaskingRequest], viewer: Any) -> None:
