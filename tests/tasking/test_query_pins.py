@@ -3,6 +3,7 @@ of requests, targets, passes and notifications: an N+1 query fails here."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -12,8 +13,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from portal.markings.models import marking_columns
 from tasking.choices import NotificationKind
-from tasking.models import Notification, TaskingRequest
+from tasking.models import CoalitionOperation, Notification, TaskingRequest
 from tasking.services import transitions
 
 from .conftest import World
@@ -26,11 +28,24 @@ LIMIT = {"home": 24, "request-list": 16, "request-inbox": 20, "notification-list
 @pytest.fixture
 def many(world: World) -> World:
     """80 waiting requests and 60 in hand to the UK, each with two targets and their passes,
-    and a notification about each for both sides."""
+    in one of two operations, and a notification about each for both sides."""
     waiting = world.file(title="Waiting", targets=[world.iss, world.hubble])
     in_hand = world.file(title="In hand", targets=[world.iss, world.hubble])
     transitions.apply(in_hand, "accept", by=world.users["uk_staff"])
     made = copies(waiting, 79) + copies(in_hand, 59)
+    # Every request names its operation, so a list that loads each one's operation fails here.
+    operations = [
+        CoalitionOperation.objects.create(
+            code=f"op-{n}",
+            name=f"Operation {n}",
+            starts=world.now,
+            ends=world.now + dt.timedelta(days=2),
+            **marking_columns("UNCLASSIFIED"),
+        )
+        for n in (1, 2)
+    ]
+    for n, operation in enumerate(operations):
+        TaskingRequest.objects.filter(id__in=[r.pk for r in made[n::2]]).update(operation=operation)
     Notification.objects.bulk_create(
         Notification(
             user=world.users[name],
