@@ -108,7 +108,7 @@ def answer_forms(context: template.Context, row: Any, where: str, target: str) -
     selects, inputs and tokens 100 times: about a fifth of the inbox's time. One CSRF token
     serves every form of a page."""
     request = context.get("request")
-    cache: dict[tuple[Any, ...], tuple[str, dict[str, tuple[str, str]]]] = {}
+    cache: dict[tuple[Any, ...], tuple[str, list[tuple[str, str]]]] = {}
     if request is not None:
         if not hasattr(request, _FORMS_CACHE_ATTR):
             setattr(request, _FORMS_CACHE_ATTR, cache)
@@ -127,14 +127,16 @@ def answer_forms(context: template.Context, row: Any, where: str, target: str) -
             },
             request=request,
         )
-        # Each action's address is reversed once; a row's differs only by its number.
-        halves = {a: _act_url(_STAND_IN_PK, a).split(str(_STAND_IN_PK)) for a in row.actions}
-        cache[key] = (str(blank), {action: (head, tail) for action, (head, tail) in halves.items()})
+        cache[key] = (str(blank), [_address_around_pk(action) for action in row.actions])
     html, addresses = cache[key]
-    for head, tail in addresses.values():
+    for head, tail in addresses:
         html = html.replace(f"{head}{_STAND_IN_PK}{tail}", f"{head}{row.request.pk}{tail}")
     return mark_safe(html)  # noqa: S308 - rendered by the template engine, addresses from reverse()
 
 
-def _act_url(pk: int, action: str) -> str:
-    return reverse("request-act", args=[pk, action])
+def _address_around_pk(action: str) -> tuple[str, str]:
+    """An action's address before and after the request's number: reversed once per page, as
+    a row's address differs from another's only by that number."""
+    address = reverse("request-act", args=[_STAND_IN_PK, action])
+    head, _, tail = address.partition(str(_STAND_IN_PK))
+    return head, tail
