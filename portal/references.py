@@ -107,6 +107,12 @@ def readable_children(
     if parent is None:
         raise ValueError(f"{model.__name__} is not read through a parent")
     parent_link: Any = model._meta.get_field(parent)
+    linked: list[Any] = [link.related_model for link in guarded_links(model)]
+    sibling_links = {target for target in linked if _is_sibling(target, parent_link.related_model)}
+    unknown = set(siblings_read or ()) - sibling_links
+    if unknown:
+        names = ", ".join(sorted(m.__name__ for m in unknown))
+        raise ValueError(f"{model.__name__} links to no sibling {names}: siblings_read cannot apply")
     for link in guarded_links(model):
         target: Any = link.related_model
         if _is_sibling(target, parent_link.related_model):

@@ -235,3 +235,6 @@ def test_a_pass_is_read_within_its_own_request(world: World) -> None:
             assert set(passes.filter(pk__in=[own.pk, crossed.pk])) == expected
     with pytest.raises(ValueError, match="not read through a parent"):
         readable_children(TaskingRequest, world.users["us_operator"])
+    # Siblings given for a link the model does not have are refused, not ignored.
+    with pytest.raises(ValueError, match="RequestTarget links to no sibling PredictedPass"):
+        readable_children(RequestTarget, world.users["us_operator"], siblings_read={PredictedPass: []})
