@@ -411,10 +411,14 @@ def ingest(batch: IngestBatch, *, associate: bool = True, chunk: int = CHUNK) ->
     return Ingest(batch, chunk=chunk).run(associate=associate)
 
 
+SENSOR_NUMBER_MAX = 2_147_483_647  # a PositiveIntegerField's range on every database
+
+
 def _sensor(ref: str, user: Any) -> Sensor | None:
     """The sensor a record names, by number; one the user may not see is unknown."""
     text = ref.strip()
-    if not text.isdigit():
+    # Past the column's range no sensor has the number (and past 4,300 digits Python refuses it).
+    if not text.isdigit() or len(text) > len(str(SENSOR_NUMBER_MAX)) or int(text) > SENSOR_NUMBER_MAX:
         return None
     sensors = Sensor.objects.all() if user is None else Sensor.objects.visible_to(user)
     return sensors.select_related("spoc").filter(number=int(text)).first()
