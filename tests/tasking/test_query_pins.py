@@ -17,6 +17,7 @@ from portal.markings.models import marking_columns
 from tasking.choices import NotificationKind
 from tasking.models import CoalitionOperation, Notification, TaskingRequest
 from tasking.services import transitions
+from tasking.views import INBOX_PAGE_SIZE
 
 from .conftest import World
 from .copies import copies
@@ -143,7 +144,7 @@ def test_each_inbox_row_answers_its_own_request_and_the_forms_are_rendered_once_
     response = client.get(reverse("request-inbox"))
     html = response.content.decode()
     rows = re.findall(r'<tr id="req-(\d+)" class="inbox-row status-(\w+)">(.*?)</tr>', html, re.S)
-    assert len(rows) == 100  # 50 waiting and 50 in hand
+    assert len(rows) == 2 * INBOX_PAGE_SIZE  # a full page of each list
     expected = {
         "submitted": ["accept", "reject", "propose"],
         "accepted": ["schedule", "collect", "deliver", "fail"],
