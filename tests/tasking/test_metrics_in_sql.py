@@ -89,7 +89,7 @@ def test_what_changes_between_the_counts_and_the_percentiles_marks_the_report_or
     raised = TaskingRequest.objects.filter(title="answered 0").get()
     later = world.file(title="a month the counts did not see")
     grouped = metrics._by_spoc_and_month
-    calls = []
+    calls: list[int] = []
 
     def between(inputs: object, aggregates: dict[str, object]) -> object:
         if calls:
