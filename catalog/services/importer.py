@@ -31,7 +31,6 @@ from catalog.astro import elements as astro
 from catalog.formats.elements import ElementSetRecord, FormatError, RecordError, read_elements
 from catalog.models import CatalogCounter, ElementSet, ElsetSource, ObjectType, SpaceObject, SyncRun
 from catalog.models.sync import SyncRunStatus, SyncSource
-from catalog.services.bulk import allocate_ids, among, insert_rows, model_field
 from catalog.services.current_elsets import (
     ObjectState,
     WrittenSet,
@@ -41,6 +40,7 @@ from catalog.services.current_elsets import (
 )
 from catalog.services.sync_runs import ImportResult, finish_sync_run, start_sync_run
 from portal import audit
+from portal.bulk import allocate_ids, among, insert_rows, model_field
 from portal.markings.marking import Level, Marking
 from portal.markings.models import marking_columns
 from portal.markings.nations import codes_of

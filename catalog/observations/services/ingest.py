@@ -44,8 +44,8 @@ from catalog.observations.services.validation import (
     parse_requested_marking,
 )
 from catalog.observations.task_names import ASSOCIATE_TASK
-from catalog.services.bulk import copy_new_rows, insert_rows
 from portal import audit
+from portal.bulk import copy_new_rows, insert_rows
 from portal.markings.marking import Level, Marking
 from portal.markings.nations import NATION_BITS
 from portal.models.audit import AuditAction

@@ -1,11 +1,11 @@
 """Bulk database helpers: ids before rows, rows without model instances, COPY on PostgreSQL.
 
-The catalog import and observation ingest write tens of thousands of rows per statement; both
-go through here. `allocate_ids` takes primary keys from the table's sequence so rows can refer
-to each other before they are written; `insert_rows` writes plain rows (COPY on PostgreSQL, one
-executemany INSERT elsewhere); `copy_new_rows` COPYs pre-rendered text lines into a staging
-table and keeps only the rows not already stored; `among` is an `IN` filter that PostgreSQL
-binds as one array.
+The catalog import, observation ingest, the audit trail and the tasking sweeps write tens of
+thousands of rows per statement; all go through here. `allocate_ids` takes primary keys from
+the table's sequence so rows can refer to each other before they are written; `insert_rows`
+writes plain rows (COPY on PostgreSQL, one executemany INSERT elsewhere); `copy_new_rows`
+COPYs pre-rendered text lines into a staging table and keeps only the rows not already stored;
+`among` is an `IN` filter that PostgreSQL binds as one array.
 """
 
 from __future__ import annotations
