@@ -20,8 +20,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
+from django.utils import timezone
 
-from portal.markings.marking import Level
+from portal.bulk import insert_rows
+from portal.markings.marking import Level, Marking
 from portal.model_labels import PORTAL_APPS
 from portal.models.audit import AuditAction, AuditEvent
 
@@ -166,14 +168,59 @@ def record(action: str, obj: models.Model | None = None, *, detail: dict[str, An
 
 def record_many(action: str, objects: Iterable[models.Model], *, detail: dict[str, Any] | None = None) -> int:
     """One event per object, written in one insert (set-based sweeps that bypass model signals)."""
+    by_model: dict[type[models.Model], list[models.Model]] = {}
+    for obj in objects:
+        by_model.setdefault(type(obj), []).append(obj)
+    return sum(
+        record_rows(
+            action,
+            model,
+            ((obj.pk, str(obj), getattr(obj, "marking", None)) for obj in group),
+            detail=detail,
+        )
+        for model, group in by_model.items()
+    )
+
+
+_ROW_COLUMNS = ("object_id", "object_repr", "marking", "classification_level")
+
+
+def record_rows(
+    action: str,
+    model: type[models.Model],
+    rows: Iterable[tuple[Any, str, Marking | None]],
+    *,
+    detail: dict[str, Any] | None = None,
+) -> int:
+    """One event per (primary key, text, marking) of records of `model`: what `record_many`
+    writes for loaded objects, for a sweep that holds only their columns."""
     actor = current_actor()
-    objects = list(objects)
-    events = [_event(action, obj, actor, detail) for obj in objects]
-    AuditEvent.objects.bulk_create(events)
+    user = actor.user if getattr(actor.user, "is_authenticated", False) else None
+    label = model._meta.label_lower
+    marked: dict[Marking | None, tuple[str, int | None]] = {None: ("", None)}
+    written: list[tuple[Any, ...]] = []
+    keys: list[tuple[str, str]] = []
+    for pk, text, marking in rows:
+        if marking is not None and marking not in marked:
+            marked[marking] = (str(marking), int(marking.level))
+        written.append((str(pk), text[:200], *marked[marking]))
+        if pk is not None:
+            keys.append((label, str(pk)))
+    shared = {
+        "at": timezone.now(),
+        "actor_id": user.pk if user else None,
+        "actor_name": (user.get_username() if user else actor.name)[:150],
+        "action": action,
+        "model": label,
+        "remote_addr": actor.remote_addr,
+        "path": actor.path[:300],
+        "detail": detail or {},
+    }
+    insert_rows(AuditEvent, _ROW_COLUMNS, written, shared=shared)
     ledger = _ledger.get()
     if ledger is not None:
-        ledger.written.update(_key(obj) for obj in objects if obj.pk is not None)
-    return len(events)
+        ledger.written.update(keys)
+    return len(written)
 
 
 def is_classified(obj: Any) -> bool:

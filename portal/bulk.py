@@ -10,7 +10,9 @@ COPYs pre-rendered text lines into a staging table and keeps only the rows not a
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import functools
+import json
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.db import connection, models
@@ -37,9 +39,6 @@ def among(name: str, values: Iterable[Any]) -> Any:
     return Q(**{f"{name}__in": values})
 
 
-_SEQUENCES: dict[tuple[str, str], str] = {}
-
-
 def allocate_ids(model: type[models.Model], count: int) -> list[int]:
     """Primary keys for `count` rows about to be inserted, so they can be referred to first."""
     if not count:
@@ -47,13 +46,12 @@ def allocate_ids(model: type[models.Model], count: int) -> list[int]:
     table = model._meta.db_table
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            key = (connection.alias, table)
-            if key not in _SEQUENCES:
-                cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [connection.ops.quote_name(table)])
-                _SEQUENCES[key] = cursor.fetchone()[0]
-            # The name as a constant: looked up per row, it costs ten times the nextval.
+            # The sequence looked up once, in a materialized CTE: named in nextval's argument,
+            # it would be looked up per row, at ten times the cost of the nextval.
             cursor.execute(
-                "SELECT nextval(%s::regclass) FROM generate_series(1, %s)", [_SEQUENCES[key], count]
+                "WITH seq AS MATERIALIZED (SELECT pg_get_serial_sequence(%s, 'id')::regclass AS name) "
+                "SELECT nextval(seq.name) FROM seq, generate_series(1, %s)",
+                [connection.ops.quote_name(table), count],
             )
             return [pk for (pk,) in cursor.fetchall()]
         # SQLite transactions here begin IMMEDIATE, so the write lock is already ours and nobody
@@ -69,28 +67,44 @@ def allocate_ids(model: type[models.Model], count: int) -> list[int]:
 
 
 def insert_rows(
-    model: type[models.Model], columns: tuple[str, ...], rows: list[Any], *, skip_stored: bool = False
+    model: type[models.Model],
+    columns: tuple[str, ...],
+    rows: list[Any],
+    *,
+    shared: Mapping[str, Any] | None = None,
+    skip_stored: bool = False,
 ) -> None:
     """Insert plain rows (column attnames in `columns`), skipping model instances entirely.
 
-    PostgreSQL gets COPY, the fastest way in; other databases an executemany of one INSERT.
-    With `skip_stored`, a row that clashes with a stored one (a unique key) is left out instead
-    of failing the whole insert: an INSERT that ignores conflicts on every database, since COPY
-    cannot. Dates and times go through the backend's own adapters so lookups match Django's.
+    `shared` gives the columns whose value is the same in every row (the actor of a sweep, one
+    instant), adapted once and added to each row. PostgreSQL gets COPY, the fastest way in;
+    other databases an executemany of one INSERT. With `skip_stored`, a row that clashes with a
+    stored one (a unique key) is left out instead of failing the whole insert: an INSERT that
+    ignores conflicts on every database, since COPY cannot. Dates and times go through the
+    backend's own adapters so lookups match Django's, and JSON values are written as the text
+    JSONField stores.
     """
     if not rows:
         return
+    shared = shared or {}
     ops = connection.ops
     table = ops.quote_name(model._meta.db_table)
     by_attname = {field.attname: field for field in model._meta.concrete_fields}
-    fields = [by_attname[column] for column in columns]
+    fields = [by_attname[column] for column in (*columns, *shared)]
     names = ", ".join(ops.quote_name(field.column) for field in fields)
     adapters = [_adapter_of(field) for field in fields]
+    constant = tuple(
+        adapt(value) if adapt else value
+        for adapt, value in zip(adapters[len(columns) :], shared.values(), strict=True)
+    )
+    adapters = adapters[: len(columns)]
     if any(adapters):
         rows = [
             tuple(adapt(value) if adapt else value for adapt, value in zip(adapters, row, strict=True))
             for row in rows
         ]
+    if constant:
+        rows = [(*row, *constant) for row in rows]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql" and not skip_stored:
             with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
@@ -100,7 +114,7 @@ def insert_rows(
         on_conflict = OnConflict.IGNORE if skip_stored else None
         insert = ops.insert_statement(on_conflict=on_conflict)
         suffix = ops.on_conflict_suffix_sql(fields, on_conflict, None, None) if skip_stored else ""
-        marks = ", ".join(["%s"] * len(columns))
+        marks = ", ".join(["%s"] * len(fields))
         cursor.executemany(f"{insert} {table} ({names}) VALUES ({marks}) {suffix}", rows)
 
 
@@ -111,6 +125,9 @@ def model_field(model: type[models.Model], name: str) -> models.Field[Any, Any]:
 
 
 def _adapter_of(column: Any) -> Any:
+    if isinstance(column, models.JSONField):
+        # The text Django's JSONField stores, on every database (COPY reads jsonb from text).
+        return functools.partial(json.dumps, cls=column.encoder)
     if connection.vendor == "postgresql":
         return None
     if isinstance(column, models.DateTimeField):

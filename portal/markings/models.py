@@ -7,6 +7,7 @@ join, identical on SQLite and PostgreSQL:
 
 from __future__ import annotations
 
+import functools
 from typing import Any, Self
 
 from django.db import models
@@ -133,7 +134,7 @@ class MarkedModel(models.Model):
 
     @property
     def marking(self) -> Marking:
-        return Marking(Level(self.classification_level), noforn=self.noforn, rel_to=codes_of(self.rel_mask))
+        return marking_from_columns(self.classification_level, self.noforn, self.rel_mask)
 
     @marking.setter
     def marking(self, value: Marking | str) -> None:
@@ -145,6 +146,13 @@ class MarkedModel(models.Model):
 
     def allows(self, user: Any) -> bool:
         return self.marking.allows(user)
+
+
+@functools.lru_cache(maxsize=1024)
+def marking_from_columns(level: int, noforn: bool, rel_mask: int) -> Marking:
+    """The marking stored as these three columns. A record set holds few distinct markings, so
+    each is built once (a Marking is immutable) however many rows carry it."""
+    return Marking(Level(level), noforn=bool(noforn), rel_to=codes_of(rel_mask))
 
 
 def marking_columns(marking: Marking | str) -> dict[str, Any]:

@@ -97,6 +97,15 @@ class TaskingRequestManager(MarkedManager.from_queryset(TaskingRequestQuerySet))
     pass
 
 
+def reference_of(pk: int | None) -> str:
+    """How people name a request: TR- and its number (`TaskingRequest.reference`)."""
+    return f"TR-{pk:06d}" if pk else "TR-new"
+
+
+def request_label(pk: int | None, title: str) -> str:
+    return f"{reference_of(pk)} {title}"
+
+
 class TaskingRequest(MarkedModel):
     ownership: ClassVar[OwnershipRule] = OwnershipRule(
         None, owner_may_edit=False, why="changed only through its workflow"
@@ -204,11 +213,11 @@ class TaskingRequest(MarkedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.reference} {self.title}"
+        return request_label(self.pk, self.title)
 
     @property
     def reference(self) -> str:
-        return f"TR-{self.pk:06d}" if self.pk else "TR-new"
+        return reference_of(self.pk)
 
     @property
     def is_direct(self) -> bool:
@@ -320,7 +329,11 @@ class RequestEvent(models.Model):
         ordering = ["at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.request_id}: {self.from_status} -> {self.to_status}"
+        return event_label(self.request_id, self.from_status, self.to_status)
+
+
+def event_label(request_id: int, from_status: str, to_status: str) -> str:
+    return f"{request_id}: {from_status} -> {to_status}"
 
 
 class TaskingRequestUserObjectPermission(UserObjectPermissionBase):
