@@ -30,7 +30,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from portal.markings.marking import Marking
-from portal.markings.models import count_and_marking_of, marking_aggregates
+from portal.markings.models import count_and_marking_of, marking_aggregates, marking_from_columns
 from portal.models import SpOC
 from tasking.choices import RequestKind, RequestStatus
 from tasking.models import TaskingRequest
@@ -222,19 +222,33 @@ def _sql_percentiles(inputs: Any, rows: dict[tuple[int, dt.date], MonthFigures])
     return markings
 
 
-def _portable_percentiles(inputs: Any, rows: dict[tuple[int, dt.date], MonthFigures]) -> None:
+def _portable_percentiles(inputs: Any, rows: dict[tuple[int, dt.date], MonthFigures]) -> list[Marking]:
     """The same percentiles from the two timestamps of each answered request (and the stored
-    latency), for databases without `percentile_cont`."""
+    latency), for databases without `percentile_cont`. Like `_sql_percentiles`, it returns the
+    markings of what it read and leaves out a group the counts did not have."""
     responses: dict[tuple[int, dt.date], list[float]] = {}
     latencies: dict[tuple[int, dt.date], list[float]] = {}
+    markings: set[tuple[int, bool, int]] = set()
     fetched = (
         inputs.filter(ANSWERED | Q(delivery_latency_s__isnull=False))
         .annotate(month=TruncMonth("submitted_at", tzinfo=dt.UTC))
-        .values_list("spoc_id", "month", "submitted_at", "answered_at", "delivery_latency_s")
+        .values_list(
+            "spoc_id",
+            "month",
+            "submitted_at",
+            "answered_at",
+            "delivery_latency_s",
+            "classification_level",
+            "noforn",
+            "rel_mask",
+        )
         .order_by()
     )
-    for spoc_id, month, submitted, answered, latency in fetched:
+    for spoc_id, month, submitted, answered, latency, *marking in fetched:
         key = (spoc_id, _date(month))
+        if key not in rows:
+            continue
+        markings.add((marking[0], marking[1], marking[2]))
         if answered is not None:
             responses.setdefault(key, []).append((answered - submitted).total_seconds())
         if latency is not None:
@@ -245,6 +259,7 @@ def _portable_percentiles(inputs: Any, rows: dict[tuple[int, dt.date], MonthFigu
         row.p90_response_s = percentile(times, 0.9)
         row.max_response_s = max(times) if times else None
         row.median_latency_s = percentile(latencies.get(key, []), 0.5)
+    return [marking_from_columns(*columns) for columns in markings]
 
 
 def _date(month: dt.datetime | dt.date) -> dt.date:
@@ -292,10 +307,7 @@ def partner_metrics(
             **{name: values[name] for name in _COUNTS},
         )
     markings = [marking for _, marking in counted if marking is not None]
-    if in_sql:
-        markings += _sql_percentiles(inputs, rows)
-    else:
-        _portable_percentiles(inputs, rows)
+    markings += (_sql_percentiles if in_sql else _portable_percentiles)(inputs, rows)
     ordered = sorted(rows.values(), key=lambda r: (r.spoc_code, r.month))
     return MetricsReport(ordered, Marking.combine(*markings), span, count)
 

@@ -79,20 +79,33 @@ def test_the_query_count_does_not_grow_with_the_requests(world: World) -> None:
     assert len(many) == len(few) <= 4
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the percentiles' own query is PostgreSQL's")
+@pytest.mark.parametrize(
+    "in_sql",
+    [
+        pytest.param(
+            True,
+            marks=pytest.mark.skipif(
+                connection.vendor != "postgresql", reason="percentile_cont is PostgreSQL's"
+            ),
+            id="in-sql",
+        ),
+        pytest.param(False, id="portable"),
+    ],
+)
 def test_what_changes_between_the_counts_and_the_percentiles_marks_the_report_or_is_left_out(
-    world: World, monkeypatch: pytest.MonkeyPatch
+    world: World, monkeypatch: pytest.MonkeyPatch, in_sql: bool
 ) -> None:
-    """The two queries see the data at two moments. A request raised to CONFIDENTIAL in between
-    marks the report; one answered in a month the counts did not have is left out, not a 500."""
+    """The counts and the percentiles are two reads, seeing the data at two moments. A request
+    raised to CONFIDENTIAL in between marks the report; one answered in a month the counts did
+    not have is left out, not a 500."""
     answered(world, [10, 20], [60.0, 120.0])
     raised = TaskingRequest.objects.filter(title="answered 0").get()
     later = world.file(title="a month the counts did not see")
-    grouped = metrics._by_spoc_and_month
+    counted = metrics.count_and_marking_of
     calls: list[int] = []
 
-    def between(inputs: object, aggregates: dict[str, object]) -> object:
-        if calls:
+    def after_the_counts(values: dict[str, object], name: str) -> object:
+        if not calls:  # the counts have been read: change what the percentiles will read
             TaskingRequest.objects.filter(pk=raised.pk).update(classification_level=2)
             TaskingRequest.objects.filter(pk=later.pk).update(
                 submitted_at=world.now.replace(day=1) - dt.timedelta(days=40),
@@ -100,10 +113,10 @@ def test_what_changes_between_the_counts_and_the_percentiles_marks_the_report_or
                 first_answer=RequestStatus.ACCEPTED,
             )
         calls.append(1)
-        return grouped(inputs, aggregates)
+        return counted(values, name)
 
-    monkeypatch.setattr(metrics, "_by_spoc_and_month", between)
-    report = metrics.partner_metrics(world.users["us_operator"], in_sql=True)
-    assert len(calls) == 2
+    monkeypatch.setattr(metrics, "count_and_marking_of", after_the_counts)
+    report = metrics.partner_metrics(world.users["us_operator"], in_sql=in_sql)
+    assert calls
     assert int(report.marking.level) >= 2
     assert report.inputs == 3
