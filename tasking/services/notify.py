@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal import audit, ownership
-from portal.bulk import allocate_ids, insert_rows
+from portal.bulk import allocate_ids, among, insert_rows
 from portal.markings.marking import Marking
 from portal.markings.models import marking_columns
 from portal.models.audit import AuditAction
@@ -91,7 +91,7 @@ def notify_many(items: Iterable[tuple[Iterable[Any], int, Marking, str]], kind: 
     if not wanted:
         return []
     told = set(
-        Notification.objects.filter(kind=kind, request_id__in={r for _, r in wanted}).values_list(
+        Notification.objects.filter(among("request_id", {r for _, r in wanted}), kind=kind).values_list(
             "user_id", "request_id"
         )
     )
